@@ -1,0 +1,286 @@
+//! The checked program: every name resolved to an index, every expression
+//! typed. This is what evaluation (and the compiler) consumes; nothing here
+//! refers to a field, definition, table or rule by its name.
+
+use crate::date::Date;
+use crate::ruleset::gaps::{GapId, Taxonomy};
+use crate::ruleset::schema::{FieldId, Schema};
+use crate::ruleset::tables::{Table, TableId};
+use crate::severity::Severity;
+use crate::syntax::ast::QuantifierKind;
+use crate::syntax::span::Span;
+use crate::types::Type;
+use crate::value::Value;
+
+/// Index of a definition in [`Program::defs`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct DefId(pub u32);
+
+/// Index of a quantifier variable: 0 is the innermost enclosing `any`/`all`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct VarIndex(pub u32);
+
+/// A checked rule set.
+#[derive(Debug)]
+pub struct Program {
+    /// The manifest's name.
+    pub name: String,
+    /// The case-record schema.
+    pub schema: Schema,
+    /// The gap taxonomy.
+    pub taxonomy: Taxonomy,
+    /// Reference tables, indexed by [`TableId`].
+    pub tables: Vec<Table>,
+    /// Definitions, indexed by [`DefId`] (declaration order).
+    pub defs: Vec<Def>,
+    /// Definitions in dependency order: each refers only to earlier ones.
+    pub def_order: Vec<DefId>,
+    /// Rules in declaration order (files sorted by path).
+    pub rules: Vec<Rule>,
+}
+
+impl Program {
+    /// The table with this id.
+    pub fn table(&self, id: TableId) -> &Table {
+        &self.tables[id.0 as usize]
+    }
+
+    /// The definition with this id.
+    pub fn def(&self, id: DefId) -> &Def {
+        &self.defs[id.0 as usize]
+    }
+}
+
+/// `def NAME = EXPR`, checked.
+#[derive(Debug)]
+pub struct Def {
+    /// The name.
+    pub name: String,
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// The value.
+    pub expr: TExpr,
+    /// The declaration.
+    pub span: Span,
+}
+
+/// A checked rule.
+#[derive(Debug)]
+pub struct Rule {
+    /// The rule id.
+    pub id: String,
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// The gap it reports.
+    pub gap: GapId,
+    /// Its severity (the gap's unless the rule says otherwise).
+    pub severity: Severity,
+    /// One line.
+    pub title: String,
+    /// Legal sources.
+    pub cites: Vec<String>,
+    /// When the rule is in force, if limited.
+    pub window: Option<Window>,
+    /// The condition.
+    pub condition: TExpr,
+    /// Exceptions, `unless` clauses first, then `exception … to` declarations.
+    pub exceptions: Vec<Exception>,
+    /// The explanation.
+    pub because: Template,
+    /// The declaration.
+    pub span: Span,
+}
+
+/// An effective window, inclusive at both ends.
+#[derive(Debug)]
+pub struct Window {
+    /// The record's date the window is compared with.
+    pub date: TExpr,
+    /// First day in force.
+    pub from: Option<Date>,
+    /// Last day in force.
+    pub until: Option<Date>,
+}
+
+/// An exception: when its condition holds, the rule is cleared.
+#[derive(Debug)]
+pub struct Exception {
+    /// Its name (for `unless` without a name: `unless` and its line).
+    pub name: String,
+    /// The condition that clears the rule.
+    pub condition: TExpr,
+    /// Optional explanation of the clearing.
+    pub because: Option<Template>,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// An explanation with `{…}` placeholders.
+#[derive(Debug, Default)]
+pub struct Template {
+    /// Text and values, in order.
+    pub parts: Vec<TemplatePart>,
+}
+
+/// A piece of a template.
+#[derive(Debug)]
+pub enum TemplatePart {
+    /// Literal text.
+    Text(String),
+    /// A value to show (a field or definition).
+    Value(TExpr),
+}
+
+/// A typed expression.
+#[derive(Clone, Debug)]
+pub struct TExpr {
+    /// What it computes.
+    pub kind: TKind,
+    /// Its type.
+    pub ty: Type,
+    /// Where it was written.
+    pub span: Span,
+}
+
+/// Comparison operators.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CmpOp {
+    /// `==`
+    Eq,
+    /// `!=`
+    Ne,
+    /// `<`
+    Lt,
+    /// `<=`
+    Le,
+    /// `>`
+    Gt,
+    /// `>=`
+    Ge,
+}
+
+/// List-against-list predicates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SetOp {
+    /// `contains any of`
+    Any,
+    /// `contains all of`
+    All,
+    /// `contains none of`
+    None,
+}
+
+/// Arithmetic.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ArithOp {
+    /// `+` (numbers, date + duration, durations, list concatenation)
+    Add,
+    /// `-` (numbers, date - duration, durations)
+    Sub,
+}
+
+/// Built-in functions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtin {
+    /// `normalize(text)`: GAPS.md §1 normalisation
+    Normalize,
+    /// `count(list)`: number of elements
+    Count,
+    /// `days_between(a, b)`: days from date `a` to date `b`
+    DaysBetween,
+}
+
+/// The kinds of typed expressions.
+#[derive(Clone, Debug)]
+pub enum TKind {
+    /// A constant.
+    Const(Value),
+    /// A list literal (elements may be non-constant).
+    List(Vec<TExpr>),
+    /// A record field.
+    Field(FieldId),
+    /// A definition.
+    Def(DefId),
+    /// A quantifier variable.
+    Var(VarIndex),
+    /// The keys of a table, as a list of text.
+    TableKeys(TableId),
+    /// `not e`
+    Not(Box<TExpr>),
+    /// `a and b`
+    And(Box<TExpr>, Box<TExpr>),
+    /// `a or b`
+    Or(Box<TExpr>, Box<TExpr>),
+    /// `known e` (definite)
+    Known(Box<TExpr>),
+    /// `a ?? b`
+    Default(Box<TExpr>, Box<TExpr>),
+    /// `a OP b`
+    Compare(CmpOp, Box<TExpr>, Box<TExpr>),
+    /// `x in list`
+    In(Box<TExpr>, Box<TExpr>),
+    /// `list contains x`, or `text contains text` (substring)
+    Contains(Box<TExpr>, Box<TExpr>),
+    /// `list contains any/all/none of list`
+    SetTest(SetOp, Box<TExpr>, Box<TExpr>),
+    /// `list is empty`
+    IsEmpty(Box<TExpr>),
+    /// `a + b`, `a - b`
+    Arith(ArithOp, Box<TExpr>, Box<TExpr>),
+    /// `f(args)`
+    Call(Builtin, Vec<TExpr>),
+    /// `table[key]` or `table[key] on date`
+    Lookup {
+        /// The table.
+        table: TableId,
+        /// The key.
+        key: Box<TExpr>,
+        /// The date, for dated tables.
+        on: Option<Box<TExpr>>,
+    },
+    /// `any(x in list: body)`, `all(x in list: body)`
+    Quantifier {
+        /// `any` or `all`.
+        kind: QuantifierKind,
+        /// The list.
+        list: Box<TExpr>,
+        /// The condition on each element (`Var(0)` is the element).
+        body: Box<TExpr>,
+    },
+}
+
+impl TExpr {
+    /// Calls `f` on each direct sub-expression.
+    pub fn for_each_child(&self, mut f: impl FnMut(&TExpr)) {
+        match &self.kind {
+            TKind::Const(_)
+            | TKind::Field(_)
+            | TKind::Def(_)
+            | TKind::Var(_)
+            | TKind::TableKeys(_) => {}
+            TKind::List(items) | TKind::Call(_, items) => items.iter().for_each(f),
+            TKind::Not(e) | TKind::Known(e) | TKind::IsEmpty(e) => f(e),
+            TKind::And(a, b)
+            | TKind::Or(a, b)
+            | TKind::Default(a, b)
+            | TKind::Compare(_, a, b)
+            | TKind::In(a, b)
+            | TKind::Contains(a, b)
+            | TKind::SetTest(_, a, b)
+            | TKind::Arith(_, a, b) => {
+                f(a);
+                f(b);
+            }
+            TKind::Lookup { key, on, .. } => {
+                f(key);
+                if let Some(on) = on {
+                    f(on);
+                }
+            }
+            TKind::Quantifier { list, body, .. } => {
+                f(list);
+                f(body);
+            }
+        }
+    }
+}

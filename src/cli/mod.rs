@@ -1,0 +1,91 @@
+//! The command line: one file per subcommand. `run` returns the exit code:
+//! 0 success, 1 the rule set has errors, 2 usage or I/O errors.
+
+mod check;
+mod logging;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// Exit code: the rule set has errors.
+pub const EXIT_RULE_ERRORS: u8 = 1;
+/// Exit code: usage or I/O error.
+pub const EXIT_USAGE: u8 = 2;
+
+/// Nonrefoulement risk screening: find the asylum cases where a safeguard
+/// against return to danger was missing.
+#[derive(Parser, Debug)]
+#[command(name = "nrscreen", version, about, long_about = None)]
+pub(crate) struct Cli {
+    /// More log output on stderr (-v info, -vv debug, -vvv trace). Logs never
+    /// contain case-record values except at trace level. `RUST_LOG` also works.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check a rule set: syntax, names, types, tables. Prints every problem
+    /// found and a summary line.
+    Check(CheckArgs),
+}
+
+/// How diagnostics are printed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ErrorFormat {
+    /// Readable text with the source line and a caret under the problem.
+    Human,
+    /// One JSON object per line, for editors and scripts.
+    Json,
+}
+
+/// When to colour output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub(crate) enum ColorChoice {
+    /// Colour when writing to a terminal.
+    Auto,
+    /// Always colour.
+    Always,
+    /// Never colour.
+    Never,
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct CheckArgs {
+    /// The rule-set directory (it holds `ruleset.toml`).
+    ruleset: PathBuf,
+    /// How to print problems.
+    #[arg(long, value_enum, default_value_t = ErrorFormat::Human)]
+    error_format: ErrorFormat,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+/// Runs the command line and returns the process exit code.
+pub fn run() -> u8 {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let _ = error.print();
+            return if error.use_stderr() { EXIT_USAGE } else { 0 };
+        }
+    };
+    logging::init(cli.verbose);
+    match cli.command {
+        Command::Check(args) => check::run(&args),
+    }
+}
+
+/// Whether to colour a stream.
+pub(crate) fn use_colour(choice: ColorChoice, is_terminal: bool) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none(),
+    }
+}

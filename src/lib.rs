@@ -1,0 +1,31 @@
+//! nrscreen: a nonrefoulement risk-screening rules engine.
+//!
+//! Advocates write screening rules in a small language (`grammar/LANGUAGE.md`);
+//! nrscreen checks them against a case-record schema and a gap taxonomy, and
+//! evaluates them over batches of case records to find the cases where a
+//! safeguard against refoulement was missing.
+//!
+//! The pipeline: rule-set directory → [`ruleset::load`] (files, tables,
+//! parsed modules) → [`check::check`] (a typed, resolved [`check::program::Program`]).
+//!
+//! ```
+//! let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+//! let loaded = nrscreen::ruleset::load(&dir).unwrap();
+//! let (_sources, checked) = nrscreen::check::check(loaded);
+//! assert!(checked.program.is_some());
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod check;
+pub mod cli;
+pub mod date;
+pub mod diagnostic;
+pub mod normalize;
+pub mod ruleset;
+pub mod severity;
+pub mod source;
+pub(crate) mod suggest;
+pub mod syntax;
+pub mod types;
+pub mod value;

@@ -1,0 +1,200 @@
+//! Reading a rule-set directory: the manifest, the schema, the taxonomy, the
+//! tables and every `.nrs` file, parsed. Problems in the files become
+//! diagnostics; only I/O failures (a missing directory, an unreadable file)
+//! are a [`LoadError`].
+
+pub mod gaps;
+pub mod manifest;
+pub mod schema;
+pub mod tables;
+pub(crate) mod toml_file;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crate::diagnostic::Diagnostic;
+use crate::source::{FileId, Sources};
+use crate::syntax::ast::Module;
+use crate::syntax::parser;
+use crate::syntax::span::Span;
+
+use self::gaps::Taxonomy;
+use self::manifest::{Manifest, MANIFEST_FILE};
+use self::schema::Schema;
+use self::tables::Table;
+
+/// A rule set as read from disk, before checking.
+#[derive(Debug, Default)]
+pub struct Loaded {
+    /// Every file read.
+    pub sources: Sources,
+    /// The manifest's name for the rule set.
+    pub name: String,
+    /// The case-record schema.
+    pub schema: Schema,
+    /// The gap taxonomy.
+    pub taxonomy: Taxonomy,
+    /// The reference tables that loaded without errors.
+    pub tables: Vec<Table>,
+    /// Table names whose files had errors (so rules using them are not
+    /// reported a second time as unknown names).
+    pub broken_tables: Vec<String>,
+    /// Each rule file and its syntax tree.
+    pub modules: Vec<(FileId, Module)>,
+    /// Problems found so far.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A failure to read the rule set at all.
+#[derive(Debug)]
+pub enum LoadError {
+    /// The path is not a directory.
+    NotADirectory(PathBuf),
+    /// The directory has no manifest.
+    NoManifest(PathBuf),
+    /// A file or directory could not be read.
+    Io(PathBuf, std::io::Error),
+}
+
+impl fmt::Display for LoadError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LoadError::NotADirectory(p) => {
+                write!(f, "`{}` is not a rule-set directory (no such directory)", p.display())
+            }
+            LoadError::NoManifest(p) => write!(
+                f,
+                "`{}` has no `{MANIFEST_FILE}`; a rule set is a directory with a manifest naming its schema, gap taxonomy and tables",
+                p.display()
+            ),
+            LoadError::Io(p, e) => write!(f, "cannot read `{}`: {e}", p.display()),
+        }
+    }
+}
+
+impl std::error::Error for LoadError {}
+
+/// Reads and parses the rule set in `dir`.
+pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
+    if !dir.is_dir() {
+        return Err(LoadError::NotADirectory(dir.to_path_buf()));
+    }
+    let manifest_path = dir.join(MANIFEST_FILE);
+    if !manifest_path.is_file() {
+        return Err(LoadError::NoManifest(dir.to_path_buf()));
+    }
+    let mut loaded = Loaded::default();
+    let Some((manifest_file, text)) = read(&mut loaded, &manifest_path, None)? else {
+        return Ok(loaded);
+    };
+    let manifest: Manifest = match toml_file::parse(manifest_file, &text, "manifest") {
+        Ok(m) => m,
+        Err(d) => {
+            loaded.diagnostics.push(d);
+            return Ok(loaded);
+        }
+    };
+    loaded.name = manifest.name.clone();
+    let span = |v: &toml::Spanned<String>| toml_file::span_of(manifest_file, v);
+
+    if let Some((file, text)) = read(
+        &mut loaded,
+        &dir.join(manifest.schema.get_ref()),
+        Some(span(&manifest.schema)),
+    )? {
+        loaded.schema = schema::load(file, &text, &mut loaded.diagnostics);
+    }
+    if let Some((file, text)) = read(
+        &mut loaded,
+        &dir.join(manifest.gaps.get_ref()),
+        Some(span(&manifest.gaps)),
+    )? {
+        loaded.taxonomy = gaps::load(file, &text, &mut loaded.diagnostics);
+    }
+    for (name, path) in &manifest.tables {
+        let loaded_table = match read(&mut loaded, &dir.join(path.get_ref()), Some(span(path)))? {
+            Some((file, text)) => tables::load(name, file, &text, &mut loaded.diagnostics),
+            None => None,
+        };
+        match loaded_table {
+            Some(table) => loaded.tables.push(table),
+            None => loaded.broken_tables.push(name.clone()),
+        }
+    }
+    let mut rule_files = Vec::new();
+    collect_rule_files(dir, &mut rule_files)?;
+    rule_files.sort();
+    for path in rule_files {
+        if let Some((file, text)) = read(&mut loaded, &path, None)? {
+            let (module, diagnostics) = parser::parse_module(file, &text);
+            loaded.diagnostics.extend(diagnostics);
+            loaded.modules.push((file, module));
+        }
+    }
+    Ok(loaded)
+}
+
+/// Reads a file into the sources. A missing file named by the manifest (at
+/// `named_at`) and a file that is not UTF-8 become diagnostics (`Ok(None)`);
+/// other I/O failures are errors.
+fn read(
+    loaded: &mut Loaded,
+    path: &Path,
+    named_at: Option<Span>,
+) -> Result<Option<(FileId, String)>, LoadError> {
+    let bytes = match std::fs::read(path) {
+        Ok(bytes) => bytes,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(span) = named_at {
+                loaded.diagnostics.push(
+                    Diagnostic::error(
+                        "missing-file",
+                        format!("file `{}` does not exist", path.display()),
+                        span,
+                    )
+                    .with_help("paths in the manifest are relative to the rule-set directory"),
+                );
+                return Ok(None);
+            }
+            return Err(LoadError::Io(path.to_path_buf(), e));
+        }
+        Err(e) => return Err(LoadError::Io(path.to_path_buf(), e)),
+    };
+    match String::from_utf8(bytes) {
+        Ok(text) => {
+            let id = loaded.sources.add(path, text.clone());
+            Ok(Some((id, text)))
+        }
+        Err(error) => {
+            let at = error.utf8_error().valid_up_to();
+            let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let id = loaded.sources.add(path, lossy);
+            loaded.diagnostics.push(
+                Diagnostic::error(
+                    "not-utf8",
+                    "this file is not valid UTF-8 text",
+                    Span::new(id, at, at + 1),
+                )
+                .with_label("invalid byte here")
+                .with_help("save the file as UTF-8"),
+            );
+            Ok(None)
+        }
+    }
+}
+
+/// Every `.nrs` file below `dir`, skipping hidden directories.
+fn collect_rule_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
+    let entries = std::fs::read_dir(dir).map_err(|e| LoadError::Io(dir.to_path_buf(), e))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| LoadError::Io(dir.to_path_buf(), e))?;
+        let path = entry.path();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        if path.is_dir() && !hidden {
+            collect_rule_files(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "nrs") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}

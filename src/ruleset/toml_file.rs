@@ -1,0 +1,39 @@
+//! Reading the TOML files of a rule set with errors that point into them.
+
+use serde::de::DeserializeOwned;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::FileId;
+use crate::syntax::span::Span;
+
+/// Deserialises a TOML file; a malformed file or a wrong field becomes a
+/// diagnostic pointing at the offending text.
+pub(crate) fn parse<T: DeserializeOwned>(
+    file: FileId,
+    text: &str,
+    what: &str,
+) -> Result<T, Diagnostic> {
+    toml::from_str(text).map_err(|error| {
+        let range = error.span().unwrap_or(0..0);
+        let message = error.message().trim_end_matches('\n').replace('\n', "; ");
+        Diagnostic::error(
+            "bad-toml",
+            format!("this {what} is not valid: {}", first_lower(&message)),
+            Span::new(file, range.start, range.end),
+        )
+    })
+}
+
+/// The span of a `toml::Spanned` value in `file`.
+pub(crate) fn span_of<T>(file: FileId, value: &toml::Spanned<T>) -> Span {
+    let range = value.span();
+    Span::new(file, range.start, range.end)
+}
+
+fn first_lower(text: &str) -> String {
+    let mut chars = text.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}

@@ -1,0 +1,80 @@
+//! The text of every file a run reads, so that any stage can point into it.
+//!
+//! Rule files, the manifest, the schema, the taxonomy and the tables are all
+//! registered here; a [`Span`](crate::syntax::span::Span) names a file by its
+//! [`FileId`] and a byte range inside it.
+
+use std::path::{Path, PathBuf};
+
+/// Index of a file in [`Sources`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct FileId(pub u32);
+
+/// One file: the name shown to users and its text.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The path as shown in diagnostics (as the user named it).
+    pub name: String,
+    /// The path on disk.
+    pub path: PathBuf,
+    /// The file's text (UTF-8; a file that is not UTF-8 is registered with
+    /// the lossy decoding so that its error can still be shown).
+    pub text: String,
+}
+
+/// Every file read in a run.
+#[derive(Debug, Default)]
+pub struct Sources {
+    files: Vec<SourceFile>,
+}
+
+impl Sources {
+    /// Registers a file and returns its id.
+    pub fn add(&mut self, path: &Path, text: String) -> FileId {
+        let id = FileId(self.files.len() as u32);
+        self.files.push(SourceFile {
+            name: display_path(path),
+            path: path.to_path_buf(),
+            text,
+        });
+        id
+    }
+
+    /// The file with this id.
+    pub fn get(&self, id: FileId) -> &SourceFile {
+        &self.files[id.0 as usize]
+    }
+
+    /// All files, in the order they were added.
+    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+        self.files
+            .iter()
+            .enumerate()
+            .map(|(i, f)| (FileId(i as u32), f))
+    }
+
+    /// 1-based line and column (in characters) of a byte offset.
+    pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
+        let text = &self.get(id).text;
+        let offset = floor_char_boundary(text, offset.min(text.len()));
+        let before = &text[..offset];
+        let line = before.matches('\n').count() + 1;
+        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+        let column = text[line_start..offset].chars().count() + 1;
+        (line, column)
+    }
+}
+
+/// The largest char boundary at or before `offset`.
+pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
+    while offset > 0 && !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    offset
+}
+
+/// A path as users should read it: forward slashes, no leading `./`.
+fn display_path(path: &Path) -> String {
+    let text = path.to_string_lossy().replace('\\', "/");
+    text.strip_prefix("./").unwrap_or(&text).to_string()
+}

@@ -1,0 +1,8 @@
+//! Rule-file text to syntax tree: spans, the AST, the pest parser and the
+//! wording of syntax errors. Nothing here reads files or knows the schema.
+
+pub mod ast;
+pub(crate) mod depth;
+pub mod parser;
+pub mod span;
+pub(crate) mod syntax_error;

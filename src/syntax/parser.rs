@@ -1,0 +1,554 @@
+//! Rule-file text to AST. The only module that sees pest `Pairs`.
+//!
+//! One function per grammar rule turns its pair into an AST node with a span.
+//! A pair of an unexpected shape is a bug in this file, reported as a
+//! diagnostic (never a panic). Syntax errors are recovered from by re-parsing
+//! the file item by item, so one run reports the syntax errors of every
+//! declaration, not only the first.
+
+use pest::iterators::{Pair, Pairs};
+use pest::pratt_parser::{Assoc, Op, PrattParser};
+use pest::Parser as _;
+use std::sync::OnceLock;
+
+use crate::date::Date;
+use crate::diagnostic::Diagnostic;
+use crate::source::FileId;
+use crate::syntax::ast::*;
+use crate::syntax::depth;
+use crate::syntax::span::Span;
+use crate::syntax::syntax_error;
+
+/// The pest parser generated from `grammar/nrscreen.pest`; its `Rule` enum
+/// names the grammar's rules.
+#[allow(missing_docs, unreachable_pub)]
+mod generated {
+    #[derive(pest_derive::Parser)]
+    #[grammar = "grammar/nrscreen.pest"]
+    pub(crate) struct RuleParser;
+}
+pub(crate) use generated::{Rule, RuleParser};
+
+/// How deep an expression may nest (operators inside operators). Deeper
+/// expressions are refused with a diagnostic rather than risking the stack.
+pub(crate) const MAX_EXPR_DEPTH: usize = 200;
+
+/// Parses one rule file. Returns the declarations that parsed and a
+/// diagnostic for each syntax error.
+pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
+    if let Some(diagnostic) = depth::check_nesting(file, text) {
+        return (Module::default(), vec![diagnostic]);
+    }
+    match parse_chunk(file, text, 0) {
+        Ok(module) => (module, Vec::new()),
+        Err(_) => {
+            // Re-parse declaration by declaration to find every error.
+            let mut module = Module::default();
+            let mut diagnostics = Vec::new();
+            for (start, end) in depth::item_chunks(text) {
+                match parse_chunk(file, &text[start..end], start) {
+                    Ok(part) => module.items.extend(part.items),
+                    Err(diagnostic) => diagnostics.push(diagnostic),
+                }
+            }
+            (module, diagnostics)
+        }
+    }
+}
+
+/// Parses a slice of a file that starts at byte `offset`.
+fn parse_chunk(file: FileId, text: &str, offset: usize) -> Result<Module, Diagnostic> {
+    let pairs = RuleParser::parse(Rule::file, text)
+        .map_err(|error| syntax_error::from_pest(file, text, offset, &error))?;
+    let builder = Builder { file, offset };
+    builder.module(pairs)
+}
+
+/// Parses a single expression (used by tests and tools).
+pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
+    if let Some(diagnostic) = depth::check_nesting(file, text) {
+        return Err(diagnostic);
+    }
+    let mut pairs = RuleParser::parse(Rule::expr, text)
+        .map_err(|error| syntax_error::from_pest(file, text, 0, &error))?;
+    let builder = Builder { file, offset: 0 };
+    let pair = builder.next(&mut pairs, "an expression")?;
+    let expr = builder.expr(pair)?;
+    if expr.span.end as usize != text.trim_end().len() {
+        return Err(Diagnostic::error(
+            "syntax",
+            "unexpected text after the expression",
+            Span::new(file, expr.span.end as usize, text.len()),
+        ));
+    }
+    Ok(expr)
+}
+
+fn pratt() -> &'static PrattParser<Rule> {
+    static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
+    // Lowest precedence first; `BinaryOp::precedence` follows the same order.
+    PRATT.get_or_init(|| {
+        PrattParser::new()
+            .op(Op::infix(Rule::op_or, Assoc::Left))
+            .op(Op::infix(Rule::op_and, Assoc::Left))
+            .op(Op::prefix(Rule::op_not))
+            .op(Op::infix(Rule::op_default, Assoc::Right))
+            .op(Op::infix(Rule::op_eq, Assoc::Left)
+                | Op::infix(Rule::op_ne, Assoc::Left)
+                | Op::infix(Rule::op_lt, Assoc::Left)
+                | Op::infix(Rule::op_le, Assoc::Left)
+                | Op::infix(Rule::op_gt, Assoc::Left)
+                | Op::infix(Rule::op_ge, Assoc::Left)
+                | Op::infix(Rule::op_in, Assoc::Left)
+                | Op::infix(Rule::op_not_in, Assoc::Left)
+                | Op::infix(Rule::op_contains, Assoc::Left)
+                | Op::infix(Rule::op_contains_any, Assoc::Left)
+                | Op::infix(Rule::op_contains_all, Assoc::Left)
+                | Op::infix(Rule::op_contains_none, Assoc::Left))
+            .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
+            .op(Op::prefix(Rule::op_known) | Op::prefix(Rule::op_unknown))
+            .op(Op::postfix(Rule::op_is_empty) | Op::postfix(Rule::op_is_not_empty))
+    })
+}
+
+type Built<T> = Result<T, Diagnostic>;
+
+/// Turns pairs into AST nodes; `offset` shifts spans when a chunk of a file
+/// was parsed on its own.
+struct Builder {
+    file: FileId,
+    offset: usize,
+}
+
+impl Builder {
+    fn span(&self, pair: &Pair<'_, Rule>) -> Span {
+        let s = pair.as_span();
+        Span::new(self.file, s.start() + self.offset, s.end() + self.offset)
+    }
+
+    /// A pair of a shape the grammar cannot produce: a bug here, reported
+    /// as a diagnostic so that the user still gets an answer.
+    fn unexpected(&self, pair: &Pair<'_, Rule>, wanted: &str) -> Diagnostic {
+        Diagnostic::error(
+            "parser-bug",
+            format!("nrscreen could not read this {wanted}; please report it with the rule file"),
+            self.span(pair),
+        )
+    }
+
+    fn next<'i>(&self, pairs: &mut Pairs<'i, Rule>, wanted: &str) -> Built<Pair<'i, Rule>> {
+        pairs.next().ok_or_else(|| {
+            Diagnostic::error_without_span(
+                "parser-bug",
+                format!("nrscreen expected {wanted} that the grammar guarantees; please report it"),
+            )
+        })
+    }
+
+    fn module(&self, mut pairs: Pairs<'_, Rule>) -> Built<Module> {
+        let file = self.next(&mut pairs, "a file")?;
+        let mut module = Module::default();
+        for pair in file.into_inner() {
+            match pair.as_rule() {
+                Rule::def_item => module.items.push(Item::Def(self.def_item(pair)?)),
+                Rule::rule_item => module.items.push(Item::Rule(self.rule_item(pair)?)),
+                Rule::exception_item => module
+                    .items
+                    .push(Item::Exception(self.exception_item(pair)?)),
+                Rule::EOI => {}
+                _ => return Err(self.unexpected(&pair, "declaration")),
+            }
+        }
+        Ok(module)
+    }
+
+    /// Splits leading `doc` pairs from the rest.
+    fn docs<'i>(&self, pairs: &mut std::iter::Peekable<Pairs<'i, Rule>>) -> Vec<String> {
+        let mut doc = Vec::new();
+        while let Some(pair) = pairs.next_if(|p| p.as_rule() == Rule::doc) {
+            let text = pair.into_inner().as_str();
+            doc.push(
+                text.strip_prefix(' ')
+                    .unwrap_or(text)
+                    .trim_end()
+                    .to_string(),
+            );
+        }
+        doc
+    }
+
+    fn def_item(&self, pair: Pair<'_, Rule>) -> Built<DefItem> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner().peekable();
+        let doc = self.docs(&mut inner);
+        let mut inner = inner.filter(|p| p.as_rule() != Rule::kw_def);
+        let name = self.ident(self.next_of(&mut inner, "a name")?)?;
+        let value = self.expr(self.next_of(&mut inner, "a value")?)?;
+        Ok(DefItem {
+            doc,
+            name,
+            value,
+            span,
+        })
+    }
+
+    fn next_of<'i>(
+        &self,
+        pairs: &mut impl Iterator<Item = Pair<'i, Rule>>,
+        wanted: &str,
+    ) -> Built<Pair<'i, Rule>> {
+        pairs.next().ok_or_else(|| {
+            Diagnostic::error_without_span(
+                "parser-bug",
+                format!("nrscreen expected {wanted} that the grammar guarantees; please report it"),
+            )
+        })
+    }
+
+    fn rule_item(&self, pair: Pair<'_, Rule>) -> Built<RuleItem> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner().peekable();
+        let doc = self.docs(&mut inner);
+        let mut inner = inner.filter(|p| p.as_rule() != Rule::kw_rule);
+        let name = self.ident(self.next_of(&mut inner, "a rule name")?)?;
+        let clauses = inner.map(|p| self.clause(p)).collect::<Built<Vec<_>>>()?;
+        Ok(RuleItem {
+            doc,
+            name,
+            clauses,
+            span,
+        })
+    }
+
+    fn exception_item(&self, pair: Pair<'_, Rule>) -> Built<ExceptionItem> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner().peekable();
+        let doc = self.docs(&mut inner);
+        let mut inner = inner.filter(|p| {
+            !matches!(
+                p.as_rule(),
+                Rule::kw_exception | Rule::kw_to | Rule::kw_when
+            )
+        });
+        let name = self.ident(self.next_of(&mut inner, "an exception name")?)?;
+        let rule = self.ident(self.next_of(&mut inner, "a rule name")?)?;
+        let condition = self.expr(self.next_of(&mut inner, "a condition")?)?;
+        let because = match inner.next() {
+            Some(clause) => match self.clause(clause)?.kind {
+                ClauseKind::Because(text) => Some(text),
+                _ => return Err(Diagnostic::error("parser-bug", "unexpected clause", span)),
+            },
+            None => None,
+        };
+        Ok(ExceptionItem {
+            doc,
+            name,
+            rule,
+            condition,
+            because,
+            span,
+        })
+    }
+
+    fn clause(&self, pair: Pair<'_, Rule>) -> Built<Clause> {
+        let span = self.span(&pair);
+        let rule = pair.as_rule();
+        // Every clause starts with its keyword; skip it.
+        let mut inner = pair.clone().into_inner().skip(1);
+        let kind = match rule {
+            Rule::gap_clause => ClauseKind::Gap(self.ident(self.next_of(&mut inner, "a gap id")?)?),
+            Rule::severity_clause => {
+                ClauseKind::Severity(self.ident(self.next_of(&mut inner, "a severity")?)?)
+            }
+            Rule::title_clause => {
+                ClauseKind::Title(self.string(self.next_of(&mut inner, "a title")?)?)
+            }
+            Rule::cites_clause => {
+                ClauseKind::Cites(inner.map(|p| self.string(p)).collect::<Built<_>>()?)
+            }
+            Rule::effective_clause => ClauseKind::Effective(self.window(inner)?),
+            Rule::when_clause => {
+                ClauseKind::When(self.expr(self.next_of(&mut inner, "a condition")?)?)
+            }
+            Rule::unless_clause => {
+                let first = self.next_of(&mut inner, "a condition")?;
+                if first.as_rule() == Rule::exception_label {
+                    let label = self.ident(self.next_of(&mut first.into_inner(), "a name")?)?;
+                    let expr = self.expr(self.next_of(&mut inner, "a condition")?)?;
+                    ClauseKind::Unless(Some(label), expr)
+                } else {
+                    ClauseKind::Unless(None, self.expr(first)?)
+                }
+            }
+            Rule::because_clause => {
+                ClauseKind::Because(self.string(self.next_of(&mut inner, "an explanation")?)?)
+            }
+            _ => return Err(self.unexpected(&pair, "rule clause")),
+        };
+        Ok(Clause { kind, span })
+    }
+
+    fn window<'i>(&self, mut inner: impl Iterator<Item = Pair<'i, Rule>>) -> Built<Window> {
+        let date_pair = self.next_of(&mut inner, "a date field")?;
+        let date = self.expr_atom(date_pair)?;
+        let mut window = Window {
+            date,
+            from: None,
+            until: None,
+        };
+        for bound in inner {
+            let which = bound.as_rule();
+            let mut parts = bound.into_inner().skip(1);
+            let date_pair = self.next_of(&mut parts, "a date")?;
+            let value = (self.date(&date_pair)?, self.span(&date_pair));
+            match which {
+                Rule::window_from => window.from = Some(value),
+                _ => window.until = Some(value),
+            }
+        }
+        Ok(window)
+    }
+
+    fn ident(&self, pair: Pair<'_, Rule>) -> Built<Ident> {
+        Ok(Ident {
+            name: pair.as_str().to_string(),
+            span: self.span(&pair),
+        })
+    }
+
+    fn string(&self, pair: Pair<'_, Rule>) -> Built<StrLit> {
+        let span = self.span(&pair);
+        let raw = pair.into_inner().as_str().to_string();
+        let value = unescape(&raw).map_err(|(at, ch)| {
+            let start = span.start as usize + 1 + at;
+            Diagnostic::error(
+                "bad-escape",
+                format!("unknown escape `\\{ch}` in a string"),
+                Span::new(self.file, start, start + 1 + ch.len_utf8()),
+            )
+            .with_help("the escapes are `\\\"`, `\\\\`, `\\n` and `\\t`")
+        })?;
+        Ok(StrLit { value, raw, span })
+    }
+
+    fn date(&self, pair: &Pair<'_, Rule>) -> Built<Date> {
+        Date::parse(pair.as_str()).ok_or_else(|| {
+            Diagnostic::error(
+                "bad-date",
+                format!("`{}` is not a calendar date", pair.as_str()),
+                self.span(pair),
+            )
+            .with_help("dates are written YYYY-MM-DD, e.g. `2019-01-28`")
+        })
+    }
+
+    fn expr(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
+        let span = self.span(&pair);
+        pratt()
+            .map_primary(|primary| self.expr_atom(primary).map(|e| (e, 1)))
+            .map_prefix(|op, operand| {
+                let (operand, depth) = operand?;
+                let op_span = self.span(&op);
+                let unary = match op.as_rule() {
+                    Rule::op_not => UnaryOp::Not,
+                    Rule::op_known => UnaryOp::Known,
+                    _ => UnaryOp::Unknown,
+                };
+                self.nest(
+                    op_span.to(operand.span),
+                    depth,
+                    ExprKind::Unary(unary, Box::new(operand)),
+                )
+            })
+            .map_postfix(|operand, op| {
+                let (operand, depth) = operand?;
+                let op_span = self.span(&op);
+                let unary = match op.as_rule() {
+                    Rule::op_is_empty => UnaryOp::IsEmpty,
+                    _ => UnaryOp::IsNotEmpty,
+                };
+                self.nest(
+                    operand.span.to(op_span),
+                    depth,
+                    ExprKind::Unary(unary, Box::new(operand)),
+                )
+            })
+            .map_infix(|lhs, op, rhs| {
+                let (lhs, left_depth) = lhs?;
+                let (rhs, right_depth) = rhs?;
+                let op = binary_op(op.as_rule());
+                self.nest(
+                    lhs.span.to(rhs.span),
+                    left_depth.max(right_depth),
+                    ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
+                )
+            })
+            .parse(pair.into_inner())
+            .map(|(expr, _)| expr)
+            .map_err(|d| {
+                if d.primary.is_none() {
+                    d.clone_with_span(span)
+                } else {
+                    d
+                }
+            })
+    }
+
+    /// Builds a node one level deeper than its deepest child, refusing
+    /// expressions nested beyond [`MAX_EXPR_DEPTH`].
+    fn nest(&self, span: Span, child_depth: usize, kind: ExprKind) -> Built<(Expr, usize)> {
+        let depth = child_depth + 1;
+        if depth > MAX_EXPR_DEPTH {
+            return Err(Diagnostic::error(
+                "too-deep",
+                format!("this expression is nested more than {MAX_EXPR_DEPTH} operators deep"),
+                span,
+            )
+            .with_help("split it into several `def`s"));
+        }
+        Ok((Expr { kind, span }, depth))
+    }
+
+    fn expr_atom(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
+        let span = self.span(&pair);
+        let kind = match pair.as_rule() {
+            Rule::paren => {
+                let inner = self.next(&mut pair.into_inner(), "an expression")?;
+                ExprKind::Paren(Box::new(self.expr(inner)?))
+            }
+            Rule::list => ExprKind::List(
+                pair.into_inner()
+                    .map(|p| self.expr(p))
+                    .collect::<Built<_>>()?,
+            ),
+            Rule::duration => {
+                let mut inner = pair.clone().into_inner();
+                let amount = self.next(&mut inner, "an amount")?;
+                let unit = self.next(&mut inner, "a unit")?;
+                let value = self.integer_value(&amount)?;
+                let unit = if unit.as_str().starts_with("week") {
+                    DurationUnit::Weeks
+                } else {
+                    DurationUnit::Days
+                };
+                ExprKind::Duration(value, unit)
+            }
+            Rule::date => ExprKind::Date(self.date(&pair)?),
+            Rule::integer => ExprKind::Int(self.integer_value(&pair)?),
+            Rule::string => ExprKind::Str(self.string(pair)?.value),
+            Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
+            Rule::quantifier => {
+                let mut inner = pair.into_inner();
+                let kind_pair = self.next(&mut inner, "`any` or `all`")?;
+                let kind = if kind_pair.as_str() == "any" {
+                    QuantifierKind::Any
+                } else {
+                    QuantifierKind::All
+                };
+                let var = self.ident(self.next(&mut inner, "a name")?)?;
+                let mut inner = inner.filter(|p| p.as_rule() != Rule::kw_in);
+                let list = self.expr(self.next_of(&mut inner, "a list")?)?;
+                let body = self.expr(self.next_of(&mut inner, "a condition")?)?;
+                ExprKind::Quantifier {
+                    kind,
+                    var,
+                    list: Box::new(list),
+                    body: Box::new(body),
+                }
+            }
+            Rule::call => {
+                let mut inner = pair.into_inner();
+                let name = self.ident(self.next(&mut inner, "a function name")?)?;
+                let args = inner.map(|p| self.expr(p)).collect::<Built<_>>()?;
+                ExprKind::Call(name, args)
+            }
+            Rule::lookup => {
+                let mut inner = pair.into_inner().filter(|p| p.as_rule() != Rule::kw_on);
+                let table = self.ident(self.next_of(&mut inner, "a table name")?)?;
+                let key = self.expr(self.next_of(&mut inner, "a key")?)?;
+                let on = match inner.next() {
+                    Some(date) => Some(Box::new(self.expr_atom(date)?)),
+                    None => None,
+                };
+                ExprKind::Lookup {
+                    table,
+                    key: Box::new(key),
+                    on,
+                }
+            }
+            Rule::path => ExprKind::Path(
+                pair.into_inner()
+                    .map(|p| self.ident(p))
+                    .collect::<Built<_>>()?,
+            ),
+            _ => return Err(self.unexpected(&pair, "expression")),
+        };
+        Ok(Expr { kind, span })
+    }
+
+    fn integer_value(&self, pair: &Pair<'_, Rule>) -> Built<i64> {
+        pair.as_str().parse::<i64>().map_err(|_| {
+            Diagnostic::error(
+                "bad-number",
+                format!("`{}` is too large for a number", pair.as_str()),
+                self.span(pair),
+            )
+            .with_help("numbers go up to 9223372036854775807")
+        })
+    }
+}
+
+impl Diagnostic {
+    fn clone_with_span(&self, span: Span) -> Diagnostic {
+        let mut d = self.clone();
+        d.primary = Some(crate::diagnostic::Label {
+            span,
+            message: String::new(),
+        });
+        d
+    }
+}
+
+fn binary_op(rule: Rule) -> BinaryOp {
+    match rule {
+        Rule::op_or => BinaryOp::Or,
+        Rule::op_and => BinaryOp::And,
+        Rule::op_default => BinaryOp::Default,
+        Rule::op_eq => BinaryOp::Eq,
+        Rule::op_ne => BinaryOp::Ne,
+        Rule::op_lt => BinaryOp::Lt,
+        Rule::op_le => BinaryOp::Le,
+        Rule::op_gt => BinaryOp::Gt,
+        Rule::op_ge => BinaryOp::Ge,
+        Rule::op_in => BinaryOp::In,
+        Rule::op_not_in => BinaryOp::NotIn,
+        Rule::op_contains => BinaryOp::Contains,
+        Rule::op_contains_any => BinaryOp::ContainsAny,
+        Rule::op_contains_all => BinaryOp::ContainsAll,
+        Rule::op_contains_none => BinaryOp::ContainsNone,
+        Rule::op_add => BinaryOp::Add,
+        _ => BinaryOp::Sub,
+    }
+}
+
+/// Decodes string escapes; on an unknown escape returns its byte offset in
+/// `raw` and the escaped character.
+pub(crate) fn unescape(raw: &str) -> Result<String, (usize, char)> {
+    let mut out = String::with_capacity(raw.len());
+    let mut chars = raw.char_indices();
+    while let Some((i, c)) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some((_, '"')) => out.push('"'),
+            Some((_, '\\')) => out.push('\\'),
+            Some((_, 'n')) => out.push('\n'),
+            Some((_, 't')) => out.push('\t'),
+            Some((_, other)) => return Err((i, other)),
+            None => return Err((i, '\\')),
+        }
+    }
+    Ok(out)
+}
