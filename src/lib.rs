@@ -21,6 +21,7 @@ pub mod check;
 pub mod cli;
 pub mod date;
 pub mod diagnostic;
+pub mod eval;
 pub mod normalize;
 pub mod ruleset;
 pub mod severity;

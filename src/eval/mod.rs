@@ -1,0 +1,11 @@
+//! Evaluating a checked program over one case record.
+//!
+//! `record.rs` holds the decoded record; `interpret.rs` is the direct
+//! interpreter of the checked AST in three-valued (Kleene) logic. It is the
+//! reference semantics: the compiled evaluator (next step) must agree with it.
+
+pub mod interpret;
+pub mod record;
+
+#[cfg(test)]
+mod tests;
