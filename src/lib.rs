@@ -20,9 +20,12 @@
 pub mod check;
 pub mod cli;
 pub mod date;
+pub mod compile;
 pub mod diagnostic;
 pub mod eval;
 pub mod normalize;
+pub mod records;
+pub mod report;
 pub mod ruleset;
 pub mod severity;
 pub mod source;

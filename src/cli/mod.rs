@@ -2,6 +2,7 @@
 //! 0 success, 1 the rule set has errors, 2 usage or I/O errors.
 
 mod check;
+mod eval;
 mod logging;
 
 use std::path::PathBuf;
@@ -10,8 +11,10 @@ use clap::{Parser, Subcommand, ValueEnum};
 
 /// Exit code: the rule set has errors.
 pub const EXIT_RULE_ERRORS: u8 = 1;
-/// Exit code: usage or I/O error.
+/// Exit code: usage or I/O error (also: `--strict` stopped at a rejected record).
 pub const EXIT_USAGE: u8 = 2;
+/// Exit code: `--fail-on` found a finding at or above its severity.
+pub const EXIT_FAIL_ON: u8 = 3;
 
 /// Nonrefoulement risk screening: find the asylum cases where a safeguard
 /// against return to danger was missing.
@@ -32,6 +35,12 @@ enum Command {
     /// Check a rule set: syntax, names, types, tables. Prints every problem
     /// found and a summary line.
     Check(CheckArgs),
+    /// Evaluate a rule set over batches of case records (JSON Lines, CSV or
+    /// TOML) and write each case's safeguard gaps with evidence and sources.
+    ///
+    /// Case records are personal data: nothing leaves the machine, and logs
+    /// never show record values unless you ask for trace level (-vvv).
+    Eval(EvalArgs),
 }
 
 /// How diagnostics are printed.
@@ -66,6 +75,41 @@ pub(crate) struct CheckArgs {
     color: ColorChoice,
 }
 
+#[derive(clap::Args, Debug)]
+pub(crate) struct EvalArgs {
+    /// The rule-set directory.
+    #[arg(long, default_value = "rules")]
+    rules: PathBuf,
+    /// Case files to read, in order (`-` reads standard input).
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// The input format (default: from the file extension; `-` is JSON Lines).
+    #[arg(long, value_enum)]
+    input_format: Option<crate::records::input::InputFormat>,
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = crate::report::OutputFormat::Jsonl)]
+    format: crate::report::OutputFormat,
+    /// Write every rejected record, with its reason, to this JSON Lines file.
+    #[arg(long, value_name = "FILE")]
+    rejects: Option<PathBuf>,
+    /// Stop at the first record that cannot be decoded (exit 2).
+    #[arg(long)]
+    strict: bool,
+    /// Exit 3 if a finding at this severity or above is flagged.
+    #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
+    fail_on: Option<crate::severity::Severity>,
+    /// Also report rules that an exception cleared, naming the exception.
+    #[arg(long)]
+    show_cleared: bool,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+fn parse_severity(text: &str) -> Result<crate::severity::Severity, String> {
+    crate::severity::Severity::parse(text).ok_or_else(|| "expected critical, high, medium or low".to_string())
+}
+
 /// Runs the command line and returns the process exit code.
 pub fn run() -> u8 {
     let cli = match Cli::try_parse() {
@@ -78,6 +122,7 @@ pub fn run() -> u8 {
     logging::init(cli.verbose);
     match cli.command {
         Command::Check(args) => check::run(&args),
+        Command::Eval(args) => eval::run(&args),
     }
 }
 

@@ -4,6 +4,9 @@
 //! interpreter of the checked AST in three-valued (Kleene) logic. It is the
 //! reference semantics: the compiled evaluator (next step) must agree with it.
 
+pub mod batch;
+pub mod compiled;
+pub mod explain;
 pub mod interpret;
 pub mod record;
 

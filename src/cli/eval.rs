@@ -1,0 +1,143 @@
+//! `nrscreen eval`: evaluate a rule set over case batches.
+
+use std::collections::{BTreeSet, HashSet};
+use std::fs::File;
+use std::io::{BufReader, BufWriter, IsTerminal, Write};
+
+use crate::check::check;
+use crate::compile::compile;
+use crate::eval::batch::{Batch, BatchOptions, Stop, Totals};
+use crate::records::input::{reader, InputFormat};
+use crate::records::schema_index::SchemaIndex;
+use crate::report::csv::CsvRows;
+use crate::report::jsonl::JsonLines;
+use crate::report::summary::Summary;
+use crate::report::table::Table;
+use crate::report::{Format, OutputFormat, Report};
+use crate::ruleset;
+use crate::severity::Severity;
+
+use super::{use_colour, EvalArgs, EXIT_FAIL_ON, EXIT_RULE_ERRORS, EXIT_USAGE};
+
+pub(crate) fn run(args: &EvalArgs) -> u8 {
+    let loaded = match ruleset::load(&args.rules) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return EXIT_USAGE;
+        }
+    };
+    let (sources, checked) = check(loaded);
+    if checked.diagnostics.iter().any(|d| d.is_error()) {
+        let colour = use_colour(args.color, std::io::stderr().is_terminal());
+        eprint!("{}", crate::diagnostic::render_text(&sources, &checked.diagnostics, colour));
+        eprintln!("{}", super::check::summary(&checked));
+        return EXIT_RULE_ERRORS;
+    }
+    let Some(program) = checked.program else {
+        return EXIT_RULE_ERRORS;
+    };
+    let compiled = compile(program);
+    tracing::info!(rules = compiled.rules.len(), nodes = compiled.nodes.len(), "rule set compiled");
+
+    let stdout_is_terminal = std::io::stdout().is_terminal();
+    let format: Box<dyn Format> = match args.format {
+        OutputFormat::Jsonl => Box::new(JsonLines),
+        OutputFormat::Csv => Box::new(CsvRows::default()),
+        OutputFormat::Table => Box::new(Table::new(use_colour(args.color, stdout_is_terminal))),
+        OutputFormat::Summary => Box::new(Summary::default()),
+    };
+    let rejects: Option<Box<dyn Write>> = match &args.rejects {
+        Some(path) => match File::create(path) {
+            Ok(file) => Some(Box::new(BufWriter::new(file))),
+            Err(error) => {
+                eprintln!("error: cannot write `{}`: {error}", path.display());
+                return EXIT_USAGE;
+            }
+        },
+        None => None,
+    };
+    let mut report = Report {
+        out: Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
+        format,
+        rejects,
+        rejections_shown: 0,
+    };
+    let index = SchemaIndex::new(&compiled);
+    let options = BatchOptions {
+        strict: args.strict,
+        show_cleared: args.show_cleared,
+    };
+    let mut batch = Batch::new(&compiled, options);
+    let mut warned: BTreeSet<String> = BTreeSet::new();
+    let mut exit = 0;
+    for input in &args.inputs {
+        let name = input.clone();
+        let Some(format) = args.input_format.or_else(|| InputFormat::from_path(&name)).or((name == "-").then_some(InputFormat::Jsonl)) else {
+            eprintln!("error: cannot tell the format of `{name}` from its name; use --input-format jsonl, csv or toml");
+            exit = EXIT_USAGE;
+            break;
+        };
+        let stream: Box<dyn std::io::BufRead> = if name == "-" {
+            Box::new(BufReader::new(std::io::stdin().lock()))
+        } else {
+            match File::open(&name) {
+                Ok(file) => Box::new(BufReader::with_capacity(1 << 16, file)),
+                Err(error) => {
+                    eprintln!("error: cannot read `{name}`: {error}");
+                    exit = EXIT_USAGE;
+                    break;
+                }
+            }
+        };
+        tracing::info!(input = %name, ?format, "reading");
+        let mut unknown_keys = HashSet::new();
+        let outcome = reader(&compiled, &index, name.clone(), format, stream, &mut unknown_keys)
+            .and_then(|mut records| batch.run(records.as_mut(), &name, &mut report));
+        for key in unknown_keys {
+            if warned.insert(key.clone()) {
+                eprintln!("warning: field `{key}` is not in the schema; it is ignored");
+            }
+        }
+        match outcome {
+            Ok(Stop::Finished) => {}
+            Ok(Stop::Strict) => {
+                eprintln!("error: stopped at the first rejected record (--strict)");
+                exit = EXIT_USAGE;
+                break;
+            }
+            Err(error) => {
+                eprintln!("error: reading `{name}` failed: {error}");
+                exit = EXIT_USAGE;
+                break;
+            }
+        }
+    }
+    if let Err(error) = report.finish(&compiled) {
+        if error.kind() != std::io::ErrorKind::BrokenPipe {
+            eprintln!("error: writing the output failed: {error}");
+            exit = EXIT_USAGE;
+        }
+    }
+    eprintln!("{}", accounting(&batch.totals));
+    if exit == 0 {
+        if let Some(threshold) = args.fail_on {
+            let at_or_above = Severity::ALL
+                .iter()
+                .zip(batch.totals.flagged_by_severity)
+                .any(|(s, n)| *s <= threshold && n > 0);
+            if at_or_above {
+                exit = EXIT_FAIL_ON;
+            }
+        }
+    }
+    exit
+}
+
+/// `read N, evaluated E, rejected R; flagged F, needs review V, clear C`.
+pub(crate) fn accounting(t: &Totals) -> String {
+    format!(
+        "read {}, evaluated {}, rejected {}; flagged {}, needs review {}, clear {}",
+        t.read, t.evaluated, t.rejected, t.flagged, t.needs_review, t.clear
+    )
+}

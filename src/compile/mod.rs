@@ -1,0 +1,471 @@
+//! Checked program → compiled form: expressions flattened into a node arena
+//! whose operands are indices, fields are slots, enum values and the strings
+//! the rule set mentions are small integers, constant lists are ready-made
+//! sets, and tables are indexed by symbol. Evaluation (`eval/compiled.rs`)
+//! never looks anything up by name.
+
+pub mod symbols;
+pub mod val;
+
+use std::collections::{BTreeSet, HashSet};
+
+use crate::check::program::*;
+use crate::ruleset::schema::FieldId;
+use crate::syntax::ast::QuantifierKind;
+use crate::types::Type;
+use crate::value::Value;
+
+use self::symbols::Symbols;
+use self::val::Val;
+
+/// Index of a node in [`Compiled::nodes`].
+pub type NodeId = u32;
+
+/// Index of a constant set in [`Compiled::sets`].
+pub type SetId = u32;
+
+/// One operation of a compiled expression.
+#[derive(Clone, Debug)]
+pub enum Node {
+    /// A constant.
+    Const(Val),
+    /// A record slot.
+    Field(FieldId),
+    /// A definition, computed once per record.
+    Def(DefId),
+    /// A quantifier variable (0 = innermost).
+    Var(u32),
+    /// A list whose elements are computed.
+    ListOf(Vec<NodeId>),
+    /// `not`
+    Not(NodeId),
+    /// `and`
+    And(NodeId, NodeId),
+    /// `or`
+    Or(NodeId, NodeId),
+    /// `known`
+    Known(NodeId),
+    /// `??`
+    Default(NodeId, NodeId),
+    /// comparison
+    Compare(CmpOp, NodeId, NodeId),
+    /// `x in CONSTANT-SET`
+    InSet(NodeId, SetId),
+    /// `x in list`
+    In(NodeId, NodeId),
+    /// `list contains x`
+    Contains(NodeId, NodeId),
+    /// `text contains text`
+    ContainsText(NodeId, NodeId),
+    /// `list contains any/all/none of CONSTANT-SET`
+    SetTestConst(SetOp, NodeId, SetId),
+    /// `list contains any/all/none of list`
+    SetTest(SetOp, NodeId, NodeId),
+    /// `is empty`
+    IsEmpty(NodeId),
+    /// `+`, `-`
+    Arith(ArithOp, NodeId, NodeId),
+    /// `normalize(text)`
+    Normalize(NodeId),
+    /// `count(list)`
+    Count(NodeId),
+    /// `days_between(a, b)`
+    DaysBetween(NodeId, NodeId),
+    /// `table[key]` / `table[key] on date`
+    Lookup {
+        /// Index into [`Compiled::tables`].
+        table: u32,
+        /// The key.
+        key: NodeId,
+        /// The date, for dated tables.
+        on: Option<NodeId>,
+    },
+    /// `any(…)` (`any == true`) or `all(…)`
+    Quantifier {
+        /// `any` or `all`.
+        any: bool,
+        /// The list.
+        list: NodeId,
+        /// The body.
+        body: NodeId,
+    },
+}
+
+/// A set of constant values, ready for membership tests.
+#[derive(Clone, Debug)]
+pub enum ConstSet {
+    /// Enum codes below 64, as a bit mask.
+    Enums(u64),
+    /// Any other constants (symbols, numbers, dates, large enums).
+    Values(HashSet<Val>),
+}
+
+impl ConstSet {
+    /// Whether `v` is a member (text that is not a symbol is never one).
+    pub fn contains(&self, v: Val) -> bool {
+        match (self, v) {
+            (ConstSet::Enums(mask), Val::Enum(code)) => code < 64 && mask & (1 << code) != 0,
+            (ConstSet::Enums(_), _) => false,
+            (ConstSet::Values(set), v) => set.contains(&v),
+        }
+    }
+
+    /// Whether every member is among `elements`.
+    pub fn all_in(&self, elements: &[Val]) -> bool {
+        match self {
+            ConstSet::Enums(mask) => {
+                let present = elements.iter().fold(0u64, |acc, v| match v {
+                    Val::Enum(code) if *code < 64 => acc | (1 << code),
+                    _ => acc,
+                });
+                present & mask == *mask
+            }
+            ConstSet::Values(set) => set.iter().all(|m| elements.contains(m)),
+        }
+    }
+}
+
+/// A table row in compiled form.
+#[derive(Clone, Copy, Debug)]
+pub struct TableRow {
+    /// First day (inclusive), for dated tables.
+    pub from: i32,
+    /// Last day (inclusive), for dated tables.
+    pub to: i32,
+    /// The value.
+    pub value: Val,
+}
+
+/// A table indexed by key symbol.
+#[derive(Clone, Debug)]
+pub struct CompiledTable {
+    /// Whether rows are effective-dated.
+    pub dated: bool,
+    /// Rows of each key, indexed by symbol id (empty for other symbols).
+    pub rows_by_symbol: Vec<Vec<TableRow>>,
+}
+
+/// An effective window in compiled form.
+#[derive(Clone, Debug)]
+pub struct CompiledWindow {
+    /// The record date compared.
+    pub date: NodeId,
+    /// First day, inclusive.
+    pub from: Option<i32>,
+    /// Last day, inclusive.
+    pub until: Option<i32>,
+}
+
+/// A piece of a compiled explanation.
+#[derive(Clone, Debug)]
+pub enum CompiledPart {
+    /// Literal text.
+    Text(String),
+    /// A value to show, with its type (to name enum values).
+    Value(NodeId, Type),
+}
+
+/// A rule in compiled form.
+#[derive(Clone, Debug)]
+pub struct CompiledRule {
+    /// The condition.
+    pub condition: NodeId,
+    /// The effective window.
+    pub window: Option<CompiledWindow>,
+    /// Exception conditions, in the order of `Rule::exceptions`.
+    pub exceptions: Vec<NodeId>,
+    /// The explanation.
+    pub because: Vec<CompiledPart>,
+    /// Every field the rule reads (directly or through definitions), sorted.
+    pub fields_read: Vec<FieldId>,
+}
+
+/// A program ready to evaluate.
+#[derive(Debug)]
+pub struct Compiled {
+    /// The checked program (names, citations, schema) for reporting.
+    pub program: Program,
+    /// The node arena.
+    pub nodes: Vec<Node>,
+    /// The root node of each definition, by [`DefId`].
+    pub defs: Vec<NodeId>,
+    /// Rules, in the order of `program.rules`.
+    pub rules: Vec<CompiledRule>,
+    /// Interned strings.
+    pub symbols: Symbols,
+    /// Elements of constant lists.
+    pub const_items: Vec<Val>,
+    /// Constant sets.
+    pub sets: Vec<ConstSet>,
+    /// Tables, by `TableId`.
+    pub tables: Vec<CompiledTable>,
+    /// Whether some rule reads each field (others need not be stored).
+    pub used_fields: Vec<bool>,
+}
+
+/// Compiles a checked program.
+pub fn compile(program: Program) -> Compiled {
+    let mut symbols = Symbols::default();
+    // Every string the program mentions becomes a symbol first, so that the
+    // table index below covers all of them.
+    for table in &program.tables {
+        for row in &table.rows {
+            symbols.intern(&row.key);
+            if let Value::Str(s) = &row.value {
+                symbols.intern(s);
+            }
+        }
+    }
+    let mut compiler = Compiler {
+        program: &program,
+        symbols,
+        nodes: Vec::new(),
+        const_items: Vec::new(),
+        sets: Vec::new(),
+    };
+    let defs: Vec<NodeId> = program.defs.iter().map(|d| compiler.expr(&d.expr)).collect();
+    let rules: Vec<CompiledRule> = program.rules.iter().map(|r| compiler.rule(r)).collect();
+    let Compiler {
+        mut symbols,
+        nodes,
+        const_items,
+        sets,
+        ..
+    } = compiler;
+    let tables = program
+        .tables
+        .iter()
+        .map(|table| {
+            let mut rows_by_symbol = vec![Vec::new(); symbols.len()];
+            for row in &table.rows {
+                if let Some(id) = symbols.get(&row.key) {
+                    rows_by_symbol[id as usize].push(TableRow {
+                        from: row.from.map_or(i32::MIN, |d| d.0),
+                        to: row.to.map_or(i32::MAX, |d| d.0),
+                        value: constant(&mut symbols, &row.value),
+                    });
+                }
+            }
+            CompiledTable {
+                dated: table.dated,
+                rows_by_symbol,
+            }
+        })
+        .collect();
+    let mut used_fields = vec![false; program.schema.fields.len()];
+    for rule in &rules {
+        for field in &rule.fields_read {
+            used_fields[field.0 as usize] = true;
+        }
+    }
+    // A field of a group (`nri.outcome`) is read through its group's object.
+    for (i, field) in program.schema.fields.iter().enumerate() {
+        if let (true, Some(parent)) = (used_fields[i], field.parent) {
+            used_fields[parent.0 as usize] = true;
+        }
+    }
+    Compiled {
+        program,
+        nodes,
+        defs,
+        rules,
+        symbols,
+        const_items,
+        sets,
+        tables,
+        used_fields,
+    }
+}
+
+/// The compiled form of a constant scalar value.
+fn constant(symbols: &mut Symbols, value: &Value) -> Val {
+    match value {
+        Value::Bool(b) => Val::Bool(*b),
+        Value::Int(i) => Val::Int(*i),
+        Value::Str(s) => Val::Sym(symbols.intern(s)),
+        Value::Date(d) => Val::Date(d.0),
+        Value::Duration(d) => Val::Duration(*d),
+        Value::Enum(e) => Val::Enum(*e),
+        // Lists are compiled through `Compiler::constant_list`.
+        Value::List(_) => Val::Unknown,
+    }
+}
+
+struct Compiler<'p> {
+    program: &'p Program,
+    symbols: Symbols,
+    nodes: Vec<Node>,
+    const_items: Vec<Val>,
+    sets: Vec<ConstSet>,
+}
+
+impl Compiler<'_> {
+    fn push(&mut self, node: Node) -> NodeId {
+        self.nodes.push(node);
+        (self.nodes.len() - 1) as NodeId
+    }
+
+    fn rule(&mut self, rule: &Rule) -> CompiledRule {
+        let condition = self.expr(&rule.condition);
+        let window = rule.window.as_ref().map(|w| CompiledWindow {
+            date: self.expr(&w.date),
+            from: w.from.map(|d| d.0),
+            until: w.until.map(|d| d.0),
+        });
+        let exceptions = rule.exceptions.iter().map(|e| self.expr(&e.condition)).collect();
+        let because = rule
+            .because
+            .parts
+            .iter()
+            .map(|part| match part {
+                TemplatePart::Text(t) => CompiledPart::Text(t.clone()),
+                TemplatePart::Value(e) => CompiledPart::Value(self.expr(e), e.ty.clone()),
+            })
+            .collect();
+        let mut fields = BTreeSet::new();
+        let mut seen_defs = BTreeSet::new();
+        let mut roots: Vec<&TExpr> = vec![&rule.condition];
+        roots.extend(rule.window.as_ref().map(|w| &w.date));
+        roots.extend(rule.exceptions.iter().map(|e| &e.condition));
+        for root in roots {
+            fields_of(self.program, root, &mut fields, &mut seen_defs);
+        }
+        CompiledRule {
+            condition,
+            window,
+            exceptions,
+            because,
+            fields_read: fields.into_iter().collect(),
+        }
+    }
+
+    /// The constant value of an expression, if it has one.
+    fn constant_value(&self, e: &TExpr) -> Option<Value> {
+        match &e.kind {
+            TKind::Const(v) => Some(v.clone()),
+            TKind::List(items) => items
+                .iter()
+                .map(|i| self.constant_value(i))
+                .collect::<Option<Vec<_>>>()
+                .map(|v| Value::List(v.into())),
+            TKind::Def(id) => self.constant_value(&self.program.def(*id).expr),
+            TKind::Arith(ArithOp::Add, a, b) if e.ty.element().is_some() => {
+                match (self.constant_value(a)?, self.constant_value(b)?) {
+                    (Value::List(x), Value::List(y)) => Some(Value::List(x.iter().chain(y.iter()).cloned().collect())),
+                    _ => None,
+                }
+            }
+            TKind::TableKeys(id) => {
+                let keys: Vec<Value> = self
+                    .program
+                    .table(*id)
+                    .rows
+                    .iter()
+                    .map(|r| Value::Str(r.key.as_str().into()))
+                    .collect();
+                Some(Value::List(keys.into()))
+            }
+            _ => None,
+        }
+    }
+
+    fn const_set(&mut self, e: &TExpr) -> Option<SetId> {
+        let Value::List(items) = self.constant_value(e)? else {
+            return None;
+        };
+        let vals: Vec<Val> = items.iter().map(|v| constant(&mut self.symbols, v)).collect();
+        let set = if vals.iter().all(|v| matches!(v, Val::Enum(c) if *c < 64)) {
+            ConstSet::Enums(vals.iter().fold(0u64, |mask, v| match v {
+                Val::Enum(c) => mask | (1 << c),
+                _ => mask,
+            }))
+        } else {
+            ConstSet::Values(vals.into_iter().collect())
+        };
+        self.sets.push(set);
+        Some((self.sets.len() - 1) as SetId)
+    }
+
+    fn expr(&mut self, e: &TExpr) -> NodeId {
+        if let Some(value) = self.constant_value(e) {
+            let val = match &value {
+                Value::List(items) => {
+                    let start = self.const_items.len() as u32;
+                    for item in items.iter() {
+                        let v = constant(&mut self.symbols, item);
+                        self.const_items.push(v);
+                    }
+                    Val::ConstList(start, items.len() as u32)
+                }
+                scalar => constant(&mut self.symbols, scalar),
+            };
+            return self.push(Node::Const(val));
+        }
+        let node = match &e.kind {
+            TKind::Const(_) | TKind::TableKeys(_) => unreachable_constant(),
+            TKind::List(items) => Node::ListOf(items.iter().map(|i| self.expr(i)).collect()),
+            TKind::Field(id) => Node::Field(*id),
+            TKind::Def(id) => Node::Def(*id),
+            TKind::Var(index) => Node::Var(index.0),
+            TKind::Not(a) => Node::Not(self.expr(a)),
+            TKind::And(a, b) => Node::And(self.expr(a), self.expr(b)),
+            TKind::Or(a, b) => Node::Or(self.expr(a), self.expr(b)),
+            TKind::Known(a) => Node::Known(self.expr(a)),
+            TKind::Default(a, b) => Node::Default(self.expr(a), self.expr(b)),
+            TKind::Compare(op, a, b) => Node::Compare(*op, self.expr(a), self.expr(b)),
+            TKind::In(x, list) => {
+                let x = self.expr(x);
+                match self.const_set(list) {
+                    Some(set) => Node::InSet(x, set),
+                    None => Node::In(x, self.expr(list)),
+                }
+            }
+            TKind::Contains(a, b) if a.ty == Type::Str => Node::ContainsText(self.expr(a), self.expr(b)),
+            TKind::Contains(list, x) => Node::Contains(self.expr(list), self.expr(x)),
+            TKind::SetTest(op, a, b) => {
+                let a = self.expr(a);
+                match self.const_set(b) {
+                    Some(set) => Node::SetTestConst(*op, a, set),
+                    None => Node::SetTest(*op, a, self.expr(b)),
+                }
+            }
+            TKind::IsEmpty(a) => Node::IsEmpty(self.expr(a)),
+            TKind::Arith(op, a, b) => Node::Arith(*op, self.expr(a), self.expr(b)),
+            TKind::Call(Builtin::Normalize, args) => Node::Normalize(self.expr(&args[0])),
+            TKind::Call(Builtin::Count, args) => Node::Count(self.expr(&args[0])),
+            TKind::Call(Builtin::DaysBetween, args) => Node::DaysBetween(self.expr(&args[0]), self.expr(&args[1])),
+            TKind::Lookup { table, key, on } => Node::Lookup {
+                table: table.0,
+                key: self.expr(key),
+                on: on.as_ref().map(|d| self.expr(d)),
+            },
+            TKind::Quantifier { kind, list, body } => Node::Quantifier {
+                any: *kind == QuantifierKind::Any,
+                list: self.expr(list),
+                body: self.expr(body),
+            },
+        };
+        self.push(node)
+    }
+}
+
+/// Constants are handled before the match; reaching here would be a bug,
+/// and an unknown value is the safe answer (never a silent `false`).
+fn unreachable_constant() -> Node {
+    Node::Const(Val::Unknown)
+}
+
+/// Every field an expression reads, through definitions.
+fn fields_of(program: &Program, e: &TExpr, fields: &mut BTreeSet<FieldId>, defs: &mut BTreeSet<DefId>) {
+    match &e.kind {
+        TKind::Field(id) => {
+            fields.insert(*id);
+        }
+        TKind::Def(id) => {
+            if defs.insert(*id) {
+                fields_of(program, &program.def(*id).expr, fields, defs);
+            }
+        }
+        _ => e.for_each_child(|c| fields_of(program, c, fields, defs)),
+    }
+}

@@ -1,0 +1,236 @@
+//! Streaming a batch: read a record, evaluate every rule, hand the result to
+//! the report, forget the record. Memory does not depend on the batch size
+//! (except 8 bytes per case id, to find duplicates).
+
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
+
+use crate::compile::Compiled;
+use crate::eval::compiled::{Evaluator, RuleOutcome};
+use crate::eval::explain;
+use crate::records::case::CaseRecord;
+use crate::records::input::{Read1, RecordReader};
+use crate::records::rejection::Rejection;
+use crate::ruleset::schema::FieldId;
+use crate::severity::Severity;
+
+/// How a rule came out for a case, as reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingOutcome {
+    /// The gap was found.
+    Flagged,
+    /// The rule could not be decided: fields are unknown.
+    NeedsReview,
+    /// An exception cleared the rule (reported only when asked for).
+    Cleared,
+}
+
+/// One rule's finding for one case.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    /// Index into the program's rules.
+    pub rule: usize,
+    /// Flagged, needs review, or cleared.
+    pub outcome: FindingOutcome,
+    /// For needs review: the unknown fields that made it undecidable.
+    pub unknown: Vec<FieldId>,
+    /// For cleared: the exception (index into `Rule::exceptions`).
+    pub cleared_by: Option<usize>,
+    /// The explanation.
+    pub because: String,
+    /// The known fields the rule read, with their values.
+    pub facts: Vec<(FieldId, serde_json::Value)>,
+}
+
+/// The result for one case.
+#[derive(Clone, Debug, Default)]
+pub struct CaseResult {
+    /// The case id.
+    pub case_id: String,
+    /// The findings, in rule order.
+    pub findings: Vec<Finding>,
+}
+
+impl CaseResult {
+    /// flagged if any finding is, else needs review if any is, else clear.
+    pub fn outcome(&self) -> CaseOutcome {
+        if self.findings.iter().any(|f| f.outcome == FindingOutcome::Flagged) {
+            CaseOutcome::Flagged
+        } else if self.findings.iter().any(|f| f.outcome == FindingOutcome::NeedsReview) {
+            CaseOutcome::NeedsReview
+        } else {
+            CaseOutcome::Clear
+        }
+    }
+}
+
+/// The outcome of a whole case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaseOutcome {
+    /// At least one gap found.
+    Flagged,
+    /// No gap found, but at least one rule needs review.
+    NeedsReview,
+    /// No rule applies.
+    Clear,
+}
+
+/// Where results go.
+pub trait Sink {
+    /// One evaluated case, in input order.
+    fn case(&mut self, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()>;
+    /// One rejected record.
+    fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()>;
+}
+
+/// Options of a batch run.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct BatchOptions {
+    /// Stop at the first rejected record.
+    pub strict: bool,
+    /// Report rules cleared by an exception too.
+    pub show_cleared: bool,
+}
+
+/// The accounting of a run: read = evaluated + rejected.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Totals {
+    /// Records read.
+    pub read: u64,
+    /// Records evaluated.
+    pub evaluated: u64,
+    /// Records rejected.
+    pub rejected: u64,
+    /// Evaluated cases with a flagged finding.
+    pub flagged: u64,
+    /// Evaluated cases needing review (and not flagged).
+    pub needs_review: u64,
+    /// Evaluated cases with no finding.
+    pub clear: u64,
+    /// Flagged findings per severity, in `Severity::ALL` order.
+    pub flagged_by_severity: [u64; 4],
+}
+
+/// Whether the batch stopped early (`--strict`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stop {
+    /// Every record was read.
+    Finished,
+    /// Stopped at a rejected record.
+    Strict,
+}
+
+/// Evaluates a batch across one or more readers, streaming to the sink.
+pub struct Batch<'c> {
+    compiled: &'c Compiled,
+    evaluator: Evaluator<'c>,
+    record: CaseRecord,
+    result: CaseResult,
+    seen_ids: HashSet<u64>,
+    options: BatchOptions,
+    /// The running totals.
+    pub totals: Totals,
+}
+
+impl<'c> Batch<'c> {
+    /// A batch evaluator.
+    pub fn new(compiled: &'c Compiled, options: BatchOptions) -> Batch<'c> {
+        Batch {
+            compiled,
+            evaluator: Evaluator::new(compiled),
+            record: CaseRecord::with_fields(compiled.program.schema.fields.len()),
+            result: CaseResult::default(),
+            seen_ids: HashSet::new(),
+            options,
+            totals: Totals::default(),
+        }
+    }
+
+    /// Reads every record of `reader`.
+    pub fn run(&mut self, reader: &mut dyn RecordReader, file: &str, sink: &mut dyn Sink) -> std::io::Result<Stop> {
+        while let Some(read) = reader.next_record(&mut self.record)? {
+            self.totals.read += 1;
+            let line = match read {
+                Read1::Record(line) => line,
+                Read1::Rejected(rejection) => {
+                    if self.reject(rejection, sink)? == Stop::Strict {
+                        return Ok(Stop::Strict);
+                    }
+                    continue;
+                }
+            };
+            if !self.seen_ids.insert(id_hash(&self.record.case_id)) {
+                let rejection = Rejection {
+                    file: file.to_string(),
+                    line,
+                    case_id: Some(self.record.case_id.clone()),
+                    field: Some("case_id".into()),
+                    reason: format!("case id `{}` was already used in this batch", self.record.case_id),
+                    raw: reader.raw(),
+                };
+                if self.reject(rejection, sink)? == Stop::Strict {
+                    return Ok(Stop::Strict);
+                }
+                continue;
+            }
+            self.evaluate();
+            self.totals.evaluated += 1;
+            for finding in &self.result.findings {
+                if finding.outcome == FindingOutcome::Flagged {
+                    let severity = self.compiled.program.rules[finding.rule].severity;
+                    let i = Severity::ALL.iter().position(|s| *s == severity).unwrap_or(3);
+                    self.totals.flagged_by_severity[i] += 1;
+                }
+            }
+            match self.result.outcome() {
+                CaseOutcome::Flagged => self.totals.flagged += 1,
+                CaseOutcome::NeedsReview => self.totals.needs_review += 1,
+                CaseOutcome::Clear => self.totals.clear += 1,
+            }
+            sink.case(self.compiled, &self.result)?;
+        }
+        Ok(Stop::Finished)
+    }
+
+    fn reject(&mut self, rejection: Rejection, sink: &mut dyn Sink) -> std::io::Result<Stop> {
+        self.totals.rejected += 1;
+        sink.rejected(&rejection)?;
+        Ok(if self.options.strict { Stop::Strict } else { Stop::Finished })
+    }
+
+    /// Evaluates every rule over the current record into `self.result`.
+    fn evaluate(&mut self) {
+        let compiled = self.compiled;
+        self.evaluator.start_record();
+        self.result.case_id.clone_from(&self.record.case_id);
+        self.result.findings.clear();
+        for (index, rule) in compiled.rules.iter().enumerate() {
+            let outcome = self.evaluator.rule(&mut self.record, rule);
+            let (outcome, unknown, cleared_by) = match outcome {
+                RuleOutcome::NotApplicable => continue,
+                RuleOutcome::Cleared(_) if !self.options.show_cleared => continue,
+                RuleOutcome::Flagged => (FindingOutcome::Flagged, Vec::new(), None),
+                RuleOutcome::NeedsReview(unknown) => (FindingOutcome::NeedsReview, unknown, None),
+                RuleOutcome::Cleared(by) => (FindingOutcome::Cleared, Vec::new(), Some(by)),
+            };
+            let because = explain::because(&mut self.evaluator, compiled, &mut self.record, &rule.because);
+            let facts = explain::facts(compiled, &self.record, rule);
+            self.result.findings.push(Finding {
+                rule: index,
+                outcome,
+                unknown,
+                cleared_by,
+                because,
+                facts,
+            });
+        }
+    }
+}
+
+fn id_hash(id: &str) -> u64 {
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    id.hash(&mut hasher);
+    hasher.finish()
+}

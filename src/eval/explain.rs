@@ -1,0 +1,94 @@
+//! What a finding says: its explanation text and the facts it rests on.
+
+use crate::compile::val::Val;
+use crate::compile::{Compiled, CompiledPart, CompiledRule};
+use crate::date::Date;
+use crate::eval::compiled::Evaluator;
+use crate::records::case::CaseRecord;
+use crate::ruleset::schema::FieldId;
+use crate::types::Type;
+
+/// Renders a rule's `because` template for a record. Unknown values show as
+/// `unknown`; lists are joined with `, `.
+pub fn because(evaluator: &mut Evaluator<'_>, compiled: &Compiled, record: &mut CaseRecord, parts: &[CompiledPart]) -> String {
+    let mut out = String::new();
+    for part in parts {
+        match part {
+            CompiledPart::Text(text) => out.push_str(text),
+            CompiledPart::Value(node, ty) => {
+                let value = evaluator.value(record, *node);
+                out.push_str(&display(compiled, record, value, ty));
+            }
+        }
+    }
+    out
+}
+
+/// A value as text for an explanation.
+pub fn display(compiled: &Compiled, record: &CaseRecord, value: Val, ty: &Type) -> String {
+    match (value, ty) {
+        (Val::Unknown, _) => "unknown".into(),
+        (Val::Bool(b), _) => b.to_string(),
+        (Val::Int(i), _) => i.to_string(),
+        (Val::Date(d), _) => Date(d).to_string(),
+        (Val::Duration(d), _) => format!("{d} days"),
+        (Val::Enum(code), Type::Enum(id)) => compiled
+            .program
+            .schema
+            .enum_def(*id)
+            .values
+            .get(code as usize)
+            .cloned()
+            .unwrap_or_default(),
+        (Val::Sym(_) | Val::Text(..), _) => record.text_of(compiled, value).unwrap_or("").to_string(),
+        (Val::List(..) | Val::ConstList(..), _) => {
+            let element = ty.element().cloned().unwrap_or(Type::Str);
+            let items: Vec<String> = record
+                .elements(compiled, value)
+                .iter()
+                .map(|&v| display(compiled, record, v, &element))
+                .collect();
+            if items.is_empty() {
+                "none".into()
+            } else {
+                items.join(", ")
+            }
+        }
+        (Val::Present, _) => "recorded".into(),
+        (Val::Enum(code), _) => code.to_string(),
+    }
+}
+
+/// A field's value as JSON, for the `facts` of a finding.
+pub fn json(compiled: &Compiled, record: &CaseRecord, value: Val, ty: &Type) -> serde_json::Value {
+    match (value, ty) {
+        (Val::Unknown, _) => serde_json::Value::Null,
+        (Val::Bool(b), _) => b.into(),
+        (Val::Int(i), _) => i.into(),
+        (Val::Duration(d), _) => d.into(),
+        (Val::Present, _) => true.into(),
+        (Val::List(..) | Val::ConstList(..), _) => {
+            let element = ty.element().cloned().unwrap_or(Type::Str);
+            record
+                .elements(compiled, value)
+                .iter()
+                .map(|&v| json(compiled, record, v, &element))
+                .collect::<Vec<_>>()
+                .into()
+        }
+        _ => display(compiled, record, value, ty).into(),
+    }
+}
+
+/// The known fields a rule read, with their values, in schema order
+/// (groups such as `nri` are left out: their fields speak for them).
+pub fn facts(compiled: &Compiled, record: &CaseRecord, rule: &CompiledRule) -> Vec<(FieldId, serde_json::Value)> {
+    rule.fields_read
+        .iter()
+        .filter_map(|&field| {
+            let ty = &compiled.program.schema.field(field).ty;
+            let value = record.get(field);
+            (value.is_known() && *ty != Type::Record).then(|| (field, json(compiled, record, value, ty)))
+        })
+        .collect()
+}

@@ -1,0 +1,89 @@
+//! A case record decoded for the compiled evaluator: one [`Val`] per schema
+//! field, with its text and list elements in buffers that are reused from
+//! one record to the next (so a batch runs in constant memory).
+
+use crate::compile::val::Val;
+use crate::compile::Compiled;
+use crate::ruleset::schema::FieldId;
+
+/// One decoded case record.
+#[derive(Clone, Debug, Default)]
+pub struct CaseRecord {
+    /// The case id.
+    pub case_id: String,
+    /// One value per schema field (`Val::Unknown` when absent or `null`).
+    pub slots: Vec<Val>,
+    /// Text of `Val::Text` values.
+    pub text: String,
+    /// Elements of `Val::List` values.
+    pub items: Vec<Val>,
+}
+
+impl CaseRecord {
+    /// An empty record for a schema with `fields` fields.
+    pub fn with_fields(fields: usize) -> CaseRecord {
+        CaseRecord {
+            slots: vec![Val::Unknown; fields],
+            ..CaseRecord::default()
+        }
+    }
+
+    /// Forgets the previous record, keeping the buffers.
+    pub fn clear(&mut self) {
+        self.case_id.clear();
+        self.slots.iter_mut().for_each(|s| *s = Val::Unknown);
+        self.text.clear();
+        self.items.clear();
+    }
+
+    /// The value of a field.
+    pub fn get(&self, field: FieldId) -> Val {
+        self.slots.get(field.0 as usize).copied().unwrap_or(Val::Unknown)
+    }
+
+    /// Sets a field.
+    pub fn set(&mut self, field: FieldId, value: Val) {
+        if let Some(slot) = self.slots.get_mut(field.0 as usize) {
+            *slot = value;
+        }
+    }
+
+    /// A text value: a symbol if the rule set mentions this text, otherwise
+    /// stored in the record's buffer.
+    pub fn text_value(&mut self, compiled: &Compiled, text: &str) -> Val {
+        match compiled.symbols.get(text) {
+            Some(id) => Val::Sym(id),
+            None => {
+                let start = self.text.len() as u32;
+                self.text.push_str(text);
+                Val::Text(start, text.len() as u32)
+            }
+        }
+    }
+
+    /// A list value from its elements.
+    pub fn list_value(&mut self, elements: impl IntoIterator<Item = Val>) -> Val {
+        let start = self.items.len();
+        self.items.extend(elements);
+        Val::List(start as u32, (self.items.len() - start) as u32)
+    }
+
+    /// The text of a `Sym` or `Text` value.
+    pub fn text_of<'a>(&'a self, compiled: &'a Compiled, v: Val) -> Option<&'a str> {
+        match v {
+            Val::Sym(id) => Some(compiled.symbols.text(id)),
+            Val::Text(start, len) => self.text.get(start as usize..(start + len) as usize),
+            _ => None,
+        }
+    }
+
+    /// The elements of a list value.
+    pub fn elements<'a>(&'a self, compiled: &'a Compiled, v: Val) -> &'a [Val] {
+        let (source, start, len) = match v {
+            Val::List(s, l) => (&self.items, s, l),
+            Val::ConstList(s, l) => (&compiled.const_items, s, l),
+            _ => return &[],
+        };
+        source.get(start as usize..(start + len) as usize).unwrap_or(&[])
+    }
+}

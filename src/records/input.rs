@@ -1,0 +1,383 @@
+//! Reading records from an input (a file or standard input) in one of the
+//! three formats, one record at a time.
+
+use std::collections::HashSet;
+use std::io::{BufRead, Read};
+
+use crate::compile::val::Val;
+use crate::compile::Compiled;
+use crate::records::case::CaseRecord;
+use crate::records::json::decode_line;
+use crate::records::rejection::Rejection;
+use crate::records::scalar::decode_text;
+use crate::records::schema_index::{Key, SchemaIndex};
+use crate::ruleset::schema::FieldId;
+use crate::types::Type;
+
+/// The formats nrscreen reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum InputFormat {
+    /// One JSON object per line.
+    Jsonl,
+    /// A header row, then one row per record (lists joined with `;`,
+    /// `nri.*` columns, an empty cell is unknown).
+    Csv,
+    /// `[[case]]` tables.
+    Toml,
+}
+
+impl InputFormat {
+    /// The format a file name implies, if any.
+    pub fn from_path(path: &str) -> Option<InputFormat> {
+        let lower = path.to_ascii_lowercase();
+        if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json") {
+            Some(InputFormat::Jsonl)
+        } else if lower.ends_with(".csv") {
+            Some(InputFormat::Csv)
+        } else if lower.ends_with(".toml") {
+            Some(InputFormat::Toml)
+        } else {
+            None
+        }
+    }
+}
+
+/// What reading one record produced.
+pub enum Read1 {
+    /// A record was decoded into the buffer; the line it starts on.
+    Record(usize),
+    /// The record was rejected.
+    Rejected(Rejection),
+}
+
+/// A source of records.
+pub trait RecordReader {
+    /// Reads the next record into `record`; `None` at the end of the input.
+    fn next_record(&mut self, record: &mut CaseRecord) -> std::io::Result<Option<Read1>>;
+
+    /// The text of the record last read (for the rejects file).
+    fn raw(&self) -> String;
+}
+
+/// Opens a reader for `input` (already opened as a byte stream).
+pub fn reader<'a>(
+    compiled: &'a Compiled,
+    index: &'a SchemaIndex,
+    name: String,
+    format: InputFormat,
+    input: Box<dyn BufRead + 'a>,
+    unknown_keys: &'a mut HashSet<String>,
+) -> std::io::Result<Box<dyn RecordReader + 'a>> {
+    Ok(match format {
+        InputFormat::Jsonl => Box::new(JsonLines {
+            compiled,
+            index,
+            name,
+            input,
+            line: 0,
+            buffer: Vec::new(),
+            unknown_keys,
+        }),
+        InputFormat::Csv => Box::new(CsvRecords::new(compiled, index, name, input, unknown_keys)?),
+        InputFormat::Toml => Box::new(TomlCases::new(compiled, index, name, input, unknown_keys)?),
+    })
+}
+
+struct JsonLines<'a> {
+    compiled: &'a Compiled,
+    index: &'a SchemaIndex,
+    name: String,
+    input: Box<dyn BufRead + 'a>,
+    line: usize,
+    buffer: Vec<u8>,
+    unknown_keys: &'a mut HashSet<String>,
+}
+
+impl RecordReader for JsonLines<'_> {
+    fn raw(&self) -> String {
+        String::from_utf8_lossy(&self.buffer).trim_end().to_string()
+    }
+
+    fn next_record(&mut self, record: &mut CaseRecord) -> std::io::Result<Option<Read1>> {
+        loop {
+            self.buffer.clear();
+            if self.input.read_until(b'\n', &mut self.buffer)? == 0 {
+                return Ok(None);
+            }
+            self.line += 1;
+            let text = match std::str::from_utf8(&self.buffer) {
+                Ok(text) => text.trim_end_matches(['\n', '\r']),
+                Err(_) => {
+                    return Ok(Some(Read1::Rejected(Rejection {
+                        file: self.name.clone(),
+                        line: self.line,
+                        case_id: None,
+                        field: None,
+                        reason: "the line is not valid UTF-8".into(),
+                        raw: String::from_utf8_lossy(&self.buffer).trim_end().to_string(),
+                    })))
+                }
+            };
+            if text.trim().is_empty() {
+                continue;
+            }
+            return Ok(Some(match decode_line(self.compiled, self.index, text, record, self.unknown_keys) {
+                Ok(()) => Read1::Record(self.line),
+                Err(e) => Read1::Rejected(Rejection {
+                    file: self.name.clone(),
+                    line: self.line,
+                    case_id: (!record.case_id.is_empty()).then(|| record.case_id.clone()),
+                    field: e.field,
+                    reason: e.reason,
+                    raw: text.to_string(),
+                }),
+            }));
+        }
+    }
+}
+
+struct CsvRecords<'a> {
+    compiled: &'a Compiled,
+    index: &'a SchemaIndex,
+    name: String,
+    reader: csv::Reader<Box<dyn BufRead + 'a>>,
+    columns: Vec<Column>,
+    row: csv::StringRecord,
+}
+
+#[derive(Clone, Copy)]
+enum Column {
+    CaseId,
+    Field(FieldId),
+    Ignored,
+}
+
+impl<'a> CsvRecords<'a> {
+    fn new(
+        compiled: &'a Compiled,
+        index: &'a SchemaIndex,
+        name: String,
+        input: Box<dyn BufRead + 'a>,
+        unknown_keys: &mut HashSet<String>,
+    ) -> std::io::Result<CsvRecords<'a>> {
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let headers = reader.headers().map_err(csv_io)?.clone();
+        let columns = headers
+            .iter()
+            .map(|h| match (h, index.dotted(h)) {
+                ("case_id", _) => Column::CaseId,
+                (_, Key::Field(id)) => Column::Field(id),
+                (_, Key::Unknown) => {
+                    unknown_keys.insert(h.to_string());
+                    Column::Ignored
+                }
+            })
+            .collect();
+        Ok(CsvRecords {
+            compiled,
+            index,
+            name,
+            reader,
+            columns,
+            row: csv::StringRecord::new(),
+        })
+    }
+
+    fn decode(&self, record: &mut CaseRecord) -> Result<(), (Option<String>, String)> {
+        record.clear();
+        if self.row.len() != self.columns.len() {
+            return Err((None, format!("the row has {} cells, the header has {}", self.row.len(), self.columns.len())));
+        }
+        for (cell, column) in self.row.iter().zip(&self.columns) {
+            let id = match column {
+                Column::CaseId => {
+                    record.case_id = cell.to_string();
+                    continue;
+                }
+                Column::Ignored => continue,
+                Column::Field(id) => *id,
+            };
+            if cell.is_empty() {
+                continue;
+            }
+            let fail = |reason: String| (Some(self.index.name(id).to_string()), reason);
+            let value = match self.index.ty(id) {
+                Type::List(element) => {
+                    let start = record.items.len();
+                    if cell != "[]" {
+                        for part in cell.split(';') {
+                            let v = decode_text(self.compiled, record, element, part).map_err(fail)?;
+                            record.items.push(v);
+                        }
+                    }
+                    Val::List(start as u32, (record.items.len() - start) as u32)
+                }
+                Type::Record => return Err(fail("a group of fields is written as its `.`-named columns".into())),
+                ty => decode_text(self.compiled, record, ty, cell).map_err(fail)?,
+            };
+            if self.index.is_used(id) {
+                record.set(id, value);
+            }
+            // A non-empty `nri.*` cell means the `nri` group is present.
+            let parent = self.compiled.program.schema.field(id).parent;
+            if let Some(parent) = parent.filter(|p| self.index.is_used(*p)) {
+                record.set(parent, Val::Present);
+            }
+        }
+        if record.case_id.is_empty() {
+            return Err((Some("case_id".into()), "the record has no `case_id`".into()));
+        }
+        Ok(())
+    }
+
+    fn raw(&self) -> String {
+        let mut writer = csv::Writer::from_writer(Vec::new());
+        let _ = writer.write_record(&self.row);
+        let bytes = writer.into_inner().unwrap_or_default();
+        String::from_utf8_lossy(&bytes).trim_end().to_string()
+    }
+}
+
+fn csv_io(error: csv::Error) -> std::io::Error {
+    std::io::Error::new(std::io::ErrorKind::InvalidData, error.to_string())
+}
+
+impl RecordReader for CsvRecords<'_> {
+    fn raw(&self) -> String {
+        CsvRecords::raw(self)
+    }
+
+    fn next_record(&mut self, record: &mut CaseRecord) -> std::io::Result<Option<Read1>> {
+        let mut row = std::mem::take(&mut self.row);
+        let read = self.reader.read_record(&mut row);
+        self.row = row;
+        let line = self.row.position().map_or(0, |p| p.line() as usize);
+        match read {
+            Ok(false) => Ok(None),
+            Ok(true) => Ok(Some(match self.decode(record) {
+                Ok(()) => Read1::Record(line),
+                Err((field, reason)) => Read1::Rejected(Rejection {
+                    file: self.name.clone(),
+                    line,
+                    case_id: (!record.case_id.is_empty()).then(|| record.case_id.clone()),
+                    field,
+                    reason,
+                    raw: self.raw(),
+                }),
+            })),
+            Err(error) => match error.kind() {
+                csv::ErrorKind::Utf8 { pos, .. } => Ok(Some(Read1::Rejected(Rejection {
+                    file: self.name.clone(),
+                    line: pos.as_ref().map_or(line, |p| p.line() as usize),
+                    case_id: None,
+                    field: None,
+                    reason: "the row is not valid UTF-8".into(),
+                    raw: String::new(),
+                }))),
+                _ => Err(csv_io(error)),
+            },
+        }
+    }
+}
+
+/// `[[case]]` tables of a TOML file, read whole (TOML batches are small and
+/// hand-written); each case is decoded like a JSON object.
+struct TomlCases<'a> {
+    compiled: &'a Compiled,
+    index: &'a SchemaIndex,
+    name: String,
+    cases: std::vec::IntoIter<Result<(usize, String, String), Rejection>>,
+    last_raw: String,
+    unknown_keys: &'a mut HashSet<String>,
+}
+
+#[derive(serde::Deserialize)]
+struct TomlFile {
+    #[serde(default)]
+    case: Vec<toml::Spanned<toml::Table>>,
+}
+
+impl<'a> TomlCases<'a> {
+    fn new(
+        compiled: &'a Compiled,
+        index: &'a SchemaIndex,
+        name: String,
+        mut input: Box<dyn BufRead + 'a>,
+        unknown_keys: &'a mut HashSet<String>,
+    ) -> std::io::Result<TomlCases<'a>> {
+        let mut text = String::new();
+        input.read_to_string(&mut text)?;
+        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let cases: Vec<Result<(usize, String, String), Rejection>> = match toml::from_str::<TomlFile>(&text) {
+            Ok(file) => file
+                .case
+                .into_iter()
+                .map(|case| {
+                    let span = case.span();
+                    let raw = text.get(span.clone()).unwrap_or("").trim().to_string();
+                    let json = serde_json::to_string(&toml_to_json(toml::Value::Table(case.into_inner())))
+                        .unwrap_or_default();
+                    Ok((line_of(span.start), json, raw))
+                })
+                .collect(),
+            Err(error) => vec![Err(Rejection {
+                file: name.clone(),
+                line: line_of(error.span().map_or(0, |s| s.start)),
+                case_id: None,
+                field: None,
+                reason: format!("not valid TOML: {}", error.message().trim()),
+                raw: text.clone(),
+            })],
+        };
+        Ok(TomlCases {
+            compiled,
+            index,
+            name,
+            cases: cases.into_iter(),
+            last_raw: String::new(),
+            unknown_keys,
+        })
+    }
+}
+
+fn toml_to_json(value: toml::Value) -> serde_json::Value {
+    match value {
+        toml::Value::String(s) => serde_json::Value::String(s),
+        toml::Value::Integer(i) => serde_json::Value::from(i),
+        toml::Value::Float(f) => serde_json::Value::from(f),
+        toml::Value::Boolean(b) => serde_json::Value::Bool(b),
+        toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
+        toml::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(toml_to_json).collect()),
+        toml::Value::Table(table) => {
+            serde_json::Value::Object(table.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        }
+    }
+}
+
+impl RecordReader for TomlCases<'_> {
+    fn raw(&self) -> String {
+        self.last_raw.clone()
+    }
+
+    fn next_record(&mut self, record: &mut CaseRecord) -> std::io::Result<Option<Read1>> {
+        let Some(case) = self.cases.next() else {
+            return Ok(None);
+        };
+        let (line, json, raw) = match case {
+            Ok(case) => case,
+            Err(rejection) => return Ok(Some(Read1::Rejected(rejection))),
+        };
+        self.last_raw.clone_from(&raw);
+        Ok(Some(match decode_line(self.compiled, self.index, &json, record, self.unknown_keys) {
+            Ok(()) => Read1::Record(line),
+            Err(e) => Read1::Rejected(Rejection {
+                file: self.name.clone(),
+                line,
+                case_id: (!record.case_id.is_empty()).then(|| record.case_id.clone()),
+                field: e.field,
+                reason: e.reason,
+                raw,
+            }),
+        }))
+    }
+}

@@ -1,0 +1,71 @@
+//! `--format csv`: one row per finding; a clear case gets one row with
+//! empty rule columns, so every evaluated case appears.
+
+use std::io::Write;
+
+use crate::compile::Compiled;
+use crate::eval::batch::{CaseOutcome, CaseResult, FindingOutcome};
+
+use super::Format;
+
+/// The CSV writer.
+#[derive(Default)]
+pub struct CsvRows {
+    header_written: bool,
+}
+
+const HEADER: [&str; 9] = ["case_id", "case_outcome", "rule", "gap", "severity", "outcome", "because", "unknown", "cites"];
+
+fn outcome_text(o: CaseOutcome) -> &'static str {
+    match o {
+        CaseOutcome::Flagged => "flagged",
+        CaseOutcome::NeedsReview => "needs-review",
+        CaseOutcome::Clear => "clear",
+    }
+}
+
+fn finding_text(o: FindingOutcome) -> &'static str {
+    match o {
+        FindingOutcome::Flagged => "flagged",
+        FindingOutcome::NeedsReview => "needs-review",
+        FindingOutcome::Cleared => "cleared",
+    }
+}
+
+impl Format for CsvRows {
+    fn case(&mut self, out: &mut dyn Write, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
+        let mut writer = csv::Writer::from_writer(out);
+        if !self.header_written {
+            writer.write_record(HEADER)?;
+            self.header_written = true;
+        }
+        let case_outcome = outcome_text(result.outcome());
+        if result.findings.is_empty() {
+            writer.write_record([result.case_id.as_str(), case_outcome, "", "", "", "", "", "", ""])?;
+        }
+        let program = &compiled.program;
+        for finding in &result.findings {
+            let rule = &program.rules[finding.rule];
+            let unknown: Vec<&str> = finding.unknown.iter().map(|f| program.schema.field(*f).name.as_str()).collect();
+            writer.write_record([
+                result.case_id.as_str(),
+                case_outcome,
+                rule.id.as_str(),
+                program.taxonomy.get(rule.gap).id.as_str(),
+                rule.severity.as_str(),
+                finding_text(finding.outcome),
+                finding.because.as_str(),
+                &unknown.join(";"),
+                &rule.cites.join("; "),
+            ])?;
+        }
+        writer.flush()
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, _compiled: &Compiled) -> std::io::Result<()> {
+        if !self.header_written {
+            csv::Writer::from_writer(out).write_record(HEADER)?;
+        }
+        Ok(())
+    }
+}

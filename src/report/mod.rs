@@ -1,0 +1,82 @@
+//! Writing results: one module per output format, and the rejection
+//! reporting shared by all of them.
+
+pub mod csv;
+pub mod jsonl;
+pub mod summary;
+pub mod table;
+
+use std::io::Write;
+
+use crate::compile::Compiled;
+use crate::eval::batch::{CaseResult, Sink};
+use crate::records::rejection::Rejection;
+
+/// The output formats of `nrscreen eval`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// One JSON object per case.
+    Jsonl,
+    /// One row per finding (clear cases get one row with no rule).
+    Csv,
+    /// Readable text for a terminal.
+    Table,
+    /// Counts per gap and per severity, and totals.
+    Summary,
+}
+
+/// A format writer.
+pub trait Format {
+    /// Writes one case.
+    fn case(&mut self, out: &mut dyn Write, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()>;
+    /// Writes whatever comes after the last case.
+    fn finish(&mut self, out: &mut dyn Write, compiled: &Compiled) -> std::io::Result<()>;
+}
+
+/// How many rejections are described on stderr before the rest are counted.
+const REJECTIONS_SHOWN: usize = 20;
+
+/// The sink of `nrscreen eval`: the chosen format on `out`, rejections on
+/// stderr (the first few) and in full in the rejects file.
+pub struct Report<'w> {
+    /// Where cases go.
+    pub out: Box<dyn Write + 'w>,
+    /// The format.
+    pub format: Box<dyn Format>,
+    /// The `--rejects` file.
+    pub rejects: Option<Box<dyn Write + 'w>>,
+    /// Rejections described so far.
+    pub rejections_shown: usize,
+}
+
+impl Sink for Report<'_> {
+    fn case(&mut self, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
+        self.format.case(&mut self.out, compiled, result)
+    }
+
+    fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()> {
+        if self.rejections_shown < REJECTIONS_SHOWN {
+            eprintln!("rejected: {}", rejection.describe());
+        } else if self.rejections_shown == REJECTIONS_SHOWN {
+            eprintln!("rejected: … more rejections are not shown here{}", if self.rejects.is_some() { "; all are in the rejects file" } else { "; use --rejects FILE to keep them all" });
+        }
+        self.rejections_shown += 1;
+        if let Some(rejects) = &mut self.rejects {
+            serde_json::to_writer(&mut *rejects, rejection)?;
+            rejects.write_all(b"\n")?;
+        }
+        Ok(())
+    }
+}
+
+impl Report<'_> {
+    /// Finishes the output.
+    pub fn finish(&mut self, compiled: &Compiled) -> std::io::Result<()> {
+        self.format.finish(&mut self.out, compiled)?;
+        self.out.flush()?;
+        if let Some(rejects) = &mut self.rejects {
+            rejects.flush()?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,89 @@
+//! `--format table`: readable in a terminal, with colour when stdout is one.
+//! Cases with findings are shown; clear cases are counted at the end.
+
+use std::io::Write;
+
+use crate::compile::Compiled;
+use crate::eval::batch::{CaseOutcome, CaseResult, FindingOutcome};
+use crate::severity::Severity;
+
+use super::Format;
+
+/// The table writer.
+pub struct Table {
+    /// Whether to use ANSI colours.
+    pub colour: bool,
+    clear: u64,
+}
+
+impl Table {
+    /// A table writer.
+    pub fn new(colour: bool) -> Table {
+        Table { colour, clear: 0 }
+    }
+
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.colour {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+}
+
+fn severity_colour(s: Severity) -> &'static str {
+    match s {
+        Severity::Critical => "1;31",
+        Severity::High => "31",
+        Severity::Medium => "33",
+        Severity::Low => "36",
+    }
+}
+
+impl Format for Table {
+    fn case(&mut self, out: &mut dyn Write, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
+        let outcome = result.outcome();
+        if outcome == CaseOutcome::Clear && result.findings.is_empty() {
+            self.clear += 1;
+            return Ok(());
+        }
+        let label = match outcome {
+            CaseOutcome::Flagged => self.paint("1;31", "FLAGGED"),
+            CaseOutcome::NeedsReview => self.paint("33", "NEEDS REVIEW"),
+            CaseOutcome::Clear => self.paint("32", "clear"),
+        };
+        writeln!(out, "{}  {label}", self.paint("1", &result.case_id))?;
+        let program = &compiled.program;
+        for finding in &result.findings {
+            let rule = &program.rules[finding.rule];
+            let what = match finding.outcome {
+                FindingOutcome::Flagged => "flagged".to_string(),
+                FindingOutcome::NeedsReview => {
+                    let names: Vec<&str> = finding.unknown.iter().map(|f| program.schema.field(*f).name.as_str()).collect();
+                    format!("needs review (unknown: {})", names.join(", "))
+                }
+                FindingOutcome::Cleared => format!(
+                    "cleared by `{}`",
+                    finding.cleared_by.map_or("", |i| rule.exceptions[i].name.as_str())
+                ),
+            };
+            let severity = format!("{:<8}", rule.severity.as_str());
+            writeln!(
+                out,
+                "  {} {}  {}",
+                self.paint(severity_colour(rule.severity), &severity),
+                program.taxonomy.get(rule.gap).id,
+                what
+            )?;
+            writeln!(out, "           {}", finding.because)?;
+            if !rule.cites.is_empty() {
+                writeln!(out, "           cites: {}", rule.cites.join("; "))?;
+            }
+        }
+        writeln!(out)
+    }
+
+    fn finish(&mut self, out: &mut dyn Write, _compiled: &Compiled) -> std::io::Result<()> {
+        writeln!(out, "{} clear case{} not shown", self.clear, if self.clear == 1 { "" } else { "s" })
+    }
+}
