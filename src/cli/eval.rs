@@ -46,6 +46,7 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
         OutputFormat::Csv => Box::new(CsvRows::default()),
         OutputFormat::Table => Box::new(Table::new(use_colour(args.color, stdout_is_terminal))),
         OutputFormat::Summary => Box::new(Summary::default()),
+        OutputFormat::Flags => Box::new(crate::report::flags::Flags),
     };
     let rejects: Option<Box<dyn Write>> = match &args.rejects {
         Some(path) => match File::create(path) {

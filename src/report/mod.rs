@@ -2,6 +2,7 @@
 //! reporting shared by all of them.
 
 pub mod csv;
+pub mod flags;
 pub mod jsonl;
 pub mod summary;
 pub mod table;
@@ -23,6 +24,8 @@ pub enum OutputFormat {
     Table,
     /// Counts per gap and per severity, and totals.
     Summary,
+    /// One line per case with the flagged gap ids (the benchmark's form).
+    Flags,
 }
 
 /// A format writer.

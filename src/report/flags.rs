@@ -1,0 +1,39 @@
+//! `--format flags`: the benchmark's reference form, one line per case with
+//! the ids of the flagged gaps in rule order:
+//! `{"case_id":"A-0000003","flags":["danger-of-return","notice-defect"]}`.
+
+use std::io::Write;
+
+use crate::compile::Compiled;
+use crate::eval::batch::{CaseResult, FindingOutcome};
+
+use super::Format;
+
+/// The flags writer.
+#[derive(Default)]
+pub struct Flags;
+
+#[derive(serde::Serialize)]
+struct Line<'a> {
+    case_id: &'a str,
+    flags: Vec<&'a str>,
+}
+
+impl Format for Flags {
+    fn case(&mut self, out: &mut dyn Write, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
+        let program = &compiled.program;
+        let mut flags: Vec<&str> = Vec::with_capacity(result.findings.len());
+        for finding in result.findings.iter().filter(|f| f.outcome == FindingOutcome::Flagged) {
+            let gap = program.taxonomy.get(program.rules[finding.rule].gap).id.as_str();
+            if !flags.contains(&gap) {
+                flags.push(gap);
+            }
+        }
+        serde_json::to_writer(&mut *out, &Line { case_id: &result.case_id, flags })?;
+        out.write_all(b"\n")
+    }
+
+    fn finish(&mut self, _out: &mut dyn Write, _compiled: &Compiled) -> std::io::Result<()> {
+        Ok(())
+    }
+}
