@@ -82,7 +82,12 @@ pub fn check(loaded: Loaded) -> (crate::source::Sources, Checked) {
         checker.check_def(DefId(i as u32));
     }
     let rules = checker.check_rules(&items);
-    checker.warn_unused_defs(&rules);
+    // With errors, some uses were not seen (a rule that did not parse, or
+    // failed to check): warning that a definition is unused would mislead.
+    let has_errors = diagnostics.iter().chain(&checker.diagnostics).any(Diagnostic::is_error);
+    if !has_errors {
+        checker.warn_unused_defs(&rules);
+    }
 
     let counts = Counts {
         rules: items.iter().filter(|i| matches!(i, Item::Rule(_))).count(),

@@ -83,11 +83,25 @@ pub fn decode_line(
             }
             Ok(())
         }
-        Err(error) => Err(context.error.take().unwrap_or_else(|| DecodeError {
-            field: None,
-            reason: json_reason(&error),
-        })),
+        Err(error) => {
+            // The case id may come after the field at fault: look for it
+            // so that the rejection can name the case.
+            if context.record.case_id.is_empty() {
+                if let Ok(CaseIdOnly { case_id: Some(id) }) = serde_json::from_str(line) {
+                    context.record.case_id = id;
+                }
+            }
+            Err(context.error.take().unwrap_or_else(|| DecodeError {
+                field: None,
+                reason: json_reason(&error),
+            }))
+        }
     }
+}
+
+#[derive(serde::Deserialize)]
+struct CaseIdOnly {
+    case_id: Option<String>,
 }
 
 /// A serde_json syntax error without its position (the caller gives the line).
@@ -208,6 +222,7 @@ impl ValueSeed<'_, '_> {
         let wanted = match ty {
             Type::Enum(_) => "one of its values, as text".to_string(),
             Type::Record => "a JSON object".to_string(),
+            Type::Bool => "true or false".to_string(),
             Type::List(element) => format!("a list of {element}"),
             other => format!("a {other}"),
         };

@@ -4,5 +4,8 @@
 pub mod ast;
 pub(crate) mod depth;
 pub mod parser;
+pub mod print;
 pub mod span;
 pub(crate) mod syntax_error;
+#[cfg(test)]
+pub(crate) mod arbitrary;

@@ -59,55 +59,159 @@ pub(crate) const KEYWORDS: &[&str] = &[
 ];
 
 /// A syntax error in `text` (a chunk of the file starting at `offset`).
+///
+/// pest reports the furthest place a grammar *rule* failed; with error detail
+/// on (see [`crate::ruleset::load`]) it also reports the furthest place a
+/// literal token (`=`, `}`, `when`, …) was tried. The error is shown at the
+/// later of the two, with what was expected there.
 pub(crate) fn from_pest(
     file: FileId,
     text: &str,
     offset: usize,
     error: &Error<Rule>,
 ) -> Diagnostic {
-    let at = match error.location {
+    let rule_at = match error.location {
         InputLocation::Pos(p) => p,
         InputLocation::Span((s, _)) => s,
     };
-    let found = found_token(text, at);
-    let mut expected = BTreeSet::new();
-    if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
-        for rule in positives {
-            if let Some(item) = describe_rule(*rule) {
-                expected.insert(item);
-            }
-        }
-    }
+    // The literal tokens tried furthest along, if any of them is worth
+    // naming (not only blanks and comments, or the inside of a string).
+    let mut tokens = BTreeSet::new();
+    let mut token_at = 0;
     if let Some(attempts) = error.parse_attempts() {
         for token in attempts.expected_tokens() {
             if let Some(item) = describe_token(&token.to_string()) {
-                expected.insert(item);
+                tokens.insert(item);
+            }
+        }
+        if !tokens.is_empty() {
+            token_at = attempts.max_position;
+        }
+    }
+    let at = rule_at.max(token_at).min(text.len());
+    let mut expected = BTreeSet::new();
+    if rule_at == at {
+        if let ErrorVariant::ParsingError { positives, .. } = &error.variant {
+            for rule in positives {
+                if let Some(item) = describe_rule(*rule) {
+                    expected.insert(item);
+                }
             }
         }
     }
+    if token_at == at {
+        expected.extend(tokens);
+    }
+    prune(&mut expected);
     let expected: Vec<String> = expected.into_iter().map(|(_, text)| text).collect();
-    let found_text = match found {
-        Found::End => "the end of the file".to_string(),
-        Found::Token(t) => format!("`{t}`"),
+    let found = found_token(text, at);
+    if let Found::Token(token) = found {
+        if token.starts_with('"') && (token.len() == 1 || !token.ends_with('"')) {
+            let span = Span::new(file, offset + at, offset + at + token.len());
+            return Diagnostic::error("syntax", "this string is not closed", span)
+                .with_label("the string starts here")
+                .with_help("close the string with `\"` on the same line");
+        }
+    }
+    let (message, span, label) = match found {
+        Found::End => {
+            // Point just after the last word, not at blank lines or at the
+            // declaration that follows.
+            let end = text[..at].trim_end().len();
+            let after = match last_token(&text[..end]) {
+                Some(word) => format!(" after `{word}`"),
+                None => String::new(),
+            };
+            let message = if expected.is_empty() {
+                format!("the declaration is incomplete{after}")
+            } else {
+                format!("expected {}{after}", join_or(&expected))
+            };
+            let span = Span::new(file, offset + end, offset + end);
+            (message, span, "the declaration stops here")
+        }
+        Found::Token(token) => {
+            let message = if expected.is_empty() {
+                format!("unexpected `{token}`")
+            } else {
+                format!("expected {}, found `{token}`", join_or(&expected))
+            };
+            let span = Span::new(file, offset + at, offset + at + token.len());
+            (message, span, "unexpected here")
+        }
     };
-    let message = if expected.is_empty() {
-        format!("unexpected {found_text}")
-    } else {
-        format!("expected {}, found {found_text}", join_or(&expected))
-    };
-    let width = match found {
-        Found::End => 0,
-        Found::Token(t) => t.len(),
-    };
-    let span = Span::new(file, offset + at, offset + at + width);
-    let mut diagnostic = Diagnostic::error("syntax", message, span).with_label(match found {
-        Found::End => "the file ends here".to_string(),
-        Found::Token(_) => "unexpected here".to_string(),
-    });
-    if let Some(help) = help_for(found, &expected) {
+    let mut diagnostic = Diagnostic::error("syntax", message, span).with_label(label);
+    if let Some(help) = help_for(found, &expected, declaration_at(text, at)) {
         diagnostic = diagnostic.with_help(help);
     }
     diagnostic
+}
+
+/// Drops expectations that another one already covers, so that the message
+/// names what the writer can act on.
+fn prune(expected: &mut BTreeSet<(u8, String)>) {
+    let has = |expected: &BTreeSet<(u8, String)>, text: &str| {
+        expected.iter().any(|(_, t)| t.as_str() == text)
+    };
+    let remove = |expected: &mut BTreeSet<(u8, String)>, text: &str| {
+        expected.retain(|(_, t)| t.as_str() != text);
+    };
+    if has(expected, EXPRESSION) {
+        for covered in [NAME, DATE, STRING, "`(`", "`[`"] {
+            remove(expected, covered);
+        }
+    }
+    if has(expected, OPERATOR) {
+        // After a name, `(` and `[` would make it a call or a table lookup,
+        // and after a number a unit would make it a duration: true, but
+        // rarely what the writer meant.
+        for covered in ["`in`", "`of`", "`empty`", "`(`", "`[`", UNIT] {
+            remove(expected, covered);
+        }
+    }
+    if has(expected, CLAUSE) {
+        remove(expected, "`when`");
+    }
+}
+
+const NAME: &str = "a name";
+const DATE: &str = "a date (YYYY-MM-DD)";
+const STRING: &str = "a string in double quotes";
+const EXPRESSION: &str = "an expression";
+const OPERATOR: &str = "an operator";
+const UNIT: &str = "`days` or `weeks`";
+const CLAUSE: &str =
+    "a rule clause (`gap`, `severity`, `title`, `cites`, `effective`, `when`, `unless`, `because`)";
+const DECLARATION: &str = "a declaration (`def`, `rule` or `exception`)";
+
+/// The keyword (`def`, `rule` or `exception`) of the declaration that
+/// contains byte `at`: the last line before it that starts with one.
+fn declaration_at(text: &str, at: usize) -> &'static str {
+    let before = &text[..at.min(text.len())];
+    for line in before.lines().rev() {
+        for keyword in ["def", "rule", "exception"] {
+            if line
+                .strip_prefix(keyword)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
+            {
+                return keyword;
+            }
+        }
+    }
+    ""
+}
+
+/// The last word or symbol of `text`, for "expected … after `x`".
+fn last_token(text: &str) -> Option<&str> {
+    let last = text.chars().next_back()?;
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '-' || c == '.';
+    let start = if is_word(last) {
+        text.rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1)
+    } else {
+        text.len() - last.len_utf8()
+    };
+    let token = &text[start..];
+    (token.chars().count() <= 40).then_some(token)
 }
 
 #[derive(Clone, Copy)]
@@ -153,9 +257,7 @@ fn found_token(text: &str, at: usize) -> Found<'_> {
 /// What the user should see for an expected grammar rule, with an order key.
 fn describe_rule(rule: Rule) -> Option<(u8, String)> {
     let text = match rule {
-        Rule::def_item | Rule::rule_item | Rule::exception_item | Rule::doc => {
-            return Some((0, "a declaration (`def`, `rule` or `exception`)".into()))
-        }
+        Rule::def_item | Rule::rule_item | Rule::exception_item | Rule::doc => (0, DECLARATION),
         Rule::gap_clause
         | Rule::severity_clause
         | Rule::title_clause
@@ -163,15 +265,20 @@ fn describe_rule(rule: Rule) -> Option<(u8, String)> {
         | Rule::effective_clause
         | Rule::when_clause
         | Rule::unless_clause
-        | Rule::because_clause => {
-            return Some((1, "a rule clause (`gap`, `severity`, `title`, `cites`, `effective`, `when`, `unless`, `because`)".into()))
-        }
-        Rule::ident | Rule::exception_label => (2, "a name"),
+        | Rule::because_clause
+        | Rule::kw_gap
+        | Rule::kw_severity
+        | Rule::kw_title
+        | Rule::kw_cites
+        | Rule::kw_effective
+        | Rule::kw_unless
+        | Rule::kw_because => (1, CLAUSE),
+        Rule::ident | Rule::exception_label => (2, NAME),
         Rule::gap_id => (2, "a gap id such as `fear-not-screened`"),
-        Rule::string | Rule::string_body => (3, "a string in double quotes"),
-        Rule::date => (3, "a date (YYYY-MM-DD)"),
+        Rule::string | Rule::string_body => (3, STRING),
+        Rule::date => (3, DATE),
         Rule::window_from | Rule::window_until => (3, "`from` or `until`"),
-        Rule::duration_unit => (3, "`days` or `weeks`"),
+        Rule::duration_unit => (3, UNIT),
         Rule::expr
         | Rule::paren
         | Rule::list
@@ -184,7 +291,7 @@ fn describe_rule(rule: Rule) -> Option<(u8, String)> {
         | Rule::duration
         | Rule::op_not
         | Rule::op_known
-        | Rule::op_unknown => (4, "an expression"),
+        | Rule::op_unknown => (4, EXPRESSION),
         Rule::op_or
         | Rule::op_and
         | Rule::op_default
@@ -203,7 +310,11 @@ fn describe_rule(rule: Rule) -> Option<(u8, String)> {
         | Rule::op_add
         | Rule::op_sub
         | Rule::op_is_empty
-        | Rule::op_is_not_empty => (5, "an operator"),
+        | Rule::op_is_not_empty
+        | Rule::kw_and
+        | Rule::kw_or
+        | Rule::kw_contains
+        | Rule::kw_is => (5, OPERATOR),
         Rule::EOI => (7, "the end of the file"),
         Rule::kw_def => (2, "`def`"),
         Rule::kw_to => (2, "`to`"),
@@ -221,7 +332,14 @@ fn describe_rule(rule: Rule) -> Option<(u8, String)> {
 fn describe_token(token: &str) -> Option<(u8, String)> {
     match token {
         "{" | "}" | "(" | ")" | "[" | "]" | "," | ":" | "=" => Some((6, format!("`{token}`"))),
-        "\"" => Some((3, "a string in double quotes".into())),
+        "gap" | "severity" | "title" | "cites" | "effective" | "unless" | "because" => {
+            Some((1, CLAUSE.into()))
+        }
+        "def" | "rule" | "exception" => Some((0, DECLARATION.into())),
+        "to" | "when" | "in" | "of" | "empty" => Some((2, format!("`{token}`"))),
+        "on" => Some((5, "`on`".into())),
+        "==" | "!=" | "<=" | ">=" | "<" | ">" | "+" | "-" | "??" | "and" | "or" | "contains"
+        | "is" => Some((5, OPERATOR.into())),
         _ => None,
     }
 }
@@ -235,17 +353,27 @@ fn join_or(items: &[String]) -> String {
 }
 
 /// Advice for common mistakes.
-fn help_for(found: Found<'_>, expected: &[String]) -> Option<String> {
+fn help_for(found: Found<'_>, expected: &[String], declaration: &str) -> Option<String> {
+    let wants = |what: &str| expected.iter().any(|e| e.starts_with(what));
     let token = match found {
         Found::End => {
-            return Some(
-                "the file ended in the middle of a declaration; check for a missing `}` or `)`"
-                    .into(),
-            )
+            let help = if wants("`}`") {
+                "a rule ends with `}`; check that every `{` is closed"
+            } else if wants("`)`") {
+                "check that every `(` is closed"
+            } else if wants("`]`") {
+                "check that every `[` is closed"
+            } else if declaration == "exception" {
+                "an exception is written `exception NAME to RULE when CONDITION`"
+            } else if declaration == "def" {
+                "a definition is written `def NAME = VALUE`"
+            } else {
+                "the declaration is cut short; check what its last line is missing"
+            };
+            return Some(help.into());
         }
         Found::Token(t) => t,
     };
-    let wants = |what: &str| expected.iter().any(|e| e.starts_with(what));
     match token {
         "=" if wants("an operator") => return Some("to compare two values, write `==`".into()),
         "&&" => return Some("write `and` to require both conditions".into()),
@@ -258,10 +386,16 @@ fn help_for(found: Found<'_>, expected: &[String]) -> Option<String> {
                     .into(),
             )
         }
+        "month" | "months" | "year" | "years" | "hour" | "hours" | "minute" | "minutes" => {
+            return Some("durations are counted in `days` or `weeks`, e.g. `90 days`".into())
+        }
         _ => {}
     }
-    if token.starts_with('"') && !token.ends_with('"') || token == "\"" {
-        return Some("close the string with `\"` on the same line".into());
+    if wants("`:`") {
+        return Some(
+            "a quantifier is written `any(x in LIST: CONDITION)`, a named exception `unless NAME: CONDITION`"
+                .into(),
+        );
     }
     if KEYWORDS.contains(&token) && wants("a name") {
         return Some(format!("`{token}` is a reserved word; choose another name"));
@@ -274,6 +408,9 @@ fn help_for(found: Found<'_>, expected: &[String]) -> Option<String> {
             "each line of a rule starts with `gap`, `severity`, `title`, `cites`, `effective`, `when`, `unless` or `because`"
                 .into(),
         );
+    }
+    if wants("`=`") && declaration == "def" {
+        return Some("a definition is written `def NAME = VALUE`".into());
     }
     if wants("a declaration") {
         if let Some(suggestion) = did_you_mean(token, ["def", "rule", "exception"].into_iter()) {
