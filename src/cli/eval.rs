@@ -30,7 +30,10 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
     let (sources, checked) = check(loaded);
     if checked.diagnostics.iter().any(|d| d.is_error()) {
         let colour = use_colour(args.color, std::io::stderr().is_terminal());
-        eprint!("{}", crate::diagnostic::render_text(&sources, &checked.diagnostics, colour));
+        eprint!(
+            "{}",
+            crate::diagnostic::render_text(&sources, &checked.diagnostics, colour)
+        );
         eprintln!("{}", super::check::summary(&checked));
         return EXIT_RULE_ERRORS;
     }
@@ -38,7 +41,11 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
         return EXIT_RULE_ERRORS;
     };
     let compiled = compile(program);
-    tracing::info!(rules = compiled.rules.len(), nodes = compiled.nodes.len(), "rule set compiled");
+    tracing::info!(
+        rules = compiled.rules.len(),
+        nodes = compiled.nodes.len(),
+        "rule set compiled"
+    );
 
     let stdout_is_terminal = std::io::stdout().is_terminal();
     let format: Box<dyn Format> = match args.format {
@@ -68,13 +75,18 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
     let options = BatchOptions {
         strict: args.strict,
         show_cleared: args.show_cleared,
+        check_duplicates: !args.no_duplicate_check,
     };
     let mut batch = Batch::new(&compiled, options);
     let mut warned: BTreeSet<String> = BTreeSet::new();
     let mut exit = 0;
     for input in &args.inputs {
         let name = input.clone();
-        let Some(format) = args.input_format.or_else(|| InputFormat::from_path(&name)).or((name == "-").then_some(InputFormat::Jsonl)) else {
+        let Some(format) = args
+            .input_format
+            .or_else(|| InputFormat::from_path(&name))
+            .or((name == "-").then_some(InputFormat::Jsonl))
+        else {
             eprintln!("error: cannot tell the format of `{name}` from its name; use --input-format jsonl, csv or toml");
             exit = EXIT_USAGE;
             break;
@@ -93,8 +105,15 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
         };
         tracing::info!(input = %name, ?format, "reading");
         let mut unknown_keys = HashSet::new();
-        let outcome = reader(&compiled, &index, name.clone(), format, stream, &mut unknown_keys)
-            .and_then(|mut records| batch.run(records.as_mut(), &name, &mut report));
+        let outcome = reader(
+            &compiled,
+            &index,
+            name.clone(),
+            format,
+            stream,
+            &mut unknown_keys,
+        )
+        .and_then(|mut records| batch.run(records.as_mut(), &name, &mut report));
         for key in unknown_keys {
             if warned.insert(key.clone()) {
                 eprintln!("warning: field `{key}` is not in the schema; it is ignored");

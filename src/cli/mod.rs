@@ -101,13 +101,19 @@ pub(crate) struct EvalArgs {
     /// Also report rules that an exception cleared, naming the exception.
     #[arg(long)]
     show_cleared: bool,
+    /// Do not reject repeated case ids. Finding duplicates keeps a hash of
+    /// every case id (about 20 bytes per record); without it, memory stays
+    /// flat however large the batch.
+    #[arg(long)]
+    no_duplicate_check: bool,
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
 }
 
 fn parse_severity(text: &str) -> Result<crate::severity::Severity, String> {
-    crate::severity::Severity::parse(text).ok_or_else(|| "expected critical, high, medium or low".to_string())
+    crate::severity::Severity::parse(text)
+        .ok_or_else(|| "expected critical, high, medium or low".to_string())
 }
 
 /// Runs the command line and returns the process exit code.

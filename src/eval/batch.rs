@@ -1,6 +1,7 @@
 //! Streaming a batch: read a record, evaluate every rule, hand the result to
-//! the report, forget the record. Memory does not depend on the batch size
-//! (except 8 bytes per case id, to find duplicates).
+//! the report, forget the record. Memory does not depend on the batch size,
+//! except for duplicate detection: a 64-bit hash of each case id (about 20
+//! bytes per record), which `BatchOptions::check_duplicates` can turn off.
 
 use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
@@ -55,9 +56,17 @@ pub struct CaseResult {
 impl CaseResult {
     /// flagged if any finding is, else needs review if any is, else clear.
     pub fn outcome(&self) -> CaseOutcome {
-        if self.findings.iter().any(|f| f.outcome == FindingOutcome::Flagged) {
+        if self
+            .findings
+            .iter()
+            .any(|f| f.outcome == FindingOutcome::Flagged)
+        {
             CaseOutcome::Flagged
-        } else if self.findings.iter().any(|f| f.outcome == FindingOutcome::NeedsReview) {
+        } else if self
+            .findings
+            .iter()
+            .any(|f| f.outcome == FindingOutcome::NeedsReview)
+        {
             CaseOutcome::NeedsReview
         } else {
             CaseOutcome::Clear
@@ -92,6 +101,8 @@ pub struct BatchOptions {
     pub strict: bool,
     /// Report rules cleared by an exception too.
     pub show_cleared: bool,
+    /// Reject a record whose case id was already seen in the batch.
+    pub check_duplicates: bool,
 }
 
 /// The accounting of a run: read = evaluated + rejected.
@@ -149,7 +160,12 @@ impl<'c> Batch<'c> {
     }
 
     /// Reads every record of `reader`.
-    pub fn run(&mut self, reader: &mut dyn RecordReader, file: &str, sink: &mut dyn Sink) -> std::io::Result<Stop> {
+    pub fn run(
+        &mut self,
+        reader: &mut dyn RecordReader,
+        file: &str,
+        sink: &mut dyn Sink,
+    ) -> std::io::Result<Stop> {
         while let Some(read) = reader.next_record(&mut self.record)? {
             self.totals.read += 1;
             let line = match read {
@@ -161,13 +177,17 @@ impl<'c> Batch<'c> {
                     continue;
                 }
             };
-            if !self.seen_ids.insert(id_hash(&self.record.case_id)) {
+            if self.options.check_duplicates && !self.seen_ids.insert(id_hash(&self.record.case_id))
+            {
                 let rejection = Rejection {
                     file: file.to_string(),
                     line,
                     case_id: Some(self.record.case_id.clone()),
                     field: Some("case_id".into()),
-                    reason: format!("case id `{}` was already used in this batch", self.record.case_id),
+                    reason: format!(
+                        "case id `{}` was already used in this batch",
+                        self.record.case_id
+                    ),
                     raw: reader.raw(),
                 };
                 if self.reject(rejection, sink)? == Stop::Strict {
@@ -180,7 +200,10 @@ impl<'c> Batch<'c> {
             for finding in &self.result.findings {
                 if finding.outcome == FindingOutcome::Flagged {
                     let severity = self.compiled.program.rules[finding.rule].severity;
-                    let i = Severity::ALL.iter().position(|s| *s == severity).unwrap_or(3);
+                    let i = Severity::ALL
+                        .iter()
+                        .position(|s| *s == severity)
+                        .unwrap_or(3);
                     self.totals.flagged_by_severity[i] += 1;
                 }
             }
@@ -197,7 +220,11 @@ impl<'c> Batch<'c> {
     fn reject(&mut self, rejection: Rejection, sink: &mut dyn Sink) -> std::io::Result<Stop> {
         self.totals.rejected += 1;
         sink.rejected(&rejection)?;
-        Ok(if self.options.strict { Stop::Strict } else { Stop::Finished })
+        Ok(if self.options.strict {
+            Stop::Strict
+        } else {
+            Stop::Finished
+        })
     }
 
     /// Evaluates every rule over the current record into `self.result`.
@@ -215,7 +242,12 @@ impl<'c> Batch<'c> {
                 RuleOutcome::NeedsReview(unknown) => (FindingOutcome::NeedsReview, unknown, None),
                 RuleOutcome::Cleared(by) => (FindingOutcome::Cleared, Vec::new(), Some(by)),
             };
-            let because = explain::because(&mut self.evaluator, compiled, &mut self.record, &rule.because);
+            let because = explain::because(
+                &mut self.evaluator,
+                compiled,
+                &mut self.record,
+                &rule.because,
+            );
             let facts = explain::facts(compiled, &self.record, rule);
             self.result.findings.push(Finding {
                 rule: index,

@@ -288,7 +288,10 @@ impl<'c> Evaluator<'c> {
                 let Val::Sym(symbol) = key else {
                     return Val::Unknown;
                 };
-                let rows = table.rows_by_symbol.get(symbol as usize).map_or(&[][..], Vec::as_slice);
+                let rows = table
+                    .rows_by_symbol
+                    .get(symbol as usize)
+                    .map_or(&[][..], Vec::as_slice);
                 match (table.dated, date) {
                     (false, _) => rows.first().map_or(Val::Unknown, |r| r.value),
                     (true, Some(Val::Date(d))) => rows
@@ -346,7 +349,8 @@ impl<'c> Evaluator<'c> {
     fn def(&mut self, rec: &mut CaseRecord, id: u32) -> Val {
         let slot = self.defs[id as usize];
         if slot.generation == self.generation {
-            let range = slot.unknowns_start as usize..(slot.unknowns_start + slot.unknowns_len) as usize;
+            let range =
+                slot.unknowns_start as usize..(slot.unknowns_start + slot.unknowns_len) as usize;
             self.unknowns.extend_from_slice(&self.def_unknowns[range]);
             return slot.value;
         }
@@ -398,9 +402,16 @@ fn arith(rec: &mut CaseRecord, c: &Compiled, op: ArithOp, a: Val, b: Val) -> Val
         (Val::Date(d), Val::Duration(n)) | (Val::Duration(n), Val::Date(d)) => {
             i64::from(d).checked_add(sign(n)).map_or(Val::Unknown, date)
         }
-        (Val::Duration(x), Val::Duration(y)) => x.checked_add(sign(y)).map_or(Val::Unknown, Val::Duration),
+        (Val::Duration(x), Val::Duration(y)) => {
+            x.checked_add(sign(y)).map_or(Val::Unknown, Val::Duration)
+        }
         (Val::List(..) | Val::ConstList(..), Val::List(..) | Val::ConstList(..)) => {
-            let joined: Vec<Val> = rec.elements(c, a).iter().chain(rec.elements(c, b)).copied().collect();
+            let joined: Vec<Val> = rec
+                .elements(c, a)
+                .iter()
+                .chain(rec.elements(c, b))
+                .copied()
+                .collect();
             rec.list_value(joined)
         }
         _ => Val::Unknown,

@@ -10,7 +10,12 @@ use crate::types::Type;
 
 /// Renders a rule's `because` template for a record. Unknown values show as
 /// `unknown`; lists are joined with `, `.
-pub fn because(evaluator: &mut Evaluator<'_>, compiled: &Compiled, record: &mut CaseRecord, parts: &[CompiledPart]) -> String {
+pub fn because(
+    evaluator: &mut Evaluator<'_>,
+    compiled: &Compiled,
+    record: &mut CaseRecord,
+    parts: &[CompiledPart],
+) -> String {
     let mut out = String::new();
     for part in parts {
         match part {
@@ -40,7 +45,9 @@ pub fn display(compiled: &Compiled, record: &CaseRecord, value: Val, ty: &Type) 
             .get(code as usize)
             .cloned()
             .unwrap_or_default(),
-        (Val::Sym(_) | Val::Text(..), _) => record.text_of(compiled, value).unwrap_or("").to_string(),
+        (Val::Sym(_) | Val::Text(..), _) => {
+            record.text_of(compiled, value).unwrap_or("").to_string()
+        }
         (Val::List(..) | Val::ConstList(..), _) => {
             let element = ty.element().cloned().unwrap_or(Type::Str);
             let items: Vec<String> = record
@@ -82,13 +89,18 @@ pub fn json(compiled: &Compiled, record: &CaseRecord, value: Val, ty: &Type) -> 
 
 /// The known fields a rule read, with their values, in schema order
 /// (groups such as `nri` are left out: their fields speak for them).
-pub fn facts(compiled: &Compiled, record: &CaseRecord, rule: &CompiledRule) -> Vec<(FieldId, serde_json::Value)> {
+pub fn facts(
+    compiled: &Compiled,
+    record: &CaseRecord,
+    rule: &CompiledRule,
+) -> Vec<(FieldId, serde_json::Value)> {
     rule.fields_read
         .iter()
         .filter_map(|&field| {
             let ty = &compiled.program.schema.field(field).ty;
             let value = record.get(field);
-            (value.is_known() && *ty != Type::Record).then(|| (field, json(compiled, record, value, ty)))
+            (value.is_known() && *ty != Type::Record)
+                .then(|| (field, json(compiled, record, value, ty)))
         })
         .collect()
 }

@@ -294,3 +294,55 @@ fn call(builtin: Builtin, args: &[Value]) -> Option<Value> {
         _ => None,
     }
 }
+
+/// The outcome of a rule for a record, decided directly on the checked
+/// program: the reference for the compiled evaluator's `Evaluator::rule`.
+pub fn rule_outcome(
+    program: &Program,
+    record: &Record,
+    rule: &Rule,
+) -> super::compiled::RuleOutcome {
+    use super::compiled::RuleOutcome;
+    let mut interpreter = Interpreter::new(program, record);
+    let mut review = Vec::new();
+    if let Some(window) = &rule.window {
+        match interpreter.value(&window.date) {
+            Some(Value::Date(d)) => {
+                if window.from.is_some_and(|f| d < f) || window.until.is_some_and(|u| d > u) {
+                    return RuleOutcome::NotApplicable;
+                }
+            }
+            _ => review.extend(interpreter.unknown_fields_of(&window.date)),
+        }
+    }
+    let (truth, unknowns) = interpreter.truth(&rule.condition);
+    if truth == Some(false) {
+        return RuleOutcome::NotApplicable;
+    }
+    review.extend(unknowns);
+    for (index, exception) in rule.exceptions.iter().enumerate() {
+        match interpreter.truth(&exception.condition) {
+            (Some(true), _) => return RuleOutcome::Cleared(index),
+            (Some(false), _) => {}
+            (None, unknowns) => review.extend(unknowns),
+        }
+    }
+    if truth == Some(true) && review.is_empty() {
+        return RuleOutcome::Flagged;
+    }
+    review.sort();
+    review.dedup();
+    RuleOutcome::NeedsReview(review)
+}
+
+impl Interpreter<'_> {
+    /// The unknown fields an expression's (unknown) value depends on.
+    fn unknown_fields_of(&mut self, e: &TExpr) -> Vec<FieldId> {
+        self.unknowns.clear();
+        let _ = self.eval(e);
+        let mut unknowns = std::mem::take(&mut self.unknowns);
+        unknowns.sort();
+        unknowns.dedup();
+        unknowns
+    }
+}

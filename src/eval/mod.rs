@@ -12,3 +12,6 @@ pub mod record;
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod properties;

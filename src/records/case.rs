@@ -38,7 +38,10 @@ impl CaseRecord {
 
     /// The value of a field.
     pub fn get(&self, field: FieldId) -> Val {
-        self.slots.get(field.0 as usize).copied().unwrap_or(Val::Unknown)
+        self.slots
+            .get(field.0 as usize)
+            .copied()
+            .unwrap_or(Val::Unknown)
     }
 
     /// Sets a field.
@@ -84,6 +87,8 @@ impl CaseRecord {
             Val::ConstList(s, l) => (&compiled.const_items, s, l),
             _ => return &[],
         };
-        source.get(start as usize..(start + len) as usize).unwrap_or(&[])
+        source
+            .get(start as usize..(start + len) as usize)
+            .unwrap_or(&[])
     }
 }

@@ -121,17 +121,19 @@ impl RecordReader for JsonLines<'_> {
             if text.trim().is_empty() {
                 continue;
             }
-            return Ok(Some(match decode_line(self.compiled, self.index, text, record, self.unknown_keys) {
-                Ok(()) => Read1::Record(self.line),
-                Err(e) => Read1::Rejected(Rejection {
-                    file: self.name.clone(),
-                    line: self.line,
-                    case_id: (!record.case_id.is_empty()).then(|| record.case_id.clone()),
-                    field: e.field,
-                    reason: e.reason,
-                    raw: text.to_string(),
-                }),
-            }));
+            return Ok(Some(
+                match decode_line(self.compiled, self.index, text, record, self.unknown_keys) {
+                    Ok(()) => Read1::Record(self.line),
+                    Err(e) => Read1::Rejected(Rejection {
+                        file: self.name.clone(),
+                        line: self.line,
+                        case_id: (!record.case_id.is_empty()).then(|| record.case_id.clone()),
+                        field: e.field,
+                        reason: e.reason,
+                        raw: text.to_string(),
+                    }),
+                },
+            ));
         }
     }
 }
@@ -186,7 +188,14 @@ impl<'a> CsvRecords<'a> {
     fn decode(&self, record: &mut CaseRecord) -> Result<(), (Option<String>, String)> {
         record.clear();
         if self.row.len() != self.columns.len() {
-            return Err((None, format!("the row has {} cells, the header has {}", self.row.len(), self.columns.len())));
+            return Err((
+                None,
+                format!(
+                    "the row has {} cells, the header has {}",
+                    self.row.len(),
+                    self.columns.len()
+                ),
+            ));
         }
         for (cell, column) in self.row.iter().zip(&self.columns) {
             let id = match column {
@@ -206,13 +215,18 @@ impl<'a> CsvRecords<'a> {
                     let start = record.items.len();
                     if cell != "[]" {
                         for part in cell.split(';') {
-                            let v = decode_text(self.compiled, record, element, part).map_err(fail)?;
+                            let v =
+                                decode_text(self.compiled, record, element, part).map_err(fail)?;
                             record.items.push(v);
                         }
                     }
                     Val::List(start as u32, (record.items.len() - start) as u32)
                 }
-                Type::Record => return Err(fail("a group of fields is written as its `.`-named columns".into())),
+                Type::Record => {
+                    return Err(fail(
+                        "a group of fields is written as its `.`-named columns".into(),
+                    ))
+                }
                 ty => decode_text(self.compiled, record, ty, cell).map_err(fail)?,
             };
             if self.index.is_used(id) {
@@ -308,27 +322,30 @@ impl<'a> TomlCases<'a> {
         let mut text = String::new();
         input.read_to_string(&mut text)?;
         let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-        let cases: Vec<Result<(usize, String, String), Rejection>> = match toml::from_str::<TomlFile>(&text) {
-            Ok(file) => file
-                .case
-                .into_iter()
-                .map(|case| {
-                    let span = case.span();
-                    let raw = text.get(span.clone()).unwrap_or("").trim().to_string();
-                    let json = serde_json::to_string(&toml_to_json(toml::Value::Table(case.into_inner())))
+        let cases: Vec<Result<(usize, String, String), Rejection>> =
+            match toml::from_str::<TomlFile>(&text) {
+                Ok(file) => file
+                    .case
+                    .into_iter()
+                    .map(|case| {
+                        let span = case.span();
+                        let raw = text.get(span.clone()).unwrap_or("").trim().to_string();
+                        let json = serde_json::to_string(&toml_to_json(toml::Value::Table(
+                            case.into_inner(),
+                        )))
                         .unwrap_or_default();
-                    Ok((line_of(span.start), json, raw))
-                })
-                .collect(),
-            Err(error) => vec![Err(Rejection {
-                file: name.clone(),
-                line: line_of(error.span().map_or(0, |s| s.start)),
-                case_id: None,
-                field: None,
-                reason: format!("not valid TOML: {}", error.message().trim()),
-                raw: text.clone(),
-            })],
-        };
+                        Ok((line_of(span.start), json, raw))
+                    })
+                    .collect(),
+                Err(error) => vec![Err(Rejection {
+                    file: name.clone(),
+                    line: line_of(error.span().map_or(0, |s| s.start)),
+                    case_id: None,
+                    field: None,
+                    reason: format!("not valid TOML: {}", error.message().trim()),
+                    raw: text.clone(),
+                })],
+            };
         Ok(TomlCases {
             compiled,
             index,
@@ -347,10 +364,15 @@ fn toml_to_json(value: toml::Value) -> serde_json::Value {
         toml::Value::Float(f) => serde_json::Value::from(f),
         toml::Value::Boolean(b) => serde_json::Value::Bool(b),
         toml::Value::Datetime(d) => serde_json::Value::String(d.to_string()),
-        toml::Value::Array(items) => serde_json::Value::Array(items.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(table) => {
-            serde_json::Value::Object(table.into_iter().map(|(k, v)| (k, toml_to_json(v))).collect())
+        toml::Value::Array(items) => {
+            serde_json::Value::Array(items.into_iter().map(toml_to_json).collect())
         }
+        toml::Value::Table(table) => serde_json::Value::Object(
+            table
+                .into_iter()
+                .map(|(k, v)| (k, toml_to_json(v)))
+                .collect(),
+        ),
     }
 }
 
@@ -368,16 +390,18 @@ impl RecordReader for TomlCases<'_> {
             Err(rejection) => return Ok(Some(Read1::Rejected(rejection))),
         };
         self.last_raw.clone_from(&raw);
-        Ok(Some(match decode_line(self.compiled, self.index, &json, record, self.unknown_keys) {
-            Ok(()) => Read1::Record(line),
-            Err(e) => Read1::Rejected(Rejection {
-                file: self.name.clone(),
-                line,
-                case_id: (!record.case_id.is_empty()).then(|| record.case_id.clone()),
-                field: e.field,
-                reason: e.reason,
-                raw,
-            }),
-        }))
+        Ok(Some(
+            match decode_line(self.compiled, self.index, &json, record, self.unknown_keys) {
+                Ok(()) => Read1::Record(line),
+                Err(e) => Read1::Rejected(Rejection {
+                    file: self.name.clone(),
+                    line,
+                    case_id: (!record.case_id.is_empty()).then(|| record.case_id.clone()),
+                    field: e.field,
+                    reason: e.reason,
+                    raw,
+                }),
+            },
+        ))
     }
 }

@@ -143,11 +143,19 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                 match id {
                     Some(id) if !id.is_empty() => {
                         if !self.context.record.case_id.is_empty() {
-                            return Err(self.context.fail(self.context.index.case_id, "`case_id` appears twice".into()));
+                            return Err(self.context.fail(
+                                self.context.index.case_id,
+                                "`case_id` appears twice".into(),
+                            ));
                         }
                         self.context.record.case_id = id;
                     }
-                    _ => return Err(self.context.fail(self.context.index.case_id, "`case_id` is empty or null".into())),
+                    _ => {
+                        return Err(self.context.fail(
+                            self.context.index.case_id,
+                            "`case_id` is empty or null".into(),
+                        ))
+                    }
                 }
                 continue;
             }
@@ -164,7 +172,9 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                 }
                 Key::Field(id) => {
                     if std::mem::replace(&mut self.context.seen[id.0 as usize], true) {
-                        return Err(self.context.fail(Some(id), "the field appears twice".into()));
+                        return Err(self
+                            .context
+                            .fail(Some(id), "the field appears twice".into()));
                     }
                     map.next_value_seed(ValueSeed {
                         context: &mut *self.context,
@@ -177,7 +187,9 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
     }
 
     fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Err(self.context.fail(None, "the record is `null`, not a JSON object".into()))
+        Err(self
+            .context
+            .fail(None, "the record is `null`, not a JSON object".into()))
     }
 }
 
@@ -186,7 +198,10 @@ struct KeySeed;
 
 impl<'de> DeserializeSeed<'de> for KeySeed {
     type Value = std::borrow::Cow<'de, str>;
-    fn deserialize<D: de::Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+    fn deserialize<D: de::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
         deserializer.deserialize_str(KeySeed)
     }
 }
@@ -226,7 +241,10 @@ impl ValueSeed<'_, '_> {
             Type::List(element) => format!("a list of {element}"),
             other => format!("a {other}"),
         };
-        self.context.fail(Some(self.field), format!("expected {wanted}, found {found}"))
+        self.context.fail(
+            Some(self.field),
+            format!("expected {wanted}, found {found}"),
+        )
     }
 
     fn text<E: de::Error>(self, text: &str) -> Result<(), E> {
@@ -310,11 +328,17 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         let start = self.context.record.items.len();
         while let Some(item) = seq.next_element::<Option<ListItem>>()? {
             let value = match item {
-                None => return Err(self.context.fail(Some(self.field), "a list element is null".into())),
+                None => {
+                    return Err(self
+                        .context
+                        .fail(Some(self.field), "a list element is null".into()))
+                }
                 Some(ListItem::Text(text)) => {
                     decode_text(self.context.compiled, self.context.record, &element, &text)
                 }
-                Some(ListItem::Other(what)) => Err(format!("expected a list of {element}, found {what} in it")),
+                Some(ListItem::Other(what)) => {
+                    Err(format!("expected a list of {element}, found {what} in it"))
+                }
             };
             match value {
                 Ok(v) => self.context.record.items.push(v),
@@ -323,7 +347,9 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         }
         let len = self.context.record.items.len() - start;
         if self.context.index.is_used(self.field) {
-            self.context.record.set(self.field, Val::List(start as u32, len as u32));
+            self.context
+                .record
+                .set(self.field, Val::List(start as u32, len as u32));
         } else {
             self.context.record.items.truncate(start);
         }

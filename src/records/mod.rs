@@ -2,8 +2,8 @@
 //! straight into [`case::CaseRecord`]s, or set aside as a [`Rejection`].
 
 pub mod case;
+pub mod input;
 pub mod json;
 pub mod rejection;
 pub(crate) mod scalar;
 pub mod schema_index;
-pub mod input;

@@ -31,7 +31,10 @@ impl Rejection {
             .map(|c| format!(" (case {c})"))
             .unwrap_or_default();
         match &self.field {
-            Some(field) => format!("{}:{}{case}: field `{field}`: {}", self.file, self.line, self.reason),
+            Some(field) => format!(
+                "{}:{}{case}: field `{field}`: {}",
+                self.file, self.line, self.reason
+            ),
             None => format!("{}:{}{case}: {}", self.file, self.line, self.reason),
         }
     }

@@ -8,7 +8,12 @@ use crate::records::case::CaseRecord;
 use crate::types::Type;
 
 /// Decodes `text` as a value of `ty` (a scalar type).
-pub(crate) fn decode_text(compiled: &Compiled, record: &mut CaseRecord, ty: &Type, text: &str) -> Result<Val, String> {
+pub(crate) fn decode_text(
+    compiled: &Compiled,
+    record: &mut CaseRecord,
+    ty: &Type,
+    text: &str,
+) -> Result<Val, String> {
     match ty {
         Type::Str => Ok(record.text_value(compiled, text)),
         Type::Date => Date::parse(text)
@@ -37,5 +42,9 @@ pub(crate) fn decode_text(compiled: &Compiled, record: &mut CaseRecord, ty: &Typ
 fn enum_reason(compiled: &Compiled, id: crate::types::EnumId, text: &str) -> String {
     let def = compiled.program.schema.enum_def(id);
     let values: Vec<String> = def.values.iter().map(|v| format!("`{v}`")).collect();
-    format!("`{text}` is not a value of `{}` (expected one of {})", def.field, values.join(", "))
+    format!(
+        "`{text}` is not a value of `{}` (expected one of {})",
+        def.field,
+        values.join(", ")
+    )
 }

@@ -45,7 +45,10 @@ impl SchemaIndex {
             dotted.insert(field.name.clone(), id);
             match (field.parent, field.name.rsplit_once('.')) {
                 (Some(parent), Some((_, child))) => {
-                    children.entry(parent).or_default().insert(child.to_string(), id);
+                    children
+                        .entry(parent)
+                        .or_default()
+                        .insert(child.to_string(), id);
                 }
                 _ => {
                     top.insert(field.name.clone(), id);
@@ -74,7 +77,9 @@ impl SchemaIndex {
 
     /// A dotted column name such as `nri.outcome`.
     pub fn dotted(&self, name: &str) -> Key {
-        self.dotted.get(name).map_or(Key::Unknown, |&id| Key::Field(id))
+        self.dotted
+            .get(name)
+            .map_or(Key::Unknown, |&id| Key::Field(id))
     }
 
     /// The type of a field.
