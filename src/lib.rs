@@ -19,8 +19,8 @@
 
 pub mod check;
 pub mod cli;
-pub mod date;
 pub mod compile;
+pub mod date;
 pub mod diagnostic;
 pub mod eval;
 pub mod normalize;

@@ -84,7 +84,10 @@ pub fn check(loaded: Loaded) -> (crate::source::Sources, Checked) {
     let rules = checker.check_rules(&items);
     // With errors, some uses were not seen (a rule that did not parse, or
     // failed to check): warning that a definition is unused would mislead.
-    let has_errors = diagnostics.iter().chain(&checker.diagnostics).any(Diagnostic::is_error);
+    let has_errors = diagnostics
+        .iter()
+        .chain(&checker.diagnostics)
+        .any(Diagnostic::is_error);
     if !has_errors {
         checker.warn_unused_defs(&rules);
     }

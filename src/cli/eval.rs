@@ -76,6 +76,7 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
         strict: args.strict,
         show_cleared: args.show_cleared,
         check_duplicates: !args.no_duplicate_check,
+        explain: !matches!(args.format, OutputFormat::Flags | OutputFormat::Summary),
     };
     let mut batch = Batch::new(&compiled, options);
     let mut warned: BTreeSet<String> = BTreeSet::new();

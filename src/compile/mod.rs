@@ -223,7 +223,11 @@ pub fn compile(program: Program) -> Compiled {
         const_items: Vec::new(),
         sets: Vec::new(),
     };
-    let defs: Vec<NodeId> = program.defs.iter().map(|d| compiler.expr(&d.expr)).collect();
+    let defs: Vec<NodeId> = program
+        .defs
+        .iter()
+        .map(|d| compiler.expr(&d.expr))
+        .collect();
     let rules: Vec<CompiledRule> = program.rules.iter().map(|r| compiler.rule(r)).collect();
     let Compiler {
         mut symbols,
@@ -312,7 +316,11 @@ impl Compiler<'_> {
             from: w.from.map(|d| d.0),
             until: w.until.map(|d| d.0),
         });
-        let exceptions = rule.exceptions.iter().map(|e| self.expr(&e.condition)).collect();
+        let exceptions = rule
+            .exceptions
+            .iter()
+            .map(|e| self.expr(&e.condition))
+            .collect();
         let because = rule
             .because
             .parts
@@ -351,7 +359,9 @@ impl Compiler<'_> {
             TKind::Def(id) => self.constant_value(&self.program.def(*id).expr),
             TKind::Arith(ArithOp::Add, a, b) if e.ty.element().is_some() => {
                 match (self.constant_value(a)?, self.constant_value(b)?) {
-                    (Value::List(x), Value::List(y)) => Some(Value::List(x.iter().chain(y.iter()).cloned().collect())),
+                    (Value::List(x), Value::List(y)) => {
+                        Some(Value::List(x.iter().chain(y.iter()).cloned().collect()))
+                    }
                     _ => None,
                 }
             }
@@ -373,7 +383,10 @@ impl Compiler<'_> {
         let Value::List(items) = self.constant_value(e)? else {
             return None;
         };
-        let vals: Vec<Val> = items.iter().map(|v| constant(&mut self.symbols, v)).collect();
+        let vals: Vec<Val> = items
+            .iter()
+            .map(|v| constant(&mut self.symbols, v))
+            .collect();
         let set = if vals.iter().all(|v| matches!(v, Val::Enum(c) if *c < 64)) {
             ConstSet::Enums(vals.iter().fold(0u64, |mask, v| match v {
                 Val::Enum(c) => mask | (1 << c),
@@ -420,7 +433,9 @@ impl Compiler<'_> {
                     None => Node::In(x, self.expr(list)),
                 }
             }
-            TKind::Contains(a, b) if a.ty == Type::Str => Node::ContainsText(self.expr(a), self.expr(b)),
+            TKind::Contains(a, b) if a.ty == Type::Str => {
+                Node::ContainsText(self.expr(a), self.expr(b))
+            }
             TKind::Contains(list, x) => Node::Contains(self.expr(list), self.expr(x)),
             TKind::SetTest(op, a, b) => {
                 let a = self.expr(a);
@@ -433,7 +448,9 @@ impl Compiler<'_> {
             TKind::Arith(op, a, b) => Node::Arith(*op, self.expr(a), self.expr(b)),
             TKind::Call(Builtin::Normalize, args) => Node::Normalize(self.expr(&args[0])),
             TKind::Call(Builtin::Count, args) => Node::Count(self.expr(&args[0])),
-            TKind::Call(Builtin::DaysBetween, args) => Node::DaysBetween(self.expr(&args[0]), self.expr(&args[1])),
+            TKind::Call(Builtin::DaysBetween, args) => {
+                Node::DaysBetween(self.expr(&args[0]), self.expr(&args[1]))
+            }
             TKind::Lookup { table, key, on } => Node::Lookup {
                 table: table.0,
                 key: self.expr(key),
@@ -456,7 +473,12 @@ fn unreachable_constant() -> Node {
 }
 
 /// Every field an expression reads, through definitions.
-fn fields_of(program: &Program, e: &TExpr, fields: &mut BTreeSet<FieldId>, defs: &mut BTreeSet<DefId>) {
+fn fields_of(
+    program: &Program,
+    e: &TExpr,
+    fields: &mut BTreeSet<FieldId>,
+    defs: &mut BTreeSet<DefId>,
+) {
     match &e.kind {
         TKind::Field(id) => {
             fields.insert(*id);

@@ -103,6 +103,9 @@ pub struct BatchOptions {
     pub show_cleared: bool,
     /// Reject a record whose case id was already seen in the batch.
     pub check_duplicates: bool,
+    /// Render each finding's explanation and facts (formats that show only
+    /// counts or gap ids turn this off).
+    pub explain: bool,
 }
 
 /// The accounting of a run: read = evaluated + rejected.
@@ -242,6 +245,17 @@ impl<'c> Batch<'c> {
                 RuleOutcome::NeedsReview(unknown) => (FindingOutcome::NeedsReview, unknown, None),
                 RuleOutcome::Cleared(by) => (FindingOutcome::Cleared, Vec::new(), Some(by)),
             };
+            if !self.options.explain {
+                self.result.findings.push(Finding {
+                    rule: index,
+                    outcome,
+                    unknown,
+                    cleared_by,
+                    because: String::new(),
+                    facts: Vec::new(),
+                });
+                continue;
+            }
             let because = explain::because(
                 &mut self.evaluator,
                 compiled,

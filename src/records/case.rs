@@ -17,6 +17,8 @@ pub struct CaseRecord {
     pub text: String,
     /// Elements of `Val::List` values.
     pub items: Vec<Val>,
+    /// Which fields the input named (a bit per field), to reject repeats.
+    pub(crate) named: Vec<u64>,
 }
 
 impl CaseRecord {
@@ -34,6 +36,21 @@ impl CaseRecord {
         self.slots.iter_mut().for_each(|s| *s = Val::Unknown);
         self.text.clear();
         self.items.clear();
+        self.named.clear();
+        self.named.resize(self.slots.len().div_ceil(64), 0);
+    }
+
+    /// Notes that the input named `field`; false if it already had.
+    pub(crate) fn name_field(&mut self, field: FieldId) -> bool {
+        let (word, bit) = (field.0 as usize / 64, field.0 % 64);
+        match self.named.get_mut(word) {
+            Some(w) if *w & (1 << bit) != 0 => false,
+            Some(w) => {
+                *w |= 1 << bit;
+                true
+            }
+            None => true,
+        }
     }
 
     /// The value of a field.

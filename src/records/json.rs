@@ -29,8 +29,6 @@ struct Context<'a> {
     compiled: &'a Compiled,
     index: &'a SchemaIndex,
     record: &'a mut CaseRecord,
-    /// Slots already written (to reject repeated keys).
-    seen: Vec<bool>,
     /// Field names not in the schema.
     unknown_keys: &'a mut HashSet<String>,
     /// The first problem, with its field.
@@ -62,7 +60,6 @@ pub fn decode_line(
         compiled,
         index,
         record,
-        seen: vec![false; index.len()],
         unknown_keys,
         error: None,
     };
@@ -171,7 +168,7 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                     map.next_value::<IgnoredAny>()?;
                 }
                 Key::Field(id) => {
-                    if std::mem::replace(&mut self.context.seen[id.0 as usize], true) {
+                    if !self.context.record.name_field(id) {
                         return Err(self
                             .context
                             .fail(Some(id), "the field appears twice".into()));

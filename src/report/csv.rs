@@ -14,7 +14,17 @@ pub struct CsvRows {
     header_written: bool,
 }
 
-const HEADER: [&str; 9] = ["case_id", "case_outcome", "rule", "gap", "severity", "outcome", "because", "unknown", "cites"];
+const HEADER: [&str; 9] = [
+    "case_id",
+    "case_outcome",
+    "rule",
+    "gap",
+    "severity",
+    "outcome",
+    "because",
+    "unknown",
+    "cites",
+];
 
 fn outcome_text(o: CaseOutcome) -> &'static str {
     match o {
@@ -33,7 +43,12 @@ fn finding_text(o: FindingOutcome) -> &'static str {
 }
 
 impl Format for CsvRows {
-    fn case(&mut self, out: &mut dyn Write, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
+    fn case(
+        &mut self,
+        out: &mut dyn Write,
+        compiled: &Compiled,
+        result: &CaseResult,
+    ) -> std::io::Result<()> {
         let mut writer = csv::Writer::from_writer(out);
         if !self.header_written {
             writer.write_record(HEADER)?;
@@ -41,12 +56,26 @@ impl Format for CsvRows {
         }
         let case_outcome = outcome_text(result.outcome());
         if result.findings.is_empty() {
-            writer.write_record([result.case_id.as_str(), case_outcome, "", "", "", "", "", "", ""])?;
+            writer.write_record([
+                result.case_id.as_str(),
+                case_outcome,
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+            ])?;
         }
         let program = &compiled.program;
         for finding in &result.findings {
             let rule = &program.rules[finding.rule];
-            let unknown: Vec<&str> = finding.unknown.iter().map(|f| program.schema.field(*f).name.as_str()).collect();
+            let unknown: Vec<&str> = finding
+                .unknown
+                .iter()
+                .map(|f| program.schema.field(*f).name.as_str())
+                .collect();
             writer.write_record([
                 result.case_id.as_str(),
                 case_outcome,

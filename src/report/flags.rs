@@ -20,16 +20,35 @@ struct Line<'a> {
 }
 
 impl Format for Flags {
-    fn case(&mut self, out: &mut dyn Write, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
+    fn case(
+        &mut self,
+        out: &mut dyn Write,
+        compiled: &Compiled,
+        result: &CaseResult,
+    ) -> std::io::Result<()> {
         let program = &compiled.program;
         let mut flags: Vec<&str> = Vec::with_capacity(result.findings.len());
-        for finding in result.findings.iter().filter(|f| f.outcome == FindingOutcome::Flagged) {
-            let gap = program.taxonomy.get(program.rules[finding.rule].gap).id.as_str();
+        for finding in result
+            .findings
+            .iter()
+            .filter(|f| f.outcome == FindingOutcome::Flagged)
+        {
+            let gap = program
+                .taxonomy
+                .get(program.rules[finding.rule].gap)
+                .id
+                .as_str();
             if !flags.contains(&gap) {
                 flags.push(gap);
             }
         }
-        serde_json::to_writer(&mut *out, &Line { case_id: &result.case_id, flags })?;
+        serde_json::to_writer(
+            &mut *out,
+            &Line {
+                case_id: &result.case_id,
+                flags,
+            },
+        )?;
         out.write_all(b"\n")
     }
 

@@ -67,11 +67,20 @@ fn finding_json<'a>(compiled: &'a Compiled, finding: &'a Finding) -> FindingJson
 }
 
 impl Format for JsonLines {
-    fn case(&mut self, out: &mut dyn Write, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
+    fn case(
+        &mut self,
+        out: &mut dyn Write,
+        compiled: &Compiled,
+        result: &CaseResult,
+    ) -> std::io::Result<()> {
         let json = CaseJson {
             case_id: &result.case_id,
             outcome: result.outcome(),
-            findings: result.findings.iter().map(|f| finding_json(compiled, f)).collect(),
+            findings: result
+                .findings
+                .iter()
+                .map(|f| finding_json(compiled, f))
+                .collect(),
         };
         serde_json::to_writer(&mut *out, &json)?;
         out.write_all(b"\n")

@@ -31,7 +31,12 @@ pub enum OutputFormat {
 /// A format writer.
 pub trait Format {
     /// Writes one case.
-    fn case(&mut self, out: &mut dyn Write, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()>;
+    fn case(
+        &mut self,
+        out: &mut dyn Write,
+        compiled: &Compiled,
+        result: &CaseResult,
+    ) -> std::io::Result<()>;
     /// Writes whatever comes after the last case.
     fn finish(&mut self, out: &mut dyn Write, compiled: &Compiled) -> std::io::Result<()>;
 }
@@ -61,7 +66,14 @@ impl Sink for Report<'_> {
         if self.rejections_shown < REJECTIONS_SHOWN {
             eprintln!("rejected: {}", rejection.describe());
         } else if self.rejections_shown == REJECTIONS_SHOWN {
-            eprintln!("rejected: … more rejections are not shown here{}", if self.rejects.is_some() { "; all are in the rejects file" } else { "; use --rejects FILE to keep them all" });
+            eprintln!(
+                "rejected: … more rejections are not shown here{}",
+                if self.rejects.is_some() {
+                    "; all are in the rejects file"
+                } else {
+                    "; use --rejects FILE to keep them all"
+                }
+            );
         }
         self.rejections_shown += 1;
         if let Some(rejects) = &mut self.rejects {

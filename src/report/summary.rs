@@ -20,15 +20,26 @@ pub struct Summary {
 }
 
 impl Format for Summary {
-    fn case(&mut self, _out: &mut dyn Write, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
+    fn case(
+        &mut self,
+        _out: &mut dyn Write,
+        compiled: &Compiled,
+        result: &CaseResult,
+    ) -> std::io::Result<()> {
         let program = &compiled.program;
         if self.per_gap.is_empty() {
             self.per_gap = vec![(0, 0); program.taxonomy.gaps.len()];
         }
         for finding in &result.findings {
             let rule = &program.rules[finding.rule];
-            let severity = Severity::ALL.iter().position(|s| *s == rule.severity).unwrap_or(3);
-            let (gap, sev) = (&mut self.per_gap[rule.gap.0 as usize], &mut self.per_severity[severity]);
+            let severity = Severity::ALL
+                .iter()
+                .position(|s| *s == rule.severity)
+                .unwrap_or(3);
+            let (gap, sev) = (
+                &mut self.per_gap[rule.gap.0 as usize],
+                &mut self.per_severity[severity],
+            );
             match finding.outcome {
                 FindingOutcome::Flagged => {
                     gap.0 += 1;
@@ -58,7 +69,11 @@ impl Format for Summary {
             writeln!(out, "{:<30} {f:>9} {r:>13}", gap.id)?;
         }
         writeln!(out)?;
-        writeln!(out, "{:<30} {:>9} {:>13}", "severity", "flagged", "needs review")?;
+        writeln!(
+            out,
+            "{:<30} {:>9} {:>13}",
+            "severity", "flagged", "needs review"
+        )?;
         for (i, severity) in Severity::ALL.iter().enumerate() {
             let (f, r) = self.per_severity[i];
             writeln!(out, "{:<30} {f:>9} {r:>13}", severity.as_str())?;

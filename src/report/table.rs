@@ -41,7 +41,12 @@ fn severity_colour(s: Severity) -> &'static str {
 }
 
 impl Format for Table {
-    fn case(&mut self, out: &mut dyn Write, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
+    fn case(
+        &mut self,
+        out: &mut dyn Write,
+        compiled: &Compiled,
+        result: &CaseResult,
+    ) -> std::io::Result<()> {
         let outcome = result.outcome();
         if outcome == CaseOutcome::Clear && result.findings.is_empty() {
             self.clear += 1;
@@ -59,12 +64,18 @@ impl Format for Table {
             let what = match finding.outcome {
                 FindingOutcome::Flagged => "flagged".to_string(),
                 FindingOutcome::NeedsReview => {
-                    let names: Vec<&str> = finding.unknown.iter().map(|f| program.schema.field(*f).name.as_str()).collect();
+                    let names: Vec<&str> = finding
+                        .unknown
+                        .iter()
+                        .map(|f| program.schema.field(*f).name.as_str())
+                        .collect();
                     format!("needs review (unknown: {})", names.join(", "))
                 }
                 FindingOutcome::Cleared => format!(
                     "cleared by `{}`",
-                    finding.cleared_by.map_or("", |i| rule.exceptions[i].name.as_str())
+                    finding
+                        .cleared_by
+                        .map_or("", |i| rule.exceptions[i].name.as_str())
                 ),
             };
             let severity = format!("{:<8}", rule.severity.as_str());
@@ -84,6 +95,11 @@ impl Format for Table {
     }
 
     fn finish(&mut self, out: &mut dyn Write, _compiled: &Compiled) -> std::io::Result<()> {
-        writeln!(out, "{} clear case{} not shown", self.clear, if self.clear == 1 { "" } else { "s" })
+        writeln!(
+            out,
+            "{} clear case{} not shown",
+            self.clear,
+            if self.clear == 1 { "" } else { "s" }
+        )
     }
 }

@@ -120,10 +120,10 @@ pub(crate) fn erase_spans(module: &Module) -> Module {
                         }
                         ClauseKind::Effective(window) => {
                             erase_expr(&mut window.date);
-                            for bound in [&mut window.from, &mut window.until] {
-                                if let Some((_, span)) = bound {
-                                    *span = dummy_span();
-                                }
+                            for (_, span) in
+                                [&mut window.from, &mut window.until].into_iter().flatten()
+                            {
+                                *span = dummy_span();
                             }
                         }
                         ClauseKind::When(e) => erase_expr(e),
@@ -424,9 +424,7 @@ fn duration_unit() -> BoxedStrategy<DurationUnit> {
 
 fn path_kind() -> BoxedStrategy<ExprKind> {
     vec(ident(), 1..4)
-        .prop_map(|names| {
-            ExprKind::Path(names.iter().map(|n| ident_of(n)).collect())
-        })
+        .prop_map(|names| ExprKind::Path(names.iter().map(|n| ident_of(n)).collect()))
         .boxed()
 }
 
@@ -659,20 +657,16 @@ pub(crate) fn expr_text() -> BoxedStrategy<String> {
                             .chain(post.into_iter().map(str::to_string)),
                     )
                 });
-            (
-                operand.clone(),
-                vec((select(BINARY_OPS), operand), 0..4),
-            )
-                .prop_map(|(first, rest)| {
-                    let mut out = first;
-                    for (op, operand) in rest {
-                        out.push(' ');
-                        out.push_str(op.symbol());
-                        out.push(' ');
-                        out.push_str(&operand);
-                    }
-                    out
-                })
+            (operand.clone(), vec((select(BINARY_OPS), operand), 0..4)).prop_map(|(first, rest)| {
+                let mut out = first;
+                for (op, operand) in rest {
+                    out.push(' ');
+                    out.push_str(op.symbol());
+                    out.push(' ');
+                    out.push_str(&operand);
+                }
+                out
+            })
         })
         .boxed()
 }
@@ -770,14 +764,16 @@ fn strings(values: &[String]) -> Expr {
 }
 
 fn ordering() -> BoxedStrategy<BinaryOp> {
-    select(&[
-        BinaryOp::Eq,
-        BinaryOp::Ne,
-        BinaryOp::Lt,
-        BinaryOp::Le,
-        BinaryOp::Gt,
-        BinaryOp::Ge,
-    ][..])
+    select(
+        &[
+            BinaryOp::Eq,
+            BinaryOp::Ne,
+            BinaryOp::Lt,
+            BinaryOp::Le,
+            BinaryOp::Gt,
+            BinaryOp::Ge,
+        ][..],
+    )
     .boxed()
 }
 
@@ -800,15 +796,18 @@ fn valid_leaf(p: &ValidPools) -> BoxedStrategy<Expr> {
         select(&[BinaryOp::Eq, BinaryOp::Ne][..]),
     )
         .prop_map(|(f, b, op)| bin(op, path_of(&f), node(ExprKind::Bool(b))));
-    let bool_default = (select(p.bools.clone()), any::<bool>(), any::<bool>()).prop_map(
-        |(f, default, b)| {
+    let bool_default =
+        (select(p.bools.clone()), any::<bool>(), any::<bool>()).prop_map(|(f, default, b)| {
             bin(
                 BinaryOp::Eq,
-                bin(BinaryOp::Default, path_of(&f), node(ExprKind::Bool(default))),
+                bin(
+                    BinaryOp::Default,
+                    path_of(&f),
+                    node(ExprKind::Bool(default)),
+                ),
                 node(ExprKind::Bool(b)),
             )
-        },
-    );
+        });
     let enum_eq = (enum_and_values(p.enums.clone()), any::<bool>()).prop_map(|((f, v), eq)| {
         let op = if eq { BinaryOp::Eq } else { BinaryOp::Ne };
         bin(op, path_of(&f), string(&v[0]))
@@ -878,16 +877,22 @@ fn valid_leaf(p: &ValidPools) -> BoxedStrategy<Expr> {
         .prop_map(|(f, v)| bin(BinaryOp::Contains, path_of(&f), string(&v[0])));
     let list_set = (
         enum_and_values(p.enum_lists.clone()),
-        select(&[
-            BinaryOp::ContainsAny,
-            BinaryOp::ContainsAll,
-            BinaryOp::ContainsNone,
-        ][..]),
+        select(
+            &[
+                BinaryOp::ContainsAny,
+                BinaryOp::ContainsAll,
+                BinaryOp::ContainsNone,
+            ][..],
+        ),
     )
         .prop_map(|((f, v), op)| bin(op, path_of(&f), strings(&v)));
     let list_empty = (select(p.enum_lists.clone()), any::<bool>()).prop_map(|((f, _), e)| {
         un(
-            if e { UnaryOp::IsEmpty } else { UnaryOp::IsNotEmpty },
+            if e {
+                UnaryOp::IsEmpty
+            } else {
+                UnaryOp::IsNotEmpty
+            },
             path_of(&f),
         )
     });
@@ -908,33 +913,23 @@ fn valid_leaf(p: &ValidPools) -> BoxedStrategy<Expr> {
                 body: Box::new(bin(BinaryOp::Eq, path_of(&var), string(&v[0]))),
             })
         });
-    let list_count = (select(p.enum_lists.clone()), ordering(), 0i64..5).prop_map(
-        |((f, _), op, n)| {
-            bin(
-                op,
-                call("count", vec![path_of(&f)]),
-                node(ExprKind::Int(n)),
-            )
-        },
-    );
-    let int_cmp = (select(p.ints.clone()), ordering(), 0i64..100, 0i64..3).prop_map(
-        |(f, op, n, plus)| {
+    let list_count =
+        (select(p.enum_lists.clone()), ordering(), 0i64..5).prop_map(|((f, _), op, n)| {
+            bin(op, call("count", vec![path_of(&f)]), node(ExprKind::Int(n)))
+        });
+    let int_cmp =
+        (select(p.ints.clone()), ordering(), 0i64..100, 0i64..3).prop_map(|(f, op, n, plus)| {
             let left = if plus == 0 {
                 path_of(&f)
             } else {
                 bin(BinaryOp::Add, path_of(&f), node(ExprKind::Int(plus)))
             };
             bin(op, left, node(ExprKind::Int(n)))
-        },
-    );
+        });
     let str_cmp = (
         select(p.strs.clone()),
         "[A-Za-z ]{0,8}",
-        select(&[
-            BinaryOp::Eq,
-            BinaryOp::Ne,
-            BinaryOp::Contains,
-        ][..]),
+        select(&[BinaryOp::Eq, BinaryOp::Ne, BinaryOp::Contains][..]),
         any::<bool>(),
     )
         .prop_map(|(f, s, op, normalized)| {
@@ -948,8 +943,8 @@ fn valid_leaf(p: &ValidPools) -> BoxedStrategy<Expr> {
     let str_in = (select(p.strs.clone()), vec("[A-Z]{2}", 0..3))
         .prop_map(|(f, codes)| bin(BinaryOp::In, path_of(&f), strings(&codes)));
     let def_use = select(p.bool_defs.clone()).prop_map(|d| path_of(&d));
-    let lookup = (select(p.strs.clone()), select(p.dates.clone()), 1i64..5).prop_map(
-        |(key, on, level)| {
+    let lookup =
+        (select(p.strs.clone()), select(p.dates.clone()), 1i64..5).prop_map(|(key, on, level)| {
             bin(
                 BinaryOp::Ge,
                 node(ExprKind::Lookup {
@@ -959,8 +954,7 @@ fn valid_leaf(p: &ValidPools) -> BoxedStrategy<Expr> {
                 }),
                 node(ExprKind::Int(level)),
             )
-        },
-    );
+        });
     prop_oneof![
         2 => bool_cmp,
         1 => bool_default,
@@ -1019,7 +1013,11 @@ fn valid_because(p: &ValidPools) -> BoxedStrategy<StrLit> {
             for (words, field) in parts {
                 text.push_str(&words);
                 // A record field (`nri`) cannot be shown; name one of its parts.
-                let field = if field == "nri" { "nri.date".to_string() } else { field };
+                let field = if field == "nri" {
+                    "nri.date".to_string()
+                } else {
+                    field
+                };
                 text.push_str(&format!("{{{field}}}"));
             }
             lit(&text)
@@ -1181,15 +1179,88 @@ pub(crate) enum Mutation {
     Duplicate(proptest::sample::Index, usize, proptest::sample::Index),
     /// Exchange two byte ranges.
     Swap(proptest::sample::Index, proptest::sample::Index, usize),
+    /// Insert a piece of expression many times over (`?? 1 ?? 1 …`).
+    Repeat(proptest::sample::Index, &'static str, usize),
 }
 
+/// Pieces that nest when repeated.
+const REPEATED: &[&str] = &[
+    " ?? 1",
+    " not a ==",
+    " (",
+    " [",
+    " not",
+    " known",
+    " a and",
+    " + 1",
+    " is empty",
+];
+
 const TOKENS: &[&str] = &[
-    "(", ")", "[", "]", "{", "}", ",", ":", ".", "\"", "\\", "///", "//", "\n", "==", "!=",
-    "<=", ">=", "<", ">", "??", "+", "-", "=", "def", "rule", "exception", "to", "when",
-    "unless", "because", "gap", "severity", "title", "cites", "effective", "from", "until",
-    "and", "or", "not", "known", "unknown", "in", "contains", "any", "all", "none", "of",
-    "is", "empty", "on", "true", "false", "2019-01-28", "2019-02-30", "99999999999999999999",
-    "30 days", "1 week", "any(x in ", "é", "\u{0}", "{x}", "\"\\q\"",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    ".",
+    "\"",
+    "\\",
+    "///",
+    "//",
+    "\n",
+    "==",
+    "!=",
+    "<=",
+    ">=",
+    "<",
+    ">",
+    "??",
+    "+",
+    "-",
+    "=",
+    "def",
+    "rule",
+    "exception",
+    "to",
+    "when",
+    "unless",
+    "because",
+    "gap",
+    "severity",
+    "title",
+    "cites",
+    "effective",
+    "from",
+    "until",
+    "and",
+    "or",
+    "not",
+    "known",
+    "unknown",
+    "in",
+    "contains",
+    "any",
+    "all",
+    "none",
+    "of",
+    "is",
+    "empty",
+    "on",
+    "true",
+    "false",
+    "2019-01-28",
+    "2019-02-30",
+    "99999999999999999999",
+    "30 days",
+    "1 week",
+    "any(x in ",
+    "é",
+    "\u{0}",
+    "{x}",
+    "\"\\q\"",
 ];
 
 fn mutation() -> BoxedStrategy<Mutation> {
@@ -1201,6 +1272,8 @@ fn mutation() -> BoxedStrategy<Mutation> {
         (any::<Index>(), 1usize..80, any::<Index>())
             .prop_map(|(i, n, j)| Mutation::Duplicate(i, n, j)),
         (any::<Index>(), any::<Index>(), 1usize..30).prop_map(|(i, j, n)| Mutation::Swap(i, j, n)),
+        (any::<Index>(), select(REPEATED), 1usize..3000)
+            .prop_map(|(i, t, n)| Mutation::Repeat(i, t, n)),
     ]
     .boxed()
 }
@@ -1221,6 +1294,10 @@ fn apply(bytes: &mut Vec<u8>, m: &Mutation) {
         Mutation::Token(i, t) => {
             let start = at(i);
             bytes.splice(start..start, t.bytes());
+        }
+        Mutation::Repeat(i, t, n) => {
+            let start = at(i);
+            bytes.splice(start..start, t.repeat(*n).into_bytes());
         }
         Mutation::Duplicate(i, n, j) => {
             let start = at(i);
@@ -1276,11 +1353,30 @@ mod tests {
     use std::path::Path;
     use std::sync::OnceLock;
 
+    /// A fresh copy of the standard rule set (read from disk once).
+    #[allow(clippy::panic)] // a test without its rule set cannot run
     fn standard() -> Loaded {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-        match load(&dir) {
-            Ok(loaded) => loaded,
-            Err(e) => panic!("the standard rule set does not load: {e}"),
+        static STANDARD: OnceLock<Loaded> = OnceLock::new();
+        let read = STANDARD.get_or_init(|| {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+            match load(&dir) {
+                Ok(loaded) => loaded,
+                Err(e) => panic!("the standard rule set does not load: {e}"),
+            }
+        });
+        let mut sources = Sources::default();
+        for (_, file) in read.sources.iter() {
+            sources.add(&file.path, file.text.clone());
+        }
+        Loaded {
+            sources,
+            name: read.name.clone(),
+            schema: read.schema.clone(),
+            taxonomy: read.taxonomy.clone(),
+            tables: read.tables.clone(),
+            broken_tables: read.broken_tables.clone(),
+            modules: read.modules.clone(),
+            diagnostics: read.diagnostics.clone(),
         }
     }
 

@@ -1,7 +1,9 @@
 //! Two cheap scans over rule-file text that run before pest:
 //!
-//! * [`check_nesting`] refuses text nested so deeply (brackets, or chains of
-//!   prefix operators) that a recursive parser could exhaust the stack;
+//! * [`check_nesting`] refuses text nested so deeply (brackets, chains of
+//!   prefix operators, or operators that each wait for the rest of the
+//!   expression, as in `a ?? b ?? c …`) that a recursive parser could
+//!   exhaust the stack;
 //! * [`item_chunks`] cuts a file at its top-level declarations so that, after
 //!   a syntax error, the parser can carry on with the next declaration.
 //!
@@ -9,24 +11,130 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
+use crate::syntax::parser::MAX_EXPR_DEPTH;
 use crate::syntax::span::Span;
 
 /// Brackets (`(`, `[`) and prefix operators (`not`, `known`, `unknown`) may
 /// nest at most this deep.
 pub(crate) const MAX_NESTING: usize = 100;
 
-/// An error at the first place where nesting exceeds [`MAX_NESTING`].
+/// The operators of the expressions being scanned that still wait for
+/// their right operand: for each open bracket, the binding powers of the
+/// Pratt parser's pending calls (see `pratt()` in `parser.rs`). The parser
+/// recurses once for each, so their number bounds its stack depth; each
+/// also becomes one level of the tree, so an expression with more than
+/// [`MAX_EXPR_DEPTH`] of them at one bracket level would be refused by the
+/// parser anyway.
+struct Pending {
+    levels: Vec<Vec<u8>>,
+    total: usize,
+}
+
+impl Pending {
+    /// An infix operator of binding power `lbp` whose right operand is read
+    /// with binding power `rbp`: the calls it ends return, then it waits.
+    /// `false` when too many operators wait.
+    fn infix(&mut self, lbp: u8, rbp: u8) -> bool {
+        if let Some(level) = self.levels.last_mut() {
+            while level.last().is_some_and(|&top| top >= lbp) {
+                level.pop();
+                self.total -= 1;
+            }
+        }
+        self.prefix(rbp)
+    }
+
+    /// A prefix operator, whose operand is read with binding power `rbp`.
+    fn prefix(&mut self, rbp: u8) -> bool {
+        if let Some(level) = self.levels.last_mut() {
+            level.push(rbp);
+            self.total += 1;
+        }
+        self.total <= MAX_EXPR_DEPTH
+    }
+
+    /// The expression ends (`,`, `:`, `=`, `{`, a declaration keyword …).
+    fn end(&mut self) {
+        if let Some(level) = self.levels.last_mut() {
+            self.total -= level.len();
+            level.clear();
+        }
+    }
+
+    fn open(&mut self) {
+        self.levels.push(Vec::new());
+    }
+
+    fn close(&mut self) {
+        if self.levels.len() > 1 {
+            self.end();
+            self.levels.pop();
+        } else {
+            self.end();
+        }
+    }
+}
+
+fn too_many_operators(file: FileId, at: usize, len: usize) -> Diagnostic {
+    Diagnostic::error(
+        "too-deep",
+        format!("this expression is nested more than {MAX_EXPR_DEPTH} operators deep"),
+        Span::new(file, at, at + len),
+    )
+    .with_label("too deep here")
+    .with_help("split it into several `def`s")
+}
+
+/// The word starting at or after `i` (after blanks), if any.
+fn next_word(text: &str, mut i: usize) -> &str {
+    let bytes = text.as_bytes();
+    while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+        i += 1;
+    }
+    let start = i;
+    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
+        i += 1;
+    }
+    &text[start..i]
+}
+
+/// An error at the first place where nesting exceeds [`MAX_NESTING`], or
+/// where more than [`MAX_EXPR_DEPTH`] operators wait for their operands.
 pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
     let bytes = text.as_bytes();
     let mut depth = 0usize;
     let mut prefix_run = 0usize;
+    let mut pending = Pending {
+        levels: vec![Vec::new()],
+        total: 0,
+    };
+    let mut previous_word = "";
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
+        // Two-byte operators: `??`, `==`, `!=`, `<=`, `>=`.
+        let pair = bytes.get(i..i + 2);
+        let operator = match (b, pair) {
+            (_, Some(b"??")) => Some((40, 39, 2)),
+            (_, Some(b"==" | b"!=" | b"<=" | b">=")) => Some((50, 50, 2)),
+            (b'<' | b'>', _) => Some((50, 50, 1)),
+            (b'+' | b'-', _) => Some((60, 60, 1)),
+            _ => None,
+        };
+        if let Some((lbp, rbp, len)) = operator {
+            prefix_run = 0;
+            previous_word = "";
+            if !pending.infix(lbp, rbp) {
+                return Some(too_many_operators(file, i, len));
+            }
+            i += len;
+            continue;
+        }
         match b {
             b'"' => {
                 i = skip_string(bytes, i);
                 prefix_run = 0;
+                previous_word = "";
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
@@ -38,6 +146,8 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
             b'(' | b'[' => {
                 depth += 1;
                 prefix_run = 0;
+                previous_word = "";
+                pending.open();
                 if depth > MAX_NESTING {
                     return Some(too_deep(file, i, "brackets"));
                 }
@@ -45,13 +155,21 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
             b')' | b']' => {
                 depth = depth.saturating_sub(1);
                 prefix_run = 0;
+                previous_word = "";
+                pending.close();
+            }
+            b',' | b':' | b'=' | b'{' | b'}' => {
+                prefix_run = 0;
+                previous_word = "";
+                pending.end();
             }
             b if b.is_ascii_alphabetic() || b == b'_' => {
                 let start = i;
                 while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                     i += 1;
                 }
-                match &text[start..i] {
+                let word = &text[start..i];
+                match word {
                     "not" | "known" | "unknown" => {
                         prefix_run += 1;
                         if prefix_run > MAX_NESTING {
@@ -66,10 +184,46 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
                     "in" | "is" | "empty" => prefix_run = 0,
                     _ => prefix_run = 0,
                 }
+                let fits = match word {
+                    "or" => pending.infix(10, 10),
+                    "and" => pending.infix(20, 20),
+                    // `x is not empty` is postfix; `x not in y` is infix.
+                    "not" if previous_word == "is" => true,
+                    "not" if next_word(text, i) == "in" => true,
+                    "not" => pending.prefix(29),
+                    "in" | "contains" => pending.infix(50, 50),
+                    "known" | "unknown" => pending.prefix(69),
+                    "def" | "rule" | "exception" | "to" | "when" | "unless" | "because"
+                    | "severity" | "title" | "cites" | "effective" | "from" | "until" => {
+                        pending.end();
+                        true
+                    }
+                    "gap" => {
+                        pending.end();
+                        // A gap id may contain `-` and keywords.
+                        while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                            i += 1;
+                        }
+                        while i < bytes.len()
+                            && (bytes[i].is_ascii_alphanumeric() || matches!(bytes[i], b'_' | b'-'))
+                        {
+                            i += 1;
+                        }
+                        true
+                    }
+                    _ => true,
+                };
+                if !fits {
+                    return Some(too_many_operators(file, start, word.len()));
+                }
+                previous_word = word;
                 continue;
             }
             b if b.is_ascii_whitespace() => {}
-            _ => prefix_run = 0,
+            _ => {
+                prefix_run = 0;
+                previous_word = "";
+            }
         }
         i += 1;
     }
@@ -157,5 +311,50 @@ mod tests {
         let commented = format!("// {}", "(".repeat(500));
         assert!(check_nesting(file, &commented).is_none());
         assert!(check_nesting(file, &"not ".repeat(MAX_NESTING + 1)).is_some());
+    }
+
+    /// Found by the robustness property tests: `def x = 1 ?? 1 ?? … ?? 1`
+    /// with 10,000 operators (about 50 KB) overflowed the stack in the Pratt
+    /// parser, which recurses once per right-associative operator before the
+    /// parser's depth limit can refuse the tree; `not a == not a == …` did
+    /// the same. Such chains are now refused before parsing.
+    #[test]
+    fn long_default_chains_are_refused_not_a_stack_overflow() {
+        let file = FileId(0);
+        for unit in ["1 ?? ", "not a == ", "a == not known b ?? "] {
+            let text = format!("def x = {}1\n", unit.repeat(100_000));
+            let refused = check_nesting(file, &text);
+            assert!(refused.is_some(), "{unit}");
+            let (module, diagnostics) = crate::syntax::parser::parse_module(file, &text);
+            assert!(module.items.is_empty());
+            assert_eq!(diagnostics.len(), 1);
+            assert_eq!(diagnostics[0].code, "too-deep");
+        }
+    }
+
+    #[test]
+    fn operators_that_do_not_wait_are_not_counted() {
+        let file = FileId(0);
+        let n = MAX_EXPR_DEPTH * 3;
+        for text in [
+            // Left-associative chains return at each operator.
+            format!("def x = {}a", "a and ".repeat(n)),
+            format!("def x = {}a", "not a and ".repeat(n)),
+            format!("def x = {}a", "known a + ".repeat(n)),
+            format!("def x = {}a", "a not in b or ".repeat(n)),
+            format!("def x = {}a", "a is not empty or ".repeat(n)),
+            // Each declaration and bracket starts afresh.
+            "def x = a ?? b ?? c\n".repeat(n),
+            format!("def x = [{}]", "a ?? b ?? (c ?? d), ".repeat(n)),
+            // Gap ids are not expressions.
+            format!("rule r {{\n  gap a{}\n}}", "-not".repeat(n)),
+        ] {
+            assert!(check_nesting(file, &text).is_none(), "{text}");
+        }
+        // Just under the parser's own limit is still read.
+        let text = format!("def x = {}1", "1 ?? ".repeat(MAX_EXPR_DEPTH - 2));
+        assert!(check_nesting(file, &text).is_none());
+        let (_, diagnostics) = crate::syntax::parser::parse_module(file, &text);
+        assert!(diagnostics.is_empty());
     }
 }

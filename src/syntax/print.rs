@@ -150,7 +150,10 @@ fn print_clause(out: &mut String, kind: &ClauseKind) {
         ClauseKind::Title(text) => ("title", print_str_lit(text)),
         ClauseKind::Cites(list) => (
             "cites",
-            list.iter().map(print_str_lit).collect::<Vec<_>>().join(", "),
+            list.iter()
+                .map(print_str_lit)
+                .collect::<Vec<_>>()
+                .join(", "),
         ),
         ClauseKind::Effective(window) => {
             let mut rest = print_window_date(&window.date);
@@ -224,7 +227,12 @@ fn print_expr_wrapped(e: &Expr, column: usize, indent: usize) -> String {
     let last = rights.len().saturating_sub(1);
     for (i, r) in rights.iter().enumerate() {
         let mut piece = format!("{} ", op.symbol());
-        write_expr(&mut piece, r, right_power(op), if i == last { 0 } else { power });
+        write_expr(
+            &mut piece,
+            r,
+            right_power(op),
+            if i == last { 0 } else { power },
+        );
         pieces.push(piece);
     }
     let mut out = String::new();
@@ -402,11 +410,7 @@ fn raw_spells(raw: &str, value: &str) -> bool {
     while let Some(c) = chars.next() {
         match c {
             '"' | '\n' => return false,
-            '\\' => {
-                if !matches!(chars.next(), Some('"' | '\\' | 'n' | 't')) {
-                    return false;
-                }
-            }
+            '\\' if !matches!(chars.next(), Some('"' | '\\' | 'n' | 't')) => return false,
             _ => {}
         }
     }
@@ -438,6 +442,7 @@ mod tests {
     use crate::syntax::parser::{parse_expr, parse_module};
     use proptest::prelude::*;
 
+    #[allow(clippy::panic)] // the test's failure message
     fn reparse(text: &str) -> Expr {
         match parse_expr(FileId(0), text) {
             Ok(e) => e,
@@ -498,7 +503,11 @@ mod tests {
         assert_eq!(print_expr(&e), "(a or b) == a");
         let e = un(UnaryOp::IsEmpty, un(UnaryOp::Known, a()));
         assert_eq!(print_expr(&e), "(known a) is empty");
-        let e = bin(BinaryOp::Eq, bin(BinaryOp::Eq, a(), un(UnaryOp::Not, b())), a());
+        let e = bin(
+            BinaryOp::Eq,
+            bin(BinaryOp::Eq, a(), un(UnaryOp::Not, b())),
+            a(),
+        );
         assert_eq!(print_expr(&e), "a == (not b) == a");
         let e = bin(BinaryOp::Sub, a(), bin(BinaryOp::Sub, a(), b()));
         assert_eq!(print_expr(&e), "a - (a - b)");

@@ -1,0 +1,259 @@
+//! `cargo bench`: throughput of the benchmark workload (WORKLOAD.md §5) on
+//! the committed generated batch `tests/data/workload-3000.jsonl`, cycled
+//! until each measurement runs for at least two seconds.
+//!
+//! Prints, single-threaded:
+//! 1. evaluation throughput: records already decoded, rules compiled, only
+//!    evaluation and collecting the flagged gaps timed;
+//! 2. end-to-end throughput: JSON Lines text → decode → evaluate → flags
+//!    written as JSON Lines to a sink, in cases/s and MB/s;
+//! 3. the same for a hand-written baseline (a serde struct and the 12 rules
+//!    as plain `if`s), and nrscreen's ratio to it.
+
+use std::collections::HashSet;
+use std::hint::black_box;
+use std::io::Write;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use nrscreen::compile::{compile, Compiled};
+use nrscreen::eval::batch::{Batch, BatchOptions, CaseResult, FindingOutcome, Sink};
+use nrscreen::eval::compiled::{Evaluator, RuleOutcome};
+use nrscreen::records::case::CaseRecord;
+use nrscreen::records::input::{reader, InputFormat};
+use nrscreen::records::json::decode_line;
+use nrscreen::records::rejection::Rejection;
+use nrscreen::records::schema_index::SchemaIndex;
+use nrscreen::report::Format;
+
+const MIN_TIME: Duration = Duration::from_secs(2);
+
+fn workload() -> Compiled {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/workload");
+    let loaded = nrscreen::ruleset::load(&dir).expect("workload rule set");
+    let (_, checked) = nrscreen::check::check(loaded);
+    compile(checked.program.expect("workload checks"))
+}
+
+/// Runs `pass` until `MIN_TIME` has passed; returns passes and seconds.
+fn measure(mut pass: impl FnMut()) -> (u64, f64) {
+    let start = Instant::now();
+    let mut passes = 0;
+    while start.elapsed() < MIN_TIME {
+        pass();
+        passes += 1;
+    }
+    (passes, start.elapsed().as_secs_f64())
+}
+
+struct FlagsSink<W: Write> {
+    out: W,
+    format: nrscreen::report::flags::Flags,
+}
+
+impl<W: Write> Sink for FlagsSink<W> {
+    fn case(&mut self, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
+        self.format.case(&mut self.out, compiled, result)
+    }
+    fn rejected(&mut self, _: &Rejection) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+fn main() {
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/workload-3000.jsonl"),
+    )
+    .expect("batch");
+    let lines: Vec<&str> = text.lines().collect();
+    let compiled = workload();
+    let index = SchemaIndex::new(&compiled);
+
+    // 1. Evaluation only.
+    let mut records: Vec<CaseRecord> = lines
+        .iter()
+        .map(|line| {
+            let mut record = CaseRecord::with_fields(compiled.program.schema.fields.len());
+            decode_line(&compiled, &index, line, &mut record, &mut HashSet::new())
+                .expect("decodes");
+            record
+        })
+        .collect();
+    let mut evaluator = Evaluator::new(&compiled);
+    let mut flags: Vec<usize> = Vec::with_capacity(12);
+    let (passes, seconds) = measure(|| {
+        for record in records.iter_mut() {
+            evaluator.start_record();
+            flags.clear();
+            for (i, rule) in compiled.rules.iter().enumerate() {
+                if evaluator.rule(record, rule) == RuleOutcome::Flagged {
+                    flags.push(i);
+                }
+            }
+            black_box(&flags);
+        }
+    });
+    let cases = passes as f64 * lines.len() as f64;
+    println!("evaluation:  {:>10.0} cases/s", cases / seconds);
+
+    // 2. End to end through the batch driver.
+    let bytes = text.len() as f64;
+    let (passes, seconds) = measure(|| {
+        let mut keys = HashSet::new();
+        let mut records = reader(
+            &compiled,
+            &index,
+            "bench".into(),
+            InputFormat::Jsonl,
+            Box::new(text.as_bytes()),
+            &mut keys,
+        )
+        .expect("reader");
+        let mut batch = Batch::new(&compiled, BatchOptions::default());
+        let mut sink = FlagsSink {
+            out: std::io::sink(),
+            format: nrscreen::report::flags::Flags,
+        };
+        batch
+            .run(records.as_mut(), "bench", &mut sink)
+            .expect("runs");
+        black_box(batch.totals);
+    });
+    let e2e = passes as f64 * lines.len() as f64 / seconds;
+    println!(
+        "end to end:  {:>10.0} cases/s  {:>7.1} MB/s",
+        e2e,
+        passes as f64 * bytes / seconds / 1e6
+    );
+
+    // 3. The hand-written baseline.
+    let (passes, seconds) = measure(|| {
+        let mut out = std::io::sink();
+        for line in &lines {
+            let record: baseline::Record = serde_json::from_str(line).expect("baseline decodes");
+            let flags = baseline::flags(&record);
+            serde_json::to_writer(&mut out, &(record.case_id.as_str(), flags)).expect("write");
+        }
+    });
+    let base = passes as f64 * lines.len() as f64 / seconds;
+    println!(
+        "baseline:    {:>10.0} cases/s  {:>7.1} MB/s",
+        base,
+        passes as f64 * bytes / seconds / 1e6
+    );
+    println!(
+        "ratio:       {:>10.2} (nrscreen end to end / baseline)",
+        e2e / base
+    );
+    let _ = FindingOutcome::Flagged;
+}
+
+/// The workload as a typed struct and plain `if`s.
+mod baseline {
+    use serde::Deserialize;
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Nri {
+        pub counsel_access: Option<bool>,
+        pub interpreter_language: Option<String>,
+        pub outcome: Option<String>,
+        pub reviewed: Option<bool>,
+    }
+
+    #[derive(Deserialize, Default)]
+    #[serde(default)]
+    pub struct Record {
+        pub case_id: String,
+        pub nationality: Option<String>,
+        pub country_of_origin: Option<String>,
+        pub unaccompanied_minor: Option<bool>,
+        pub languages: Option<Vec<String>>,
+        pub vulnerabilities: Option<Vec<String>>,
+        pub program: Option<String>,
+        pub asked_about_fear: Option<bool>,
+        pub fear_of_mexico_expressed: Option<bool>,
+        pub nri: Option<Nri>,
+        pub returned_to_mexico: Option<bool>,
+        pub return_state: Option<String>,
+        pub mexico_status: Option<String>,
+        pub harm_in_mexico: Option<Vec<String>>,
+        pub harm_reported_date: Option<String>,
+        pub rescreened_after_harm: Option<bool>,
+        pub notice_address: Option<String>,
+        pub in_absentia_order: Option<bool>,
+    }
+
+    fn has(list: &Option<Vec<String>>, v: &str) -> bool {
+        list.as_ref().is_some_and(|l| l.iter().any(|x| x == v))
+    }
+
+    fn is(field: &Option<String>, v: &str) -> bool {
+        field.as_deref() == Some(v)
+    }
+
+    pub fn flags(r: &Record) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        let returned = r.returned_to_mexico == Some(true);
+        if returned && (is(&r.nationality, "MX") || is(&r.country_of_origin, "MX")) {
+            out.push("direct-refoulement");
+        }
+        if returned && r.fear_of_mexico_expressed == Some(true) && r.nri.is_none() {
+            out.push("fear-not-screened");
+        }
+        if returned && is(&r.program, "mpp-2021") && r.asked_about_fear == Some(false) {
+            out.push("fear-not-asked");
+        }
+        if let Some(nri) = &r.nri {
+            if nri.counsel_access == Some(false) {
+                out.push("no-counsel-access");
+            }
+            if let Some(language) = &nri.interpreter_language {
+                if !has(&r.languages, language) {
+                    out.push("no-interpreter");
+                }
+            }
+        }
+        let v = &r.vulnerabilities;
+        if returned
+            && (r.unaccompanied_minor == Some(true)
+                || has(v, "physical-health")
+                || has(v, "mental-health")
+                || (is(&r.program, "mpp-2021")
+                    && ["pregnant", "lgbtqi", "advanced-age", "disability"]
+                        .iter()
+                        .any(|x| has(v, x))))
+        {
+            out.push("excluded-category-returned");
+        }
+        if returned
+            && r.return_state.as_deref().is_some_and(|s| {
+                ["MX-TAM", "MX-COL", "MX-GRO", "MX-MIC", "MX-SIN", "MX-ZAC"].contains(&s)
+            })
+        {
+            out.push("danger-of-return");
+        }
+        let harmed = r.harm_in_mexico.as_ref().is_some_and(|h| !h.is_empty());
+        if harmed && r.harm_reported_date.is_some() && r.rescreened_after_harm == Some(false) {
+            out.push("harm-not-rescreened");
+        }
+        if returned && is(&r.mexico_status, "none") && has(&r.harm_in_mexico, "deportation-threat")
+        {
+            out.push("chain-refoulement-risk");
+        }
+        if let Some(nri) = &r.nri {
+            if is(&nri.outcome, "negative") && nri.reviewed == Some(false) {
+                out.push("unreviewed-negative");
+            }
+        }
+        if is(&r.notice_address, "domicilio conocido") || is(&r.notice_address, "Facebook") {
+            out.push("notice-defect");
+        }
+        if r.in_absentia_order == Some(true)
+            && (has(&r.harm_in_mexico, "kidnapping") || has(&r.harm_in_mexico, "sexual-assault"))
+        {
+            out.push("in-absentia-after-harm");
+        }
+        out
+    }
+}
