@@ -77,14 +77,46 @@ fn the_same_cases_in_jsonl_csv_and_toml_give_the_same_output() {
 
 #[test]
 fn every_output_format_matches_its_expected_file() {
-    for (format, file) in [("csv", "cases.csv"), ("table", "cases.table.txt"), ("summary", "cases.summary.txt"), ("flags", "cases.flags.jsonl")] {
-        let out = nrscreen(&["eval", "--rules", RULES, "tests/fixtures/eval/cases.jsonl", "--format", format, "--color", "never"], None);
-        assert_eq!(out.status.code(), Some(0), "{format}: {}", text(&out.stderr));
+    for (format, file) in [
+        ("csv", "cases.csv"),
+        ("table", "cases.table.txt"),
+        ("summary", "cases.summary.txt"),
+        ("flags", "cases.flags.jsonl"),
+    ] {
+        let out = nrscreen(
+            &[
+                "eval",
+                "--rules",
+                RULES,
+                "tests/fixtures/eval/cases.jsonl",
+                "--format",
+                format,
+                "--color",
+                "never",
+            ],
+            None,
+        );
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{format}: {}",
+            text(&out.stderr)
+        );
         expect_file(file, &text(&out.stdout));
     }
-    let out = nrscreen(&["eval", "--rules", RULES, "tests/fixtures/eval/cases.jsonl", "--show-cleared"], None);
+    let out = nrscreen(
+        &[
+            "eval",
+            "--rules",
+            RULES,
+            "tests/fixtures/eval/cases.jsonl",
+            "--show-cleared",
+        ],
+        None,
+    );
     expect_file("cases.show-cleared.jsonl", &text(&out.stdout));
-    assert!(text(&out.stdout).contains(r#""outcome":"cleared","cleared_by":"returned_before_interview""#));
+    assert!(text(&out.stdout)
+        .contains(r#""outcome":"cleared","cleared_by":"returned_before_interview""#));
 }
 
 #[test]
@@ -92,12 +124,24 @@ fn standard_input_and_several_files_are_read_in_order() {
     let cases = std::fs::read(root().join("tests/fixtures/eval/cases.jsonl")).expect("cases");
     let out = nrscreen(&["eval", "--rules", RULES, "-"], Some(&cases));
     assert_eq!(out.status.code(), Some(0));
-    let from_file = nrscreen(&["eval", "--rules", RULES, "tests/fixtures/eval/cases.jsonl"], None);
+    let from_file = nrscreen(
+        &["eval", "--rules", RULES, "tests/fixtures/eval/cases.jsonl"],
+        None,
+    );
     assert_eq!(text(&out.stdout), text(&from_file.stdout));
 
     // Two files: the ids repeat, so the second file's records are rejected
     // as duplicates and the counts still add up.
-    let out = nrscreen(&["eval", "--rules", RULES, "tests/fixtures/eval/cases.jsonl", "tests/fixtures/eval/cases.csv"], None);
+    let out = nrscreen(
+        &[
+            "eval",
+            "--rules",
+            RULES,
+            "tests/fixtures/eval/cases.jsonl",
+            "tests/fixtures/eval/cases.csv",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0));
     assert_eq!(
         last_line(&text(&out.stderr)),
@@ -107,10 +151,22 @@ fn standard_input_and_several_files_are_read_in_order() {
         .lines()
         .map(|l| l.split('"').nth(3).unwrap_or("").to_string())
         .collect();
-    assert_eq!(first_ids, ["A-0001", "A-0002", "A-0003", "A-0004", "A-0005", "A-0006", "A-0007", "A-0008"]);
+    assert_eq!(
+        first_ids,
+        ["A-0001", "A-0002", "A-0003", "A-0004", "A-0005", "A-0006", "A-0007", "A-0008"]
+    );
 
     // Different files, different cases: everything is evaluated.
-    let out = nrscreen(&["eval", "--rules", RULES, "tests/fixtures/eval/cases.jsonl", "tests/data/workload-edge-cases.jsonl"], None);
+    let out = nrscreen(
+        &[
+            "eval",
+            "--rules",
+            RULES,
+            "tests/fixtures/eval/cases.jsonl",
+            "tests/data/workload-edge-cases.jsonl",
+        ],
+        None,
+    );
     assert_eq!(
         last_line(&text(&out.stderr)),
         "read 32, evaluated 32, rejected 0; flagged 5, needs review 26, clear 1"
@@ -122,22 +178,44 @@ fn every_rejection_reason_is_reported_and_kept_and_the_counts_add_up() {
     let dir = tempfile::tempdir().expect("tempdir");
     let rejects = dir.path().join("rejects.jsonl");
     let rejects_arg = rejects.to_string_lossy().into_owned();
-    let out = nrscreen(&["eval", "--rules", RULES, "tests/fixtures/eval/rejects.jsonl", "--rejects", &rejects_arg], None);
+    let out = nrscreen(
+        &[
+            "eval",
+            "--rules",
+            RULES,
+            "tests/fixtures/eval/rejects.jsonl",
+            "--rejects",
+            &rejects_arg,
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0));
     let stderr = text(&out.stderr);
     expect_file("rejects.stderr.txt", &stderr);
-    assert_eq!(last_line(&stderr), "read 14, evaluated 2, rejected 12; flagged 0, needs review 2, clear 0");
+    assert_eq!(
+        last_line(&stderr),
+        "read 14, evaluated 2, rejected 12; flagged 0, needs review 2, clear 0"
+    );
     // One warning per unknown field name, not per record.
-    assert_eq!(stderr.matches("field `favourite_colour` is not in the schema").count(), 1);
+    assert_eq!(
+        stderr
+            .matches("field `favourite_colour` is not in the schema")
+            .count(),
+        1
+    );
     let kept = std::fs::read_to_string(&rejects).expect("rejects file");
     expect_file("rejects.rejects.jsonl", &kept);
-    let input_lines = std::fs::read(root().join("tests/fixtures/eval/rejects.jsonl")).expect("input");
+    let input_lines =
+        std::fs::read(root().join("tests/fixtures/eval/rejects.jsonl")).expect("input");
     let input_lines = String::from_utf8_lossy(&input_lines);
     // Nothing is lost: every rejected line's text is in the rejects file.
     for line in kept.lines() {
         let value: serde_json::Value = serde_json::from_str(line).expect("rejects are JSON");
         let raw = value["raw"].as_str().expect("raw text");
-        assert!(input_lines.contains(raw), "raw text not from the input: {raw}");
+        assert!(
+            input_lines.contains(raw),
+            "raw text not from the input: {raw}"
+        );
         assert!(value["line"].as_u64().is_some() && value["reason"].as_str().is_some());
     }
 }
@@ -149,31 +227,64 @@ fn malformed_csv_and_toml_records_are_rejected_with_their_line() {
     std::fs::write(&csv, "case_id,age,program\nC-1,30,mpp-2019\nC-2,thirty,mpp-2019\nC-3,30\n,40,other\nC-5,,mpp-2012\n").expect("write");
     let out = nrscreen(&["eval", "--rules", RULES, &csv.to_string_lossy()], None);
     let stderr = text(&out.stderr);
-    assert!(stderr.contains(":3 (case C-2): field `age`: `thirty` is not a whole number"), "{stderr}");
-    assert!(stderr.contains(":4: the row has 2 cells, the header has 3"), "{stderr}");
-    assert!(stderr.contains(":5: field `case_id`: the record has no `case_id`"), "{stderr}");
-    assert!(stderr.contains(":6 (case C-5): field `program`: `mpp-2012` is not a value of `program`"), "{stderr}");
-    assert_eq!(last_line(&stderr), "read 5, evaluated 1, rejected 4; flagged 0, needs review 1, clear 0");
+    assert!(
+        stderr.contains(":3 (case C-2): field `age`: `thirty` is not a whole number"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(":4: the row has 2 cells, the header has 3"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(":5: field `case_id`: the record has no `case_id`"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains(":6 (case C-5): field `program`: `mpp-2012` is not a value of `program`"),
+        "{stderr}"
+    );
+    assert_eq!(
+        last_line(&stderr),
+        "read 5, evaluated 1, rejected 4; flagged 0, needs review 1, clear 0"
+    );
 
     let toml = dir.path().join("bad.toml");
-    std::fs::write(&toml, "[[case]]\ncase_id = \"T-1\"\nage = 30\n\n[[case]]\ncase_id = \"T-2\"\nage = \"thirty\"\n").expect("write");
+    std::fs::write(
+        &toml,
+        "[[case]]\ncase_id = \"T-1\"\nage = 30\n\n[[case]]\ncase_id = \"T-2\"\nage = \"thirty\"\n",
+    )
+    .expect("write");
     let out = nrscreen(&["eval", "--rules", RULES, &toml.to_string_lossy()], None);
     let stderr = text(&out.stderr);
-    assert!(stderr.contains(":5 (case T-2): field `age`: expected a number, found the text `thirty`"), "{stderr}");
-    assert_eq!(last_line(&stderr), "read 2, evaluated 1, rejected 1; flagged 0, needs review 1, clear 0");
+    assert!(
+        stderr.contains(":5 (case T-2): field `age`: expected a number, found the text `thirty`"),
+        "{stderr}"
+    );
+    assert_eq!(
+        last_line(&stderr),
+        "read 2, evaluated 1, rejected 1; flagged 0, needs review 1, clear 0"
+    );
 
     std::fs::write(&toml, "[[case]\ncase_id = 1\n").expect("write");
     let out = nrscreen(&["eval", "--rules", RULES, &toml.to_string_lossy()], None);
     let stderr = text(&out.stderr);
     assert!(stderr.contains(":1: not valid TOML"), "{stderr}");
-    assert_eq!(last_line(&stderr), "read 1, evaluated 0, rejected 1; flagged 0, needs review 0, clear 0");
+    assert_eq!(
+        last_line(&stderr),
+        "read 1, evaluated 0, rejected 1; flagged 0, needs review 0, clear 0"
+    );
 }
 
 #[test]
 fn exit_codes() {
     let cases = "tests/fixtures/eval/cases.jsonl";
     // 0: evaluated, findings or not.
-    assert_eq!(nrscreen(&["eval", "--rules", RULES, cases], None).status.code(), Some(0));
+    assert_eq!(
+        nrscreen(&["eval", "--rules", RULES, cases], None)
+            .status
+            .code(),
+        Some(0)
+    );
     // 1: the rule set has errors; the same diagnostics as `check`.
     let dir = tempfile::tempdir().expect("tempdir");
     let broken = dir.path().join("rules");
@@ -182,43 +293,132 @@ fn exit_codes() {
         .expect("manifest")
         .replace("../../../../rules", &root().join("rules").to_string_lossy());
     std::fs::write(broken.join("ruleset.toml"), manifest).expect("write");
-    std::fs::write(broken.join("bad.nrs"), "rule r {\n  gap fear-not-screened\n  when program == \"mpp-2012\"\n}\n").expect("write");
+    std::fs::write(
+        broken.join("bad.nrs"),
+        "rule r {\n  gap fear-not-screened\n  when program == \"mpp-2012\"\n}\n",
+    )
+    .expect("write");
     let out = nrscreen(&["eval", "--rules", &broken.to_string_lossy(), cases], None);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("error[unknown-enum-value]: `program` has no value `mpp-2012`"));
+    assert!(
+        text(&out.stderr).contains("error[unknown-enum-value]: `program` has no value `mpp-2012`")
+    );
     assert!(out.stdout.is_empty());
     // 2: usage and I/O errors.
-    assert_eq!(nrscreen(&["eval", "--rules", RULES, "no-such-file.jsonl"], None).status.code(), Some(2));
-    assert_eq!(nrscreen(&["eval", "--rules", "no-such-dir", cases], None).status.code(), Some(2));
-    assert_eq!(nrscreen(&["eval", "--rules", RULES, "cases.unknown-extension"], None).status.code(), Some(2));
-    assert_eq!(nrscreen(&["eval", "--rules", RULES, cases, "--format", "pdf"], None).status.code(), Some(2));
-    let strict = nrscreen(&["eval", "--rules", RULES, "tests/fixtures/eval/rejects.jsonl", "--strict"], None);
+    assert_eq!(
+        nrscreen(&["eval", "--rules", RULES, "no-such-file.jsonl"], None)
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        nrscreen(&["eval", "--rules", "no-such-dir", cases], None)
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        nrscreen(&["eval", "--rules", RULES, "cases.unknown-extension"], None)
+            .status
+            .code(),
+        Some(2)
+    );
+    assert_eq!(
+        nrscreen(&["eval", "--rules", RULES, cases, "--format", "pdf"], None)
+            .status
+            .code(),
+        Some(2)
+    );
+    let strict = nrscreen(
+        &[
+            "eval",
+            "--rules",
+            RULES,
+            "tests/fixtures/eval/rejects.jsonl",
+            "--strict",
+        ],
+        None,
+    );
     assert_eq!(strict.status.code(), Some(2));
-    assert_eq!(last_line(&text(&strict.stderr)), "read 2, evaluated 1, rejected 1; flagged 0, needs review 1, clear 0");
+    assert_eq!(
+        last_line(&text(&strict.stderr)),
+        "read 2, evaluated 1, rejected 1; flagged 0, needs review 1, clear 0"
+    );
     // 3: --fail-on found a flagged finding at or above the severity.
-    assert_eq!(nrscreen(&["eval", "--rules", RULES, cases, "--fail-on", "critical"], None).status.code(), Some(3));
-    assert_eq!(nrscreen(&["eval", "--rules", RULES, cases, "--fail-on", "high"], None).status.code(), Some(3));
+    assert_eq!(
+        nrscreen(
+            &["eval", "--rules", RULES, cases, "--fail-on", "critical"],
+            None
+        )
+        .status
+        .code(),
+        Some(3)
+    );
+    assert_eq!(
+        nrscreen(
+            &["eval", "--rules", RULES, cases, "--fail-on", "high"],
+            None
+        )
+        .status
+        .code(),
+        Some(3)
+    );
     let only_medium = "{\"case_id\":\"X-1\",\"program\":\"section-240\"}\n";
-    assert_eq!(nrscreen(&["eval", "--rules", RULES, "-", "--fail-on", "low"], Some(only_medium.as_bytes())).status.code(), Some(0));
+    assert_eq!(
+        nrscreen(
+            &["eval", "--rules", RULES, "-", "--fail-on", "low"],
+            Some(only_medium.as_bytes())
+        )
+        .status
+        .code(),
+        Some(0)
+    );
 }
 
 #[test]
 fn logs_carry_no_record_values_below_trace_level() {
     let record = "{\"case_id\":\"P-1\",\"return_city\":\"Secretville\",\"program\":\"mpp-2019\",\"returned_to_mexico\":true}\n";
-    let out = nrscreen(&["-vv", "eval", "--rules", RULES, "-", "--format", "summary"], Some(record.as_bytes()));
+    let out = nrscreen(
+        &["-vv", "eval", "--rules", RULES, "-", "--format", "summary"],
+        Some(record.as_bytes()),
+    );
     assert_eq!(out.status.code(), Some(0));
     let stderr = text(&out.stderr);
-    assert!(stderr.contains("rule set compiled"), "debug logging is on: {stderr}");
-    assert!(!stderr.contains("Secretville") && !stderr.contains("P-1"), "{stderr}");
+    assert!(
+        stderr.contains("rule set compiled"),
+        "debug logging is on: {stderr}"
+    );
+    assert!(
+        !stderr.contains("Secretville") && !stderr.contains("P-1"),
+        "{stderr}"
+    );
 }
 
 #[test]
 fn the_benchmark_workload_matches_the_generators_reference_answer() {
-    for input in ["tests/data/workload-3000.jsonl", "tests/data/workload-3000.csv", "tests/data/workload-edge-cases.jsonl"] {
-        let out = nrscreen(&["eval", "--rules", "benches/workload", input, "--format", "flags"], None);
+    for input in [
+        "tests/data/workload-3000.jsonl",
+        "tests/data/workload-3000.csv",
+        "tests/data/workload-edge-cases.jsonl",
+    ] {
+        let out = nrscreen(
+            &[
+                "eval",
+                "--rules",
+                "benches/workload",
+                input,
+                "--format",
+                "flags",
+            ],
+            None,
+        );
         assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
         let expected_path = Path::new(input).with_extension("expected.jsonl");
-        let expected = std::fs::read_to_string(root().join(expected_path)).expect("expected answer");
-        assert!(text(&out.stdout) == expected, "{input}: output differs from the reference answer");
+        let expected =
+            std::fs::read_to_string(root().join(expected_path)).expect("expected answer");
+        assert!(
+            text(&out.stdout) == expected,
+            "{input}: output differs from the reference answer"
+        );
     }
 }

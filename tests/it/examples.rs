@@ -12,7 +12,12 @@ fn eval(input: &str, format: &str) -> (String, String) {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("nrscreen runs");
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     (
         String::from_utf8_lossy(&out.stdout).into_owned(),
         String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -26,10 +31,14 @@ fn the_example_batch_gives_the_expected_summary_from_jsonl_and_csv() {
     assert_eq!(jsonl.lines().count(), 300);
     assert!(jsonl == csv, "CSV and JSON Lines results differ");
     assert_eq!(jsonl_log, csv_log);
-    assert!(jsonl_log.contains("read 300, evaluated 300, rejected 0;"), "{jsonl_log}");
+    assert!(
+        jsonl_log.contains("read 300, evaluated 300, rejected 0;"),
+        "{jsonl_log}"
+    );
 
     let (summary, _) = eval("rules/examples/cases.jsonl", "summary");
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules/examples/summary.expected.txt");
+    let path =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("rules/examples/summary.expected.txt");
     if std::env::var_os("NRSCREEN_BLESS").is_some() {
         std::fs::write(&path, &summary).expect("bless");
     }

@@ -56,7 +56,10 @@ fn every_language_example_checks_cleanly() {
             .unwrap();
         let stdout = String::from_utf8_lossy(&output.stdout);
         if !output.status.success() || !stdout.contains(": 0 errors, 0 warnings") {
-            failures.push(format!("example {} :\n{block}\n--- nrscreen said:\n{stdout}", i + 1));
+            failures.push(format!(
+                "example {} :\n{block}\n--- nrscreen said:\n{stdout}",
+                i + 1
+            ));
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

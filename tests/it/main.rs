@@ -3,7 +3,8 @@
 
 mod check_cli;
 mod check_errors;
-mod support;
 mod eval_cli;
-mod workload;
+mod examples;
 mod language_doc;
+mod support;
+mod workload;

@@ -17,7 +17,9 @@ fn nri(record: &Value) -> Option<&Value> {
 }
 
 fn nri_is(record: &Value, field: &str, v: Value) -> bool {
-    nri(record).and_then(|n| n.get(field)).is_some_and(|x| *x == v)
+    nri(record)
+        .and_then(|n| n.get(field))
+        .is_some_and(|x| *x == v)
 }
 
 /// A list field; absent or null counts as empty.
@@ -53,7 +55,9 @@ fn workload(r: &Value) -> Vec<&'static str> {
     if nri(r).is_some() && nri_is(r, "counsel_access", f()) {
         flags.push("no-counsel-access");
     }
-    let interpreter = nri(r).and_then(|n| n.get("interpreter_language")).and_then(Value::as_str);
+    let interpreter = nri(r)
+        .and_then(|n| n.get("interpreter_language"))
+        .and_then(Value::as_str);
     if let Some(language) = interpreter {
         if !list(r, "languages").contains(&language) {
             flags.push("no-interpreter");
@@ -64,12 +68,19 @@ fn workload(r: &Value) -> Vec<&'static str> {
         && (is(r, "unaccompanied_minor", t())
             || vulnerabilities.contains(&"physical-health")
             || vulnerabilities.contains(&"mental-health")
-            || (is(r, "program", s("mpp-2021")) && vulnerabilities.iter().any(|v| mpp2021_categories.contains(v))))
+            || (is(r, "program", s("mpp-2021"))
+                && vulnerabilities
+                    .iter()
+                    .any(|v| mpp2021_categories.contains(v))))
     {
         flags.push("excluded-category-returned");
     }
     let level4 = ["MX-TAM", "MX-COL", "MX-GRO", "MX-MIC", "MX-SIN", "MX-ZAC"];
-    if returned && r.get("return_state").and_then(Value::as_str).is_some_and(|st| level4.contains(&st)) {
+    if returned
+        && r.get("return_state")
+            .and_then(Value::as_str)
+            .is_some_and(|st| level4.contains(&st))
+    {
         flags.push("danger-of-return");
     }
     if !harm.is_empty() && present(r, "harm_reported_date") && is(r, "rescreened_after_harm", f()) {
@@ -84,7 +95,9 @@ fn workload(r: &Value) -> Vec<&'static str> {
     if is(r, "notice_address", s("domicilio conocido")) || is(r, "notice_address", s("Facebook")) {
         flags.push("notice-defect");
     }
-    if is(r, "in_absentia_order", t()) && (harm.contains(&"kidnapping") || harm.contains(&"sexual-assault")) {
+    if is(r, "in_absentia_order", t())
+        && (harm.contains(&"kidnapping") || harm.contains(&"sexual-assault"))
+    {
         flags.push("in-absentia-after-harm");
     }
     flags
@@ -93,10 +106,20 @@ fn workload(r: &Value) -> Vec<&'static str> {
 #[test]
 fn nrscreen_agrees_with_a_plain_implementation_of_the_workload() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    for input in ["tests/data/workload-3000.jsonl", "tests/data/workload-edge-cases.jsonl"] {
+    for input in [
+        "tests/data/workload-3000.jsonl",
+        "tests/data/workload-edge-cases.jsonl",
+    ] {
         let records = std::fs::read_to_string(root.join(input)).expect("batch");
         let out = Command::new(env!("CARGO_BIN_EXE_nrscreen"))
-            .args(["eval", "--rules", "benches/workload", input, "--format", "flags"])
+            .args([
+                "eval",
+                "--rules",
+                "benches/workload",
+                input,
+                "--format",
+                "flags",
+            ])
             .current_dir(&root)
             .output()
             .expect("nrscreen runs");
@@ -105,14 +128,26 @@ fn nrscreen_agrees_with_a_plain_implementation_of_the_workload() {
             .lines()
             .map(|l| serde_json::from_str(l).expect("json"))
             .collect();
-        let records: Vec<Value> = records.lines().map(|l| serde_json::from_str(l).expect("json")).collect();
-        assert_eq!(lines.len(), records.len(), "{input}: one output line per record");
+        let records: Vec<Value> = records
+            .lines()
+            .map(|l| serde_json::from_str(l).expect("json"))
+            .collect();
+        assert_eq!(
+            lines.len(),
+            records.len(),
+            "{input}: one output line per record"
+        );
         let mut flagged = 0;
         for (record, line) in records.iter().zip(&lines) {
             let expected = workload(record);
             flagged += usize::from(!expected.is_empty());
             assert_eq!(line["case_id"], record["case_id"]);
-            let actual: Vec<&str> = line["flags"].as_array().expect("flags").iter().filter_map(Value::as_str).collect();
+            let actual: Vec<&str> = line["flags"]
+                .as_array()
+                .expect("flags")
+                .iter()
+                .filter_map(Value::as_str)
+                .collect();
             assert_eq!(actual, expected, "{input}: case {}", record["case_id"]);
         }
         assert!(flagged > 0, "the batch exercises the rules");
