@@ -215,6 +215,7 @@ impl<'c> Batch<'c> {
                 CaseOutcome::NeedsReview => self.totals.needs_review += 1,
                 CaseOutcome::Clear => self.totals.clear += 1,
             }
+            tracing::trace!(case_id = %self.result.case_id, findings = self.result.findings.len(), "case evaluated");
             sink.case(self.compiled, &self.result)?;
         }
         Ok(Stop::Finished)
@@ -222,6 +223,8 @@ impl<'c> Batch<'c> {
 
     fn reject(&mut self, rejection: Rejection, sink: &mut dyn Sink) -> std::io::Result<Stop> {
         self.totals.rejected += 1;
+        // Record contents (the case id) only at trace level: logs are private.
+        tracing::trace!(case_id = ?rejection.case_id, line = rejection.line, "record rejected");
         sink.rejected(&rejection)?;
         Ok(if self.options.strict {
             Stop::Strict
