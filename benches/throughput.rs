@@ -10,6 +10,8 @@
 //! 3. the same for a hand-written baseline (a serde struct and the 12 rules
 //!    as plain `if`s), and nrscreen's ratio to it.
 
+#![allow(clippy::unwrap_used, clippy::panic)]
+
 use std::collections::HashSet;
 use std::hint::black_box;
 use std::io::Write;
@@ -154,34 +156,34 @@ mod baseline {
 
     #[derive(Deserialize, Default)]
     #[serde(default)]
-    pub struct Nri {
-        pub counsel_access: Option<bool>,
-        pub interpreter_language: Option<String>,
-        pub outcome: Option<String>,
-        pub reviewed: Option<bool>,
+    pub(crate) struct Nri {
+        pub(crate) counsel_access: Option<bool>,
+        pub(crate) interpreter_language: Option<String>,
+        pub(crate) outcome: Option<String>,
+        pub(crate) reviewed: Option<bool>,
     }
 
     #[derive(Deserialize, Default)]
     #[serde(default)]
-    pub struct Record {
-        pub case_id: String,
-        pub nationality: Option<String>,
-        pub country_of_origin: Option<String>,
-        pub unaccompanied_minor: Option<bool>,
-        pub languages: Option<Vec<String>>,
-        pub vulnerabilities: Option<Vec<String>>,
-        pub program: Option<String>,
-        pub asked_about_fear: Option<bool>,
-        pub fear_of_mexico_expressed: Option<bool>,
-        pub nri: Option<Nri>,
-        pub returned_to_mexico: Option<bool>,
-        pub return_state: Option<String>,
-        pub mexico_status: Option<String>,
-        pub harm_in_mexico: Option<Vec<String>>,
-        pub harm_reported_date: Option<String>,
-        pub rescreened_after_harm: Option<bool>,
-        pub notice_address: Option<String>,
-        pub in_absentia_order: Option<bool>,
+    pub(crate) struct Record {
+        pub(crate) case_id: String,
+        pub(crate) nationality: Option<String>,
+        pub(crate) country_of_origin: Option<String>,
+        pub(crate) unaccompanied_minor: Option<bool>,
+        pub(crate) languages: Option<Vec<String>>,
+        pub(crate) vulnerabilities: Option<Vec<String>>,
+        pub(crate) program: Option<String>,
+        pub(crate) asked_about_fear: Option<bool>,
+        pub(crate) fear_of_mexico_expressed: Option<bool>,
+        pub(crate) nri: Option<Nri>,
+        pub(crate) returned_to_mexico: Option<bool>,
+        pub(crate) return_state: Option<String>,
+        pub(crate) mexico_status: Option<String>,
+        pub(crate) harm_in_mexico: Option<Vec<String>>,
+        pub(crate) harm_reported_date: Option<String>,
+        pub(crate) rescreened_after_harm: Option<bool>,
+        pub(crate) notice_address: Option<String>,
+        pub(crate) in_absentia_order: Option<bool>,
     }
 
     fn has(list: &Option<Vec<String>>, v: &str) -> bool {
@@ -192,7 +194,7 @@ mod baseline {
         field.as_deref() == Some(v)
     }
 
-    pub fn flags(r: &Record) -> Vec<&'static str> {
+    pub(crate) fn flags(r: &Record) -> Vec<&'static str> {
         let mut out = Vec::new();
         let returned = r.returned_to_mexico == Some(true);
         if returned && (is(&r.nationality, "MX") || is(&r.country_of_origin, "MX")) {

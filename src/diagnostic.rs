@@ -294,12 +294,7 @@ impl<'a> Files<'a> for FilesAdapter<'a> {
     }
 
     fn line_index(&'a self, id: FileId, byte_index: usize) -> Result<usize, FilesError> {
-        let text = &self.0.get(id).text;
-        let byte_index = byte_index.min(text.len());
-        Ok(text.as_bytes()[..byte_index]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count())
+        Ok(self.0.get(id).line_index(byte_index))
     }
 
     fn line_range(
@@ -307,22 +302,12 @@ impl<'a> Files<'a> for FilesAdapter<'a> {
         id: FileId,
         line_index: usize,
     ) -> Result<std::ops::Range<usize>, FilesError> {
-        let text = &self.0.get(id).text;
-        let mut start = 0;
-        for _ in 0..line_index {
-            match text[start..].find('\n') {
-                Some(i) => start += i + 1,
-                None => {
-                    return Err(FilesError::LineTooLarge {
-                        given: line_index,
-                        max: 0,
-                    })
-                }
-            }
-        }
-        let end = text[start..]
-            .find('\n')
-            .map_or(text.len(), |i| start + i + 1);
-        Ok(start..end)
+        self.0
+            .get(id)
+            .line_range(line_index)
+            .ok_or(FilesError::LineTooLarge {
+                given: line_index,
+                max: 0,
+            })
     }
 }

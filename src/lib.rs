@@ -16,6 +16,8 @@
 //! ```
 
 #![warn(missing_docs)]
+// Unit tests state their expectations by panicking.
+#![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
 
 pub mod check;
 pub mod cli;

@@ -20,6 +20,28 @@ pub struct SourceFile {
     /// The file's text (UTF-8; a file that is not UTF-8 is registered with
     /// the lossy decoding so that its error can still be shown).
     pub text: String,
+    /// Byte offset where each line starts (the first is 0).
+    line_starts: Vec<usize>,
+}
+
+impl SourceFile {
+    /// 0-based index of the line holding byte `offset`.
+    pub fn line_index(&self, offset: usize) -> usize {
+        self.line_starts
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
+    }
+
+    /// Byte range of line `index` (0-based), with its line break.
+    pub fn line_range(&self, index: usize) -> Option<std::ops::Range<usize>> {
+        let start = *self.line_starts.get(index)?;
+        let end = self
+            .line_starts
+            .get(index + 1)
+            .copied()
+            .unwrap_or(self.text.len());
+        Some(start..end)
+    }
 }
 
 /// Every file read in a run.
@@ -32,10 +54,14 @@ impl Sources {
     /// Registers a file and returns its id.
     pub fn add(&mut self, path: &Path, text: String) -> FileId {
         let id = FileId(self.files.len() as u32);
+        let line_starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
         self.files.push(SourceFile {
             name: display_path(path),
             path: path.to_path_buf(),
             text,
+            line_starts,
         });
         id
     }
@@ -55,13 +81,12 @@ impl Sources {
 
     /// 1-based line and column (in characters) of a byte offset.
     pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
-        let text = &self.get(id).text;
-        let offset = floor_char_boundary(text, offset.min(text.len()));
-        let before = &text[..offset];
-        let line = before.matches('\n').count() + 1;
-        let line_start = before.rfind('\n').map_or(0, |i| i + 1);
-        let column = text[line_start..offset].chars().count() + 1;
-        (line, column)
+        let file = self.get(id);
+        let offset = floor_char_boundary(&file.text, offset.min(file.text.len()));
+        let line = file.line_index(offset);
+        let line_start = file.line_range(line).map_or(0, |r| r.start);
+        let column = file.text[line_start..offset].chars().count() + 1;
+        (line + 1, column)
     }
 }
 

@@ -191,6 +191,9 @@ impl Checker<'_> {
             let ty = self.schema.field(id).ty.clone();
             return Some(texpr(TKind::Field(id), ty, span));
         }
+        if self.schema.broken_fields.contains(&full) {
+            return None;
+        }
         let candidates: Vec<&str> = self
             .schema
             .fields

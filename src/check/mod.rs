@@ -77,24 +77,31 @@ pub fn check(loaded: Loaded) -> (crate::source::Sources, Checked) {
     };
 
     let items: Vec<&Item> = modules.iter().flat_map(|(_, m)| m.items.iter()).collect();
-    checker.collect_defs(&items);
-    for i in 0..checker.def_items.len() {
-        checker.check_def(DefId(i as u32));
-    }
-    let rules = checker.check_rules(&items);
-    // With errors, some uses were not seen (a rule that did not parse, or
-    // failed to check): warning that a definition is unused would mislead.
-    let has_errors = diagnostics
-        .iter()
-        .chain(&checker.diagnostics)
-        .any(Diagnostic::is_error);
-    if !has_errors {
-        checker.warn_unused_defs(&rules);
-    }
+    // Without the schema or the taxonomy (their error is already reported)
+    // every name or gap id would be reported unknown: check nothing more.
+    let rules = if schema.unavailable || taxonomy.unavailable {
+        Vec::new()
+    } else {
+        checker.collect_defs(&items);
+        for i in 0..checker.def_items.len() {
+            checker.check_def(DefId(i as u32));
+        }
+        let rules = checker.check_rules(&items);
+        // With errors, some uses were not seen (a rule that did not parse, or
+        // failed to check): warning that a definition is unused would mislead.
+        let has_errors = diagnostics
+            .iter()
+            .chain(&checker.diagnostics)
+            .any(Diagnostic::is_error);
+        if !has_errors {
+            checker.warn_unused_defs(&rules);
+        }
+        rules
+    };
 
     let counts = Counts {
         rules: items.iter().filter(|i| matches!(i, Item::Rule(_))).count(),
-        defs: checker.def_items.len(),
+        defs: items.iter().filter(|i| matches!(i, Item::Def(_))).count(),
         tables: tables.len() + broken_tables.len(),
     };
     let defs: Vec<Option<Def>> = std::mem::take(&mut checker.defs);
@@ -263,17 +270,20 @@ impl<'a> Checker<'a> {
                 .map(|d| self.def_items[d.0 as usize].name.name.as_str())
                 .collect();
             names.push(&self.def_items[id.0 as usize].name.name);
-            let cycle = names.join("` -> `");
+            let message = if names.len() == 2 {
+                format!("definition `{}` refers to itself", names[0])
+            } else {
+                format!(
+                    "definitions refer to each other in a cycle: `{}`",
+                    names.join("` -> `")
+                )
+            };
             let definition = self.def_items[id.0 as usize].name.span;
             self.error(
-                Diagnostic::error(
-                    "cycle",
-                    format!("definitions refer to each other in a cycle: `{cycle}`"),
-                    span,
-                )
-                .with_label("this use closes the cycle")
-                .with_secondary(definition, "defined here")
-                .with_help("a definition cannot depend on itself, directly or through others"),
+                Diagnostic::error("cycle", message, span)
+                    .with_label("this use closes the cycle")
+                    .with_secondary(definition, "defined here")
+                    .with_help("a definition cannot depend on itself, directly or through others"),
             );
             return None;
         }
@@ -387,12 +397,18 @@ impl<'a> Checker<'a> {
         for clause in &rule.clauses {
             let keyword = clause_keyword(&clause.kind);
             if !matches!(clause.kind, ClauseKind::Unless(..) | ClauseKind::Cites(_)) {
+                // A clause's span runs on to the next line; point at its keyword.
+                let keyword_span = Span::new(
+                    clause.span.file,
+                    clause.span.start as usize,
+                    clause.span.start as usize + keyword.len(),
+                );
                 if let Some(&first) = seen.get(keyword) {
                     self.error(
                         Diagnostic::error(
                             "duplicate-clause",
                             format!("rule `{}` has two `{keyword}` lines", rule.name.name),
-                            clause.span,
+                            keyword_span,
                         )
                         .with_secondary(first, "the first one")
                         .with_help(format!(
@@ -402,7 +418,7 @@ impl<'a> Checker<'a> {
                     ok = false;
                     continue;
                 }
-                seen.insert(keyword, clause.span);
+                seen.insert(keyword, keyword_span);
             }
             match &clause.kind {
                 ClauseKind::Gap(id) => match self.taxonomy.find(&id.name) {

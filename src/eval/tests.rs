@@ -122,7 +122,8 @@ fn unknown_fields_that_decided_nothing_are_not_reported() {
 
 #[test]
 fn comparisons_are_unknown_when_either_side_is() {
-    let cases: [(&str, fn(i64, i64) -> bool); 6] = [
+    type Compare = fn(i64, i64) -> bool;
+    let cases: [(&str, Compare); 6] = [
         ("age == unaccompanied_age", |a, b| a == b),
         ("age != unaccompanied_age", |a, b| a != b),
         ("age < unaccompanied_age", |a, b| a < b),

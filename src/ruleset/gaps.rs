@@ -32,6 +32,9 @@ pub struct Gap {
 pub struct Taxonomy {
     /// Gaps in file order.
     pub gaps: Vec<Gap>,
+    /// The taxonomy file is missing or not valid TOML (already reported):
+    /// gap ids in rules cannot be checked.
+    pub unavailable: bool,
 }
 
 impl Taxonomy {
@@ -71,7 +74,10 @@ pub(crate) fn load(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic>) 
         Ok(parsed) => parsed,
         Err(d) => {
             diagnostics.push(d);
-            return Taxonomy::default();
+            return Taxonomy {
+                unavailable: true,
+                ..Taxonomy::default()
+            };
         }
     };
     let _ = parsed.version;

@@ -103,6 +103,8 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
         Some(span(&manifest.schema)),
     )? {
         loaded.schema = schema::load(file, &text, &mut loaded.diagnostics);
+    } else {
+        loaded.schema.unavailable = true;
     }
     if let Some((file, text)) = read(
         &mut loaded,
@@ -110,6 +112,8 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
         Some(span(&manifest.gaps)),
     )? {
         loaded.taxonomy = gaps::load(file, &text, &mut loaded.diagnostics);
+    } else {
+        loaded.taxonomy.unavailable = true;
     }
     for (name, path) in &manifest.tables {
         let loaded_table = match read(&mut loaded, &dir.join(path.get_ref()), Some(span(path)))? {
@@ -126,26 +130,12 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
     rule_files.sort();
     for path in rule_files {
         if let Some((file, text)) = read(&mut loaded, &path, None)? {
-            let (module, diagnostics) = parse_rule_file(file, &text);
+            let (module, diagnostics) = parser::parse_module(file, &text);
             loaded.diagnostics.extend(diagnostics);
             loaded.modules.push((file, module));
         }
     }
     Ok(loaded)
-}
-
-/// Parses a rule file. pest's detailed error tracking (which literal tokens
-/// were tried where) makes syntax errors precise but parsing slower, so it is
-/// switched on only to parse a file again once it is known to have an error.
-fn parse_rule_file(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
-    let (module, diagnostics) = parser::parse_module(file, text);
-    if !diagnostics.iter().any(|d| d.code == "syntax") {
-        return (module, diagnostics);
-    }
-    pest::set_error_detail(true);
-    let detailed = parser::parse_module(file, text);
-    pest::set_error_detail(false);
-    detailed
 }
 
 /// Reads a file into the sources. A missing file named by the manifest (at

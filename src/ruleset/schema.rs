@@ -50,6 +50,12 @@ pub struct Schema {
     pub fields: Vec<Field>,
     /// Enum value sets, referenced by [`EnumId`].
     pub enums: Vec<EnumDef>,
+    /// Fields whose declaration has an error (already reported): rules that
+    /// use them are not checked further, so one mistake is reported once.
+    pub broken_fields: Vec<String>,
+    /// The schema file is missing or not valid TOML (already reported):
+    /// the rules cannot be checked against it.
+    pub unavailable: bool,
 }
 
 impl Schema {
@@ -111,7 +117,10 @@ pub(crate) fn load(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic>) 
         Ok(parsed) => parsed,
         Err(d) => {
             diagnostics.push(d);
-            return Schema::default();
+            return Schema {
+                unavailable: true,
+                ..Schema::default()
+            };
         }
     };
     let _ = parsed.version;
@@ -158,7 +167,8 @@ pub(crate) fn load(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic>) 
                     )
                     .with_help(format!("the field types are {TYPE_NAMES}")),
                 );
-                Type::Str
+                schema.broken_fields.push(name);
+                continue;
             }
         };
         let is_enum = matches!(ty, Type::Enum(_)) || matches!(ty.element(), Some(Type::Enum(_)));

@@ -93,7 +93,7 @@ struct TableFile {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RowEntry {
-    key: String,
+    key: Spanned<String>,
     value: Spanned<toml::Value>,
     #[serde(default)]
     from: Option<Spanned<toml::value::Datetime>>,
@@ -136,9 +136,13 @@ pub(crate) fn load(
     };
     let before = diagnostics.len();
     let mut rows: Vec<Row> = Vec::with_capacity(parsed.row.len());
+    let mut key_spans: Vec<Span> = Vec::with_capacity(parsed.row.len());
     for entry in parsed.row {
         let span = span_of(file, &entry);
         let entry = entry.into_inner();
+        // Diagnostics about a whole row point at its key, not at every line.
+        let key_span = span_of(file, &entry.key);
+        let key = entry.key.get_ref();
         let value = match convert_value(&value_type, entry.value.get_ref()) {
             Some(v) => v,
             None => {
@@ -160,7 +164,7 @@ pub(crate) fn load(
             .and_then(|d| table_date(file, d, diagnostics));
         if parsed.dated && (entry.from.is_none() || entry.to.is_none()) {
             diagnostics.push(
-                Diagnostic::error("row-without-dates", format!("row for `{}` needs `from` and `to` dates", entry.key), span)
+                Diagnostic::error("row-without-dates", format!("row for `{key}` needs `from` and `to` dates"), key_span)
                     .with_help("this table is `dated = true`: every row says from which day to which day (inclusive) it applies"),
             );
             continue;
@@ -169,11 +173,8 @@ pub(crate) fn load(
             diagnostics.push(
                 Diagnostic::error(
                     "dates-in-undated-table",
-                    format!(
-                        "row for `{}` has dates, but the table is not dated",
-                        entry.key
-                    ),
-                    span,
+                    format!("row for `{key}` has dates, but the table is not dated"),
+                    key_span,
                 )
                 .with_help("add `dated = true` at the top of the table file"),
             );
@@ -185,7 +186,7 @@ pub(crate) fn load(
                 diagnostics.push(
                     Diagnostic::error(
                         "row-dates-reversed",
-                        format!("row for `{}` ends ({t}) before it starts ({f})", entry.key),
+                        format!("row for `{key}` ends ({t}) before it starts ({f})"),
                         to_span,
                     )
                     .with_help("`from` must be on or before `to`"),
@@ -193,29 +194,30 @@ pub(crate) fn load(
                 continue;
             }
         }
-        let overlapping = rows.iter().find(|r| {
-            r.key == entry.key
+        let overlapping = rows.iter().zip(&key_spans).find(|(r, _)| {
+            &r.key == key
                 && match (parsed.dated, r.from, r.to, from, to) {
                     (false, ..) => true,
                     (true, Some(f1), Some(t1), Some(f2), Some(t2)) => f1 <= t2 && f2 <= t1,
                     _ => false,
                 }
         });
-        if let Some(previous) = overlapping {
+        if let Some((_, &previous_key)) = overlapping {
             let message = if parsed.dated {
-                format!("rows for `{}` overlap in time", entry.key)
+                format!("rows for `{key}` overlap in time")
             } else {
-                format!("key `{}` appears twice", entry.key)
+                format!("key `{key}` appears twice")
             };
             diagnostics.push(
-                Diagnostic::error("table-overlap", message, span)
-                    .with_secondary(previous.span, "the other row")
+                Diagnostic::error("table-overlap", message, key_span)
+                    .with_secondary(previous_key, "the other row")
                     .with_help("each key may have only one row in force on any day"),
             );
             continue;
         }
+        key_spans.push(key_span);
         rows.push(Row {
-            key: entry.key,
+            key: entry.key.into_inner(),
             from,
             to,
             value,

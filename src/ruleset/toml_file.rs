@@ -14,7 +14,12 @@ pub(crate) fn parse<T: DeserializeOwned>(
     what: &str,
 ) -> Result<T, Diagnostic> {
     toml::from_str(text).map_err(|error| {
-        let range = error.span().unwrap_or(0..0);
+        let mut range = error.span().unwrap_or(0..0);
+        // Some spans run over the end of the line (e.g. an unclosed string):
+        // stop at the line's end so that one line is shown.
+        if let Some(newline) = text.get(range.clone()).and_then(|t| t.find('\n')) {
+            range.end = range.start + newline;
+        }
         let message = error.message().trim_end_matches('\n').replace('\n', "; ");
         Diagnostic::error(
             "bad-toml",

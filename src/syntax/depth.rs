@@ -266,7 +266,7 @@ pub(crate) fn item_chunks(text: &str) -> Vec<(usize, usize)> {
             line.strip_prefix(kw)
                 .is_some_and(|rest| rest.starts_with([' ', '\t']))
         });
-        if offset > 0 && ((is_doc && !previous_was_doc) || (starts_item && !previous_was_doc)) {
+        if offset > 0 && (is_doc || starts_item) && !previous_was_doc {
             starts.push(offset);
         }
         previous_was_doc = is_doc;

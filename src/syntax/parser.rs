@@ -36,6 +36,7 @@ pub(crate) const MAX_EXPR_DEPTH: usize = 200;
 /// Parses one rule file. Returns the declarations that parsed and a
 /// diagnostic for each syntax error.
 pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
+    enable_error_detail();
     if let Some(diagnostic) = depth::check_nesting(file, text) {
         return (Module::default(), vec![diagnostic]);
     }
@@ -56,6 +57,16 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
     }
 }
 
+/// Switches on pest's tracking of the literal tokens tried at the furthest
+/// position, which syntax errors need to say "expected `=`". The switch is
+/// process-wide, so it is set once and never turned off: turning it on and
+/// off around a parse would change the messages of parses running at the
+/// same time in other threads.
+fn enable_error_detail() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| pest::set_error_detail(true));
+}
+
 /// Parses a slice of a file that starts at byte `offset`.
 fn parse_chunk(file: FileId, text: &str, offset: usize) -> Result<Module, Diagnostic> {
     let pairs = RuleParser::parse(Rule::file, text)
@@ -66,6 +77,7 @@ fn parse_chunk(file: FileId, text: &str, offset: usize) -> Result<Module, Diagno
 
 /// Parses a single expression (used by tests and tools).
 pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
+    enable_error_detail();
     if let Some(diagnostic) = depth::check_nesting(file, text) {
         return Err(diagnostic);
     }

@@ -205,8 +205,11 @@ fn declaration_at(text: &str, at: usize) -> &'static str {
 fn last_token(text: &str) -> Option<&str> {
     let last = text.chars().next_back()?;
     let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '-' || c == '.';
+    let is_symbol = |c: char| !is_word(c) && !c.is_whitespace() && !"()[]{}\"".contains(c);
     let start = if is_word(last) {
         text.rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1)
+    } else if is_symbol(last) {
+        text.rfind(|c: char| !is_symbol(c)).map_or(0, |i| i + 1)
     } else {
         text.len() - last.len_utf8()
     };
@@ -363,6 +366,8 @@ fn help_for(found: Found<'_>, expected: &[String], declaration: &str) -> Option<
                 "check that every `(` is closed"
             } else if wants("`]`") {
                 "check that every `[` is closed"
+            } else if wants(EXPRESSION) {
+                "the expression is cut short: finish it, or remove its last operator"
             } else if declaration == "exception" {
                 "an exception is written `exception NAME to RULE when CONDITION`"
             } else if declaration == "def" {

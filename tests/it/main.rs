@@ -1,6 +1,9 @@
 //! Integration tests: they run the real `nrscreen` binary on rule sets
 //! written to temporary directories.
 
+// Tests state their expectations by panicking.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
 mod check_cli;
 mod check_errors;
 mod eval_cli;

@@ -1,0 +1,268 @@
+//! `nrscreen check` on broken rule sets: every case in
+//! `tests/fixtures/check/` (see its README.md), compared as whole rendered
+//! text, plus generated inputs too big for a fixture.
+//!
+//! `NRSCREEN_BLESS=1 cargo test --test it` rewrites the `expected.txt` files
+//! instead of comparing; review the diff before committing it.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::support::{last_line, repo_root, Output, RuleSet};
+
+/// The suite must keep at least this many error cases.
+const MIN_CASES: usize = 45;
+
+fn fixtures_dir() -> PathBuf {
+    repo_root().join("tests/fixtures/check")
+}
+
+fn bless() -> bool {
+    std::env::var_os("NRSCREEN_BLESS").is_some_and(|v| v == "1")
+}
+
+/// The case directories, sorted by name.
+fn cases() -> Vec<PathBuf> {
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
+        .expect("read tests/fixtures/check")
+        .map(|e| e.expect("read a fixture entry").path())
+        .filter(|p| p.is_dir())
+        .collect();
+    cases.sort();
+    cases
+}
+
+/// Builds the case's rule set: the standard one, with the files under the
+/// case's `rules/` written over it and the files named in `remove.txt`
+/// deleted.
+fn rule_set(case: &Path) -> RuleSet {
+    let set = RuleSet::standard();
+    let overlay = case.join("rules");
+    if overlay.is_dir() {
+        crate::support::copy_dir(&overlay, &set.dir());
+    }
+    let mut set = set;
+    if let Ok(list) = std::fs::read_to_string(case.join("remove.txt")) {
+        for name in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            set = set.remove(name);
+        }
+    }
+    set
+}
+
+/// The text `expected.txt` holds for a run.
+fn rendered(output: &Output) -> String {
+    let mut text = format!("exit: {}\n{}", output.code, output.stdout);
+    if !output.stderr.is_empty() {
+        text.push_str("--- stderr\n");
+        text.push_str(&output.stderr);
+    }
+    text
+}
+
+/// A line diff of two texts (longest common subsequence; fixtures are small).
+fn diff(expected: &str, actual: &str) -> String {
+    let a: Vec<&str> = expected.lines().collect();
+    let b: Vec<&str> = actual.lines().collect();
+    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            lcs[i][j] = if a[i] == b[j] {
+                lcs[i + 1][j + 1] + 1
+            } else {
+                lcs[i + 1][j].max(lcs[i][j + 1])
+            };
+        }
+    }
+    let (mut i, mut j, mut out) = (0, 0, String::new());
+    while i < a.len() || j < b.len() {
+        if i < a.len() && j < b.len() && a[i] == b[j] {
+            let _ = writeln!(out, "  {}", a[i]);
+            i += 1;
+            j += 1;
+        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
+            let _ = writeln!(out, "+ {}", b[j]);
+            j += 1;
+        } else {
+            let _ = writeln!(out, "- {}", a[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+#[test]
+fn fixtures() {
+    let cases = cases();
+    assert!(
+        cases.len() >= MIN_CASES,
+        "tests/fixtures/check has {} cases; the suite needs at least {MIN_CASES}",
+        cases.len()
+    );
+    let mut failures = Vec::new();
+    for case in &cases {
+        let name = case.file_name().unwrap_or_default().to_string_lossy();
+        let actual = rendered(&rule_set(case).check(&[]));
+        let expected_path = case.join("expected.txt");
+        if bless() {
+            std::fs::write(&expected_path, &actual).expect("write expected.txt");
+            continue;
+        }
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if expected != actual {
+            failures.push(format!(
+                "=== case `{name}` (- expected, + actual)\n{}",
+                diff(&expected, &actual)
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ (run with NRSCREEN_BLESS=1 to accept the new output):\n\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+/// Runs a check that must end in good time and without a crash.
+fn check_quickly(set: &RuleSet, limit: Duration) -> Output {
+    let started = Instant::now();
+    let output = set.check(&[]);
+    let took = started.elapsed();
+    assert!(took < limit, "nrscreen took {took:?}");
+    assert!(
+        !output.stderr.contains("panicked") && !output.stderr.contains("overflow"),
+        "nrscreen crashed: {}",
+        output.stderr
+    );
+    output
+}
+
+#[test]
+fn ten_megabyte_rule_file_is_checked() {
+    // About 100,000 ordinary definitions, each used: definition `i` uses
+    // `2i+1` and `2i+2` (a balanced tree, so nothing nests deeply), and the
+    // rule uses definition 0. Every definition being used keeps the run free
+    // of warnings (see the report on rendering many warnings).
+    let mut n = 0;
+    let mut size = 0;
+    while size < 10 * 1024 * 1024 {
+        size += 140 + 3 * n.to_string().len();
+        n += 1;
+    }
+    let mut text = String::with_capacity(size + 1000);
+    for i in 0..n {
+        let _ = writeln!(text, "// definition {i}: {}", "padding ".repeat(10));
+        let children: Vec<String> = [2 * i + 1, 2 * i + 2]
+            .into_iter()
+            .filter(|&c| c < n)
+            .map(|c| format!("big_{c}"))
+            .collect();
+        if children.is_empty() {
+            let _ = writeln!(
+                text,
+                "def big_{i} = age > {i} and returned_to_mexico == true"
+            );
+        } else {
+            let _ = writeln!(
+                text,
+                "def big_{i} = {} or age == {i}",
+                children.join(" or ")
+            );
+        }
+    }
+    text.push_str("rule big {\n  gap fear-not-asked\n  cites \"x\"\n  when big_0\n}\n");
+    assert!(text.len() >= 10 * 1024 * 1024, "{}", text.len());
+    let set = RuleSet::standard().file("big.nrs", &text);
+    let output = check_quickly(&set, Duration::from_secs(60));
+    assert_eq!(output.code, 0, "{}", output.stdout);
+    assert_eq!(
+        output.stdout,
+        format!(
+            "checked 7 rules, {} definitions, 4 tables: 0 errors, 0 warnings\n",
+            14 + n
+        )
+    );
+}
+
+#[test]
+fn ten_megabyte_comment_is_checked() {
+    let mut text = String::from("// ");
+    text.push_str(&"x".repeat(10 * 1024 * 1024));
+    text.push('\n');
+    let set = RuleSet::standard().file("comment.nrs", &text);
+    let output = check_quickly(&set, Duration::from_secs(60));
+    assert_eq!(output.code, 0, "{}", output.stdout);
+    assert_eq!(
+        output.stdout,
+        "checked 6 rules, 14 definitions, 4 tables: 0 errors, 0 warnings\n"
+    );
+}
+
+/// A rule whose condition is `expr`, in `deep.nrs`, and the checker's output.
+fn check_deep(expr: &str) -> Output {
+    let text = format!("rule deep {{\n  gap fear-not-asked\n  cites \"x\"\n  when {expr}\n}}\n");
+    let set = RuleSet::standard().file("deep.nrs", text);
+    check_quickly(&set, Duration::from_secs(30))
+}
+
+/// The header and location lines of the one diagnostic in `output`.
+fn header(output: &Output) -> String {
+    output.stdout.lines().take(2).collect::<Vec<_>>().join("\n")
+}
+
+#[test]
+fn ten_thousand_nested_parentheses_are_refused() {
+    let expr = format!("{}true{}", "(".repeat(10_000), ")".repeat(10_000));
+    let output = check_deep(&expr);
+    assert_eq!(output.code, 1, "{}", output.stdout);
+    assert_eq!(
+        header(&output),
+        "error[too-deep]: brackets are nested more than 100 deep\n  --> rules/deep.nrs:4:108"
+    );
+    assert!(output
+        .stdout
+        .contains("= help: split the expression into several `def`s"));
+    assert_eq!(
+        last_line(&output.stdout),
+        "checked 6 rules, 14 definitions, 4 tables: 1 error, 0 warnings"
+    );
+}
+
+#[test]
+fn ten_thousand_nots_are_refused() {
+    let expr = format!("{}true", "not ".repeat(10_000));
+    let output = check_deep(&expr);
+    assert_eq!(output.code, 1, "{}", output.stdout);
+    assert_eq!(
+        header(&output),
+        "error[too-deep]: `not`/`known`/`unknown` operators are nested more than 100 deep\n  --> rules/deep.nrs:4:408"
+    );
+    assert_eq!(
+        last_line(&output.stdout),
+        "checked 6 rules, 14 definitions, 4 tables: 1 error, 0 warnings"
+    );
+}
+
+#[test]
+fn five_thousand_operand_or_chain_is_refused() {
+    let expr = vec!["returned"; 5_000].join(" or ");
+    let output = check_deep(&expr);
+    assert_eq!(output.code, 1, "{}", output.stdout);
+    assert_eq!(
+        header(&output),
+        "error[too-deep]: this expression is nested more than 200 operators deep\n  --> rules/deep.nrs:4:8"
+    );
+    assert_eq!(
+        output.stdout.matches("error[").count(),
+        1,
+        "{}",
+        output.stdout
+    );
+    assert_eq!(
+        last_line(&output.stdout),
+        "checked 6 rules, 14 definitions, 4 tables: 1 error, 0 warnings"
+    );
+}
