@@ -29,6 +29,7 @@ pub mod normalize;
 pub mod records;
 pub mod report;
 pub mod ruleset;
+pub mod ruletest;
 pub mod severity;
 pub mod source;
 pub(crate) mod suggest;

@@ -4,6 +4,7 @@
 mod check;
 mod eval;
 mod logging;
+mod test;
 
 use std::path::PathBuf;
 
@@ -41,6 +42,10 @@ enum Command {
     /// Case records are personal data: nothing leaves the machine, and logs
     /// never show record values unless you ask for trace level (-vvv).
     Eval(EvalArgs),
+    /// Run a rule set's example tests (`RULESET/tests/*.toml`): each case
+    /// with the findings it must (and must not) produce. Exit 1 on any
+    /// failure.
+    Test(TestArgs),
 }
 
 /// How diagnostics are printed.
@@ -111,6 +116,25 @@ pub(crate) struct EvalArgs {
     color: ColorChoice,
 }
 
+#[derive(clap::Args, Debug)]
+pub(crate) struct TestArgs {
+    /// The rule-set directory.
+    ruleset: PathBuf,
+    /// Run only the tests whose name contains this text.
+    #[arg(long)]
+    filter: Option<String>,
+    /// Report which rules, definitions, tables and condition outcomes
+    /// (true, false, unknown) the tests reach.
+    #[arg(long)]
+    coverage: bool,
+    /// Fail (exit 1) when coverage is below this percentage.
+    #[arg(long, value_name = "PERCENT")]
+    coverage_min: Option<f64>,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
 fn parse_severity(text: &str) -> Result<crate::severity::Severity, String> {
     crate::severity::Severity::parse(text)
         .ok_or_else(|| "expected critical, high, medium or low".to_string())
@@ -129,6 +153,7 @@ pub fn run() -> u8 {
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Eval(args) => eval::run(&args),
+        Command::Test(args) => test::run(&args),
     }
 }
 

@@ -28,6 +28,20 @@ pub struct Interpreter<'p> {
     vars: Vec<Value>,
     /// Unknown fields the current result depends on.
     unknowns: Vec<FieldId>,
+    /// What the evaluation reached, when coverage is being measured.
+    pub coverage: Option<Reached>,
+}
+
+/// What one evaluation reached: the outcome of each true/false expression
+/// (by span), and the definitions and tables used.
+#[derive(Clone, Debug, Default)]
+pub struct Reached {
+    /// Outcomes seen per true/false expression: [true, false, unknown].
+    pub conditions: std::collections::HashMap<crate::syntax::span::Span, [bool; 3]>,
+    /// Definitions evaluated.
+    pub defs: std::collections::BTreeSet<DefId>,
+    /// Tables looked up.
+    pub tables: std::collections::BTreeSet<crate::ruleset::tables::TableId>,
 }
 
 /// A three-valued truth value: `None` is unknown.
@@ -42,6 +56,7 @@ impl<'p> Interpreter<'p> {
             defs: vec![None; program.defs.len()],
             vars: Vec::new(),
             unknowns: Vec::new(),
+            coverage: None,
         }
     }
 
@@ -67,6 +82,30 @@ impl<'p> Interpreter<'p> {
     }
 
     fn eval(&mut self, e: &TExpr) -> Option<Value> {
+        let value = self.eval_kind(e);
+        if let Some(reached) = &mut self.coverage {
+            if e.ty == crate::types::Type::Bool && !matches!(e.kind, TKind::Const(_)) {
+                let seen = reached.conditions.entry(e.span).or_default();
+                match value {
+                    Some(Value::Bool(true)) => seen[0] = true,
+                    Some(Value::Bool(false)) => seen[1] = true,
+                    _ => seen[2] = true,
+                }
+            }
+            match &e.kind {
+                TKind::Def(id) => {
+                    reached.defs.insert(*id);
+                }
+                TKind::Lookup { table, .. } | TKind::TableKeys(table) => {
+                    reached.tables.insert(*table);
+                }
+                _ => {}
+            }
+        }
+        value
+    }
+
+    fn eval_kind(&mut self, e: &TExpr) -> Option<Value> {
         match &e.kind {
             TKind::Const(v) => Some(v.clone()),
             TKind::List(items) => {
@@ -302,8 +341,16 @@ pub fn rule_outcome(
     record: &Record,
     rule: &Rule,
 ) -> super::compiled::RuleOutcome {
+    rule_outcome_in(&mut Interpreter::new(program, record), rule)
+}
+
+/// [`rule_outcome`] with a given interpreter (one per record; it may be
+/// measuring coverage).
+pub fn rule_outcome_in(
+    interpreter: &mut Interpreter<'_>,
+    rule: &Rule,
+) -> super::compiled::RuleOutcome {
     use super::compiled::RuleOutcome;
-    let mut interpreter = Interpreter::new(program, record);
     let mut review = Vec::new();
     if let Some(window) = &rule.window {
         match interpreter.value(&window.date) {

@@ -13,7 +13,6 @@ use std::path::Path;
 
 use proptest::prelude::*;
 
-use crate::compile::val::Val;
 use crate::compile::{compile, Compiled};
 use crate::eval::batch::{Batch, BatchOptions, CaseResult, Sink};
 use crate::eval::compiled::Evaluator;
@@ -24,7 +23,6 @@ use crate::records::json::decode_line;
 use crate::records::rejection::Rejection;
 use crate::records::schema_index::SchemaIndex;
 use crate::syntax::parser::parse_module;
-use crate::value::Value;
 
 /// The standard rule set plus `text`, checked and compiled.
 fn compiled_with(text: &str) -> Compiled {
@@ -322,30 +320,7 @@ fn case_record(compiled: &Compiled, json: &serde_json::Value) -> CaseRecord {
 
 /// The same record for the interpreter: every field, as `Value`s.
 fn value_record(compiled: &Compiled, case: &CaseRecord) -> Record {
-    let mut record = Record::new(case.case_id.clone(), case.slots.len());
-    for (i, slot) in case.slots.iter().enumerate() {
-        record.slots[i] = to_value(compiled, case, *slot);
-    }
-    record
-}
-
-fn to_value(compiled: &Compiled, case: &CaseRecord, v: Val) -> Option<Value> {
-    Some(match v {
-        Val::Unknown => return None,
-        Val::Bool(b) => Value::Bool(b),
-        Val::Int(i) => Value::Int(i),
-        Val::Date(d) => Value::Date(crate::date::Date(d)),
-        Val::Duration(d) => Value::Duration(d),
-        Val::Enum(e) => Value::Enum(e),
-        Val::Sym(_) | Val::Text(..) => Value::Str(case.text_of(compiled, v).unwrap_or("").into()),
-        Val::List(..) | Val::ConstList(..) => Value::List(
-            case.elements(compiled, v)
-                .iter()
-                .filter_map(|&e| to_value(compiled, case, e))
-                .collect(),
-        ),
-        Val::Present => Value::Bool(true),
-    })
+    Record::from_case(compiled, case)
 }
 
 /// Records used by every field the generated rules read are stored.

@@ -35,3 +35,41 @@ impl Record {
         }
     }
 }
+
+impl Record {
+    /// The interpreter's view of a decoded record: every slot as a `Value`.
+    pub fn from_case(
+        compiled: &crate::compile::Compiled,
+        case: &crate::records::case::CaseRecord,
+    ) -> Record {
+        let mut record = Record::new(case.case_id.clone(), case.slots.len());
+        for (i, slot) in case.slots.iter().enumerate() {
+            record.slots[i] = to_value(compiled, case, *slot);
+        }
+        record
+    }
+}
+
+fn to_value(
+    compiled: &crate::compile::Compiled,
+    case: &crate::records::case::CaseRecord,
+    v: crate::compile::val::Val,
+) -> Option<Value> {
+    use crate::compile::val::Val;
+    Some(match v {
+        Val::Unknown => return None,
+        Val::Bool(b) => Value::Bool(b),
+        Val::Int(i) => Value::Int(i),
+        Val::Date(d) => Value::Date(crate::date::Date(d)),
+        Val::Duration(d) => Value::Duration(d),
+        Val::Enum(e) => Value::Enum(e),
+        Val::Sym(_) | Val::Text(..) => Value::Str(case.text_of(compiled, v).unwrap_or("").into()),
+        Val::List(..) | Val::ConstList(..) => Value::List(
+            case.elements(compiled, v)
+                .iter()
+                .filter_map(|&e| to_value(compiled, case, e))
+                .collect(),
+        ),
+        Val::Present => Value::Bool(true),
+    })
+}

@@ -357,7 +357,8 @@ impl<'a> TomlCases<'a> {
     }
 }
 
-fn toml_to_json(value: toml::Value) -> serde_json::Value {
+/// TOML values as JSON (dates become `YYYY-MM-DD` text).
+pub(crate) fn toml_to_json(value: toml::Value) -> serde_json::Value {
     match value {
         toml::Value::String(s) => serde_json::Value::String(s),
         toml::Value::Integer(i) => serde_json::Value::from(i),

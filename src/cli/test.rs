@@ -1,0 +1,84 @@
+//! `nrscreen test RULESET`: run the rule set's example tests
+//! (`RULESET/tests/*.toml`), optionally with coverage.
+
+use std::io::IsTerminal;
+
+use crate::check::check;
+use crate::compile::compile;
+use crate::diagnostic::render_text;
+use crate::ruleset;
+use crate::ruletest::coverage::Coverage;
+use crate::ruletest::file::load_tests;
+use crate::ruletest::run::run_tests;
+
+use super::{use_colour, TestArgs, EXIT_RULE_ERRORS, EXIT_USAGE};
+
+pub(crate) fn run(args: &TestArgs) -> u8 {
+    let loaded = match ruleset::load(&args.ruleset) {
+        Ok(loaded) => loaded,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return EXIT_USAGE;
+        }
+    };
+    let colour = use_colour(args.color, std::io::stdout().is_terminal());
+    let (mut sources, checked) = check(loaded);
+    if checked.diagnostics.iter().any(|d| d.is_error()) {
+        print!("{}", render_text(&sources, &checked.diagnostics, colour));
+        println!("{}", super::check::summary(&checked));
+        return EXIT_RULE_ERRORS;
+    }
+    let Some(program) = checked.program else {
+        return EXIT_RULE_ERRORS;
+    };
+    let compiled = compile(program);
+    let mut diagnostics = Vec::new();
+    let tests = match load_tests(
+        &args.ruleset,
+        &args.ruleset.join("tests"),
+        &mut sources,
+        &mut diagnostics,
+    ) {
+        Ok(tests) => tests,
+        Err(error) => {
+            eprintln!("error: cannot read the tests: {error}");
+            return EXIT_USAGE;
+        }
+    };
+    if !diagnostics.is_empty() {
+        print!("{}", render_text(&sources, &diagnostics, colour));
+        println!("the test files have errors");
+        return EXIT_RULE_ERRORS;
+    }
+    let mut coverage =
+        (args.coverage || args.coverage_min.is_some()).then(|| Coverage::new(&compiled.program));
+    let mut report = String::new();
+    let totals = run_tests(
+        &compiled,
+        &sources,
+        &tests,
+        args.filter.as_deref(),
+        coverage.as_mut(),
+        &mut report,
+    );
+    print!("{report}");
+    let mut exit = if totals.failed > 0 {
+        EXIT_RULE_ERRORS
+    } else {
+        0
+    };
+    if let Some(coverage) = &coverage {
+        print!("{}", coverage.report(&compiled.program, &sources));
+        if let Some(min) = args.coverage_min {
+            if coverage.percent() + 1e-9 < min {
+                println!(
+                    "coverage {:.1}% is below the required {min}%",
+                    coverage.percent()
+                );
+                exit = EXIT_RULE_ERRORS;
+            }
+        }
+    }
+    println!("{} passed, {} failed", totals.passed, totals.failed);
+    exit
+}

@@ -1,0 +1,303 @@
+//! Running rule tests: each case through the compiled evaluator (what users
+//! get), and through the direct interpreter when coverage is measured.
+
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use crate::compile::Compiled;
+use crate::eval::compiled::{Evaluator, RuleOutcome};
+use crate::eval::explain;
+use crate::eval::interpret::{rule_outcome_in, Interpreter, Reached};
+use crate::eval::record::Record;
+use crate::records::case::CaseRecord;
+use crate::records::json::decode_line;
+use crate::records::schema_index::SchemaIndex;
+use crate::source::Sources;
+
+use super::coverage::Coverage;
+use super::file::{place, RuleTest};
+
+/// One rule's result for a test case.
+struct Seen {
+    rule: String,
+    gap: String,
+    outcome: RuleOutcome,
+    because: String,
+    facts: String,
+}
+
+impl Seen {
+    fn matches(&self, id: &str) -> bool {
+        self.rule == id || self.gap == id
+    }
+
+    fn state(&self, program: &crate::check::program::Program, rule_index: usize) -> String {
+        match &self.outcome {
+            RuleOutcome::Flagged => "flagged".into(),
+            RuleOutcome::NotApplicable => "clear".into(),
+            RuleOutcome::NeedsReview(unknown) => {
+                let names: Vec<&str> = unknown
+                    .iter()
+                    .map(|f| program.schema.field(*f).name.as_str())
+                    .collect();
+                format!("needs review (unknown: {})", names.join(", "))
+            }
+            RuleOutcome::Cleared(i) => format!(
+                "cleared by `{}`",
+                program.rules[rule_index].exceptions[*i].name
+            ),
+        }
+    }
+}
+
+/// Totals of a test run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TestTotals {
+    /// Tests that passed.
+    pub passed: usize,
+    /// Tests that failed.
+    pub failed: usize,
+}
+
+/// Runs the tests whose name contains `filter`; writes a report of each
+/// failure to `out`.
+pub fn run_tests(
+    compiled: &Compiled,
+    sources: &Sources,
+    tests: &[RuleTest],
+    filter: Option<&str>,
+    mut coverage: Option<&mut Coverage>,
+    out: &mut String,
+) -> TestTotals {
+    let program = &compiled.program;
+    let index = SchemaIndex::new(compiled);
+    let mut evaluator = Evaluator::new(compiled);
+    let mut record = CaseRecord::with_fields(program.schema.fields.len());
+    let mut totals = TestTotals::default();
+    for test in tests
+        .iter()
+        .filter(|t| filter.is_none_or(|f| t.name.contains(f)))
+    {
+        let mut problems = Vec::new();
+        let mut unknown_keys = HashSet::new();
+        if let Err(e) = decode_line(
+            compiled,
+            &index,
+            &test.case.to_string(),
+            &mut record,
+            &mut unknown_keys,
+        ) {
+            let field = e
+                .field
+                .map(|f| format!("field `{f}`: "))
+                .unwrap_or_default();
+            problems.push(format!("the case cannot be read: {field}{}", e.reason));
+        }
+        for key in &unknown_keys {
+            problems.push(format!(
+                "the case names `{key}`, which is not a field of the schema"
+            ));
+        }
+        let mut seen = Vec::with_capacity(compiled.rules.len());
+        if problems.is_empty() {
+            evaluator.start_record();
+            for (rule, compiled_rule) in program.rules.iter().zip(&compiled.rules) {
+                let outcome = evaluator.rule(&mut record, compiled_rule);
+                let because = explain::because(
+                    &mut evaluator,
+                    compiled,
+                    &mut record,
+                    &compiled_rule.because,
+                );
+                let facts: Vec<String> = explain::facts(compiled, &record, compiled_rule)
+                    .into_iter()
+                    .map(|(f, v)| format!("{}={v}", program.schema.field(f).name))
+                    .collect();
+                seen.push(Seen {
+                    rule: rule.id.clone(),
+                    gap: program.taxonomy.get(rule.gap).id.clone(),
+                    outcome,
+                    because,
+                    facts: facts.join(", "),
+                });
+            }
+            if let Some(coverage) = coverage.as_deref_mut() {
+                let values = Record::from_case(compiled, &record);
+                let mut interpreter = Interpreter::new(program, &values);
+                interpreter.coverage = Some(Reached::default());
+                for rule in &program.rules {
+                    rule_outcome_in(&mut interpreter, rule);
+                }
+                let reached = interpreter.coverage.take().unwrap_or_default();
+                let rules_reached: Vec<bool> = program
+                    .rules
+                    .iter()
+                    .map(|r| reached.conditions.contains_key(&r.condition.span))
+                    .collect();
+                coverage.add(&reached, &rules_reached);
+            }
+            check(test, program, &seen, &mut problems);
+        }
+        if problems.is_empty() {
+            totals.passed += 1;
+            continue;
+        }
+        totals.failed += 1;
+        let _ = writeln!(out, "FAILED {}: {}", place(sources, test.span), test.name);
+        for problem in &problems {
+            let _ = writeln!(out, "  {problem}");
+        }
+        let shown: Vec<(usize, &Seen)> = seen
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.outcome != RuleOutcome::NotApplicable)
+            .collect();
+        if !shown.is_empty() {
+            let _ = writeln!(out, "  what the rules found:");
+            for (i, s) in shown {
+                let _ = writeln!(
+                    out,
+                    "    {} (rule {}): {}",
+                    s.gap,
+                    s.rule,
+                    s.state(program, i)
+                );
+                let _ = writeln!(out, "      because: {}", s.because);
+                let _ = writeln!(
+                    out,
+                    "      facts: {}",
+                    if s.facts.is_empty() {
+                        "none recorded"
+                    } else {
+                        &s.facts
+                    }
+                );
+            }
+        } else if !seen.is_empty() {
+            let _ = writeln!(out, "  no rule found anything for this case");
+        }
+        let _ = writeln!(out);
+    }
+    totals
+}
+
+/// Compares what the rules found with what the test expects.
+fn check(
+    test: &RuleTest,
+    program: &crate::check::program::Program,
+    seen: &[Seen],
+    problems: &mut Vec<String>,
+) {
+    let expect = &test.expect;
+    let known_id = |id: &str| seen.iter().any(|s| s.matches(id));
+    let state_of = |id: &str| -> String {
+        let states: Vec<String> = seen
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.matches(id))
+            .map(|(i, s)| s.state(program, i))
+            .collect();
+        states.join(" / ")
+    };
+    let all_ids = expect
+        .flagged
+        .iter()
+        .chain(&expect.needs_review)
+        .chain(&expect.clear)
+        .chain(expect.because.keys())
+        .chain(expect.cleared_by.keys());
+    for id in all_ids {
+        if !known_id(id) {
+            problems.push(format!(
+                "`{id}` is neither a rule nor a gap of this rule set"
+            ));
+        }
+    }
+    for id in &expect.flagged {
+        if known_id(id)
+            && !seen
+                .iter()
+                .any(|s| s.matches(id) && s.outcome == RuleOutcome::Flagged)
+        {
+            problems.push(format!(
+                "expected `{id}` flagged, but it is {}",
+                state_of(id)
+            ));
+        }
+    }
+    for id in &expect.needs_review {
+        if known_id(id)
+            && !seen
+                .iter()
+                .any(|s| s.matches(id) && matches!(s.outcome, RuleOutcome::NeedsReview(_)))
+        {
+            problems.push(format!(
+                "expected `{id}` to need review, but it is {}",
+                state_of(id)
+            ));
+        }
+    }
+    for id in &expect.clear {
+        if seen.iter().any(|s| {
+            s.matches(id)
+                && matches!(
+                    s.outcome,
+                    RuleOutcome::Flagged | RuleOutcome::NeedsReview(_)
+                )
+        }) {
+            problems.push(format!("expected `{id}` clear, but it is {}", state_of(id)));
+        }
+    }
+    if expect.exact {
+        for s in seen {
+            let listed = |ids: &[String]| ids.iter().any(|id| s.matches(id));
+            match s.outcome {
+                RuleOutcome::Flagged if !listed(&expect.flagged) => {
+                    problems.push(format!(
+                        "`{}` is flagged, which the test does not expect (exact)",
+                        s.gap
+                    ));
+                }
+                RuleOutcome::NeedsReview(_) if !listed(&expect.needs_review) => {
+                    problems.push(format!(
+                        "`{}` needs review, which the test does not expect (exact)",
+                        s.gap
+                    ));
+                }
+                _ => {}
+            }
+        }
+    }
+    for (id, text) in &expect.because {
+        let found = seen.iter().any(|s| {
+            s.matches(id)
+                && matches!(
+                    s.outcome,
+                    RuleOutcome::Flagged | RuleOutcome::NeedsReview(_)
+                )
+                && s.because.contains(text.as_str())
+        });
+        if known_id(id) && !found {
+            let actual: Vec<&str> = seen
+                .iter()
+                .filter(|s| s.matches(id))
+                .map(|s| s.because.as_str())
+                .collect();
+            problems.push(format!(
+                "expected the explanation of `{id}` to contain \"{text}\"; it says \"{}\"",
+                actual.join("\" / \"")
+            ));
+        }
+    }
+    for (id, exception) in &expect.cleared_by {
+        let found = seen.iter().enumerate().any(|(i, s)| {
+            s.matches(id) && matches!(s.outcome, RuleOutcome::Cleared(e) if program.rules[i].exceptions[e].name == *exception)
+        });
+        if known_id(id) && !found {
+            problems.push(format!(
+                "expected `{id}` cleared by `{exception}`, but it is {}",
+                state_of(id)
+            ));
+        }
+    }
+}
