@@ -215,8 +215,8 @@ fn collect(
         let can = possible(program, e, known);
         let key = (e.span.file.0, e.span.start, e.span.end);
         let entry = out.entry(key).or_insert((e.span, [false; 3]));
-        for i in 0..3 {
-            entry.1[i] |= can[i];
+        for (slot, possible) in entry.1.iter_mut().zip(can) {
+            *slot |= possible;
         }
     }
     match &e.kind {
