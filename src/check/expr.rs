@@ -69,6 +69,7 @@ impl Checker<'_> {
         let constant = |value: Value, ty: Type| Some(texpr(TKind::Const(value), ty, span));
         match &e.kind {
             ExprKind::Bool(b) => constant(Value::Bool(*b), Type::Bool),
+            ExprKind::UnknownValue => Some(texpr(TKind::UnknownValue, Type::Bool, span)),
             ExprKind::Int(i) => constant(Value::Int(*i), Type::Int),
             ExprKind::Str(s) => constant(Value::Str(Arc::from(s.as_str())), Type::Str),
             ExprKind::Date(d) => constant(Value::Date(*d), Type::Date),

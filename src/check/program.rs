@@ -195,6 +195,8 @@ pub enum Builtin {
 pub enum TKind {
     /// A constant.
     Const(Value),
+    /// The truth value `unknown`.
+    UnknownValue,
     /// A list literal (elements may be non-constant).
     List(Vec<TExpr>),
     /// A record field.
@@ -254,6 +256,7 @@ impl TExpr {
     pub fn for_each_child(&self, mut f: impl FnMut(&TExpr)) {
         match &self.kind {
             TKind::Const(_)
+            | TKind::UnknownValue
             | TKind::Field(_)
             | TKind::Def(_)
             | TKind::Var(_)

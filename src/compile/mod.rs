@@ -416,6 +416,7 @@ impl Compiler<'_> {
         }
         let node = match &e.kind {
             TKind::Const(_) | TKind::TableKeys(_) => unreachable_constant(),
+            TKind::UnknownValue => Node::Const(Val::Unknown),
             TKind::List(items) => Node::ListOf(items.iter().map(|i| self.expr(i)).collect()),
             TKind::Field(id) => Node::Field(*id),
             TKind::Def(id) => Node::Def(*id),

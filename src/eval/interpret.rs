@@ -108,6 +108,7 @@ impl<'p> Interpreter<'p> {
     fn eval_kind(&mut self, e: &TExpr) -> Option<Value> {
         match &e.kind {
             TKind::Const(v) => Some(v.clone()),
+            TKind::UnknownValue => None,
             TKind::List(items) => {
                 let mut values = Vec::with_capacity(items.len());
                 for item in items {

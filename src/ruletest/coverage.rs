@@ -282,6 +282,7 @@ fn may_be_unknown(program: &Program, e: &TExpr, known: &Known) -> bool {
     match &e.kind {
         TKind::Const(_) | TKind::TableKeys(_) | TKind::Known(_) | TKind::Var(_) => false,
         TKind::Field(id) => !known.contains(id),
+        TKind::UnknownValue => true,
         TKind::Lookup { .. } => true,
         TKind::Def(id) => may_be_unknown(program, &program.def(*id).expr, &Known::new()),
         TKind::Default(_, fallback) => may_be_unknown(program, fallback, known),

@@ -40,7 +40,11 @@ impl Seen {
                     .iter()
                     .map(|f| program.schema.field(*f).name.as_str())
                     .collect();
-                format!("needs review (unknown: {})", names.join(", "))
+                if names.is_empty() {
+                    "needs review (the rule marks this situation for review)".to_string()
+                } else {
+                    format!("needs review (unknown: {})", names.join(", "))
+                }
             }
             RuleOutcome::Cleared(i) => format!(
                 "cleared by `{}`",

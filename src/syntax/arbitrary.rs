@@ -165,6 +165,7 @@ fn erase_expr(e: &mut Expr) {
     e.span = dummy_span();
     match &mut e.kind {
         ExprKind::Bool(_)
+        | ExprKind::UnknownValue
         | ExprKind::Int(_)
         | ExprKind::Str(_)
         | ExprKind::Date(_)

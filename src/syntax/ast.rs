@@ -152,6 +152,8 @@ pub enum DurationUnit {
 pub enum ExprKind {
     /// `true`, `false`
     Bool(bool),
+    /// `unknown` as a value: the truth value that is neither true nor false
+    UnknownValue,
     /// `18`
     Int(i64),
     /// `"MX"`

@@ -449,6 +449,7 @@ impl Builder {
             Rule::integer => ExprKind::Int(self.integer_value(&pair)?),
             Rule::string => ExprKind::Str(self.string(pair)?.value),
             Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
+            Rule::unknown_value => ExprKind::UnknownValue,
             Rule::quantifier => {
                 let mut inner = pair.into_inner();
                 let kind_pair = self.next(&mut inner, "`any` or `all`")?;

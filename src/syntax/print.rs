@@ -291,6 +291,7 @@ fn write_list(out: &mut String, items: &[Expr]) {
 fn write_bare(out: &mut String, e: &Expr, rbp: u8, follow: u8) {
     match &e.kind {
         ExprKind::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        ExprKind::UnknownValue => out.push_str("unknown"),
         ExprKind::Int(i) => out.push_str(&i.to_string()),
         ExprKind::Str(s) => out.push_str(&quote(s)),
         ExprKind::Date(d) => out.push_str(&d.to_string()),

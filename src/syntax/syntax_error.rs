@@ -286,6 +286,7 @@ fn describe_rule(rule: Rule) -> Option<(u8, String)> {
         | Rule::paren
         | Rule::list
         | Rule::boolean
+        | Rule::unknown_value
         | Rule::quantifier
         | Rule::call
         | Rule::lookup
