@@ -70,10 +70,10 @@ impl Format for Table {
                         .map(|f| program.schema.field(*f).name.as_str())
                         .collect();
                     if names.is_empty() {
-                    "needs review (the rule marks this situation for review)".to_string()
-                } else {
-                    format!("needs review (unknown: {})", names.join(", "))
-                }
+                        "needs review (the rule marks this situation for review)".to_string()
+                    } else {
+                        format!("needs review (unknown: {})", names.join(", "))
+                    }
                 }
                 FindingOutcome::Cleared => format!(
                     "cleared by `{}`",

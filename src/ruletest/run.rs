@@ -141,6 +141,17 @@ pub fn run_tests(
                 coverage.add(&reached, &rules_reached);
             }
             check(test, program, &seen, &mut problems);
+            // Every explanation must render completely for every case.
+            for s in &seen {
+                if s.outcome != RuleOutcome::NotApplicable
+                    && (s.because.contains('{') || s.because.contains('}'))
+                {
+                    problems.push(format!(
+                        "the explanation of `{}` shows an unfilled placeholder: \"{}\"",
+                        s.rule, s.because
+                    ));
+                }
+            }
         }
         if problems.is_empty() {
             totals.passed += 1;

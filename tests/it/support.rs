@@ -122,3 +122,32 @@ pub(crate) fn copy_dir(from: &Path, to: &Path) {
 pub(crate) fn last_line(text: &str) -> &str {
     text.lines().last().unwrap_or("")
 }
+
+/// Rules, definitions and tables of the shipped rule set, as `check` counts
+/// them (read once, so tests do not break when the pack grows).
+fn standard_counts() -> (usize, usize, usize) {
+    static COUNTS: std::sync::OnceLock<(usize, usize, usize)> = std::sync::OnceLock::new();
+    *COUNTS.get_or_init(|| {
+        let output = RuleSet::standard().check(&[]);
+        let numbers: Vec<usize> = output
+            .stdout
+            .lines()
+            .last()
+            .unwrap_or("")
+            .split(|c: char| !c.is_ascii_digit())
+            .filter_map(|n| n.parse().ok())
+            .collect();
+        (numbers[0], numbers[1], numbers[2])
+    })
+}
+
+/// The summary line of `check` for the shipped rule set with `rules` rules
+/// and `defs` definitions added: `checked R rules, D definitions, T tables: {tail}`.
+pub fn standard_summary(rules: usize, defs: usize, tail: &str) -> String {
+    let (r, d, t) = standard_counts();
+    format!(
+        "checked {} rules, {} definitions, {t} tables: {tail}",
+        r + rules,
+        d + defs
+    )
+}
