@@ -262,6 +262,22 @@ pub fn compile(program: Program) -> Compiled {
             used_fields[field.0 as usize] = true;
         }
     }
+    // Explanations show fields too: they must be stored.
+    let mut shown = BTreeSet::new();
+    for rule in &program.rules {
+        let templates = std::iter::once(&rule.because)
+            .chain(rule.exceptions.iter().filter_map(|e| e.because.as_ref()));
+        for template in templates {
+            for part in &template.parts {
+                if let TemplatePart::Value(e) = part {
+                    fields_of(&program, e, &mut shown, &mut BTreeSet::new());
+                }
+            }
+        }
+    }
+    for field in shown {
+        used_fields[field.0 as usize] = true;
+    }
     // A field of a group (`nri.outcome`) is read through its group's object.
     for (i, field) in program.schema.fields.iter().enumerate() {
         if let (true, Some(parent)) = (used_fields[i], field.parent) {

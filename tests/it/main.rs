@@ -10,4 +10,5 @@ mod eval_cli;
 mod examples;
 mod language_doc;
 mod support;
+mod test_cli;
 mod workload;
