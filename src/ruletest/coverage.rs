@@ -50,7 +50,11 @@ impl Coverage {
             seen: HashMap::new(),
             rules: vec![0; program.rules.len()],
             defs: vec![0; program.defs.len()],
-            data_defs: program.defs.iter().map(|d| is_constant(&d.expr)).collect(),
+            data_defs: program
+                .defs
+                .iter()
+                .map(|d| is_constant(program, &d.expr))
+                .collect(),
             tables: vec![0; program.tables.len()],
         }
     }
@@ -211,7 +215,10 @@ fn collect(
             | TKind::Known(_)
             | TKind::Quantifier { .. }
     );
-    if e.ty == Type::Bool && !matches!(e.kind, TKind::Const(_)) && (track || is_test) {
+    if e.ty == Type::Bool
+        && !matches!(e.kind, TKind::Const(_) | TKind::UnknownValue)
+        && (track || is_test)
+    {
         let can = possible(program, e, known);
         let key = (e.span.file.0, e.span.start, e.span.end);
         let entry = out.entry(key).or_insert((e.span, [false; 3]));
@@ -257,12 +264,13 @@ fn guarded_fields(guard: &TExpr, when_true: bool, known: &mut Known) {
 
 /// Whether an expression reads nothing from the record (a definition such as
 /// `def MPP = [...]` is data, inlined where it is used).
-fn is_constant(e: &TExpr) -> bool {
+fn is_constant(program: &Program, e: &TExpr) -> bool {
     match &e.kind {
-        TKind::Field(_) | TKind::Def(_) | TKind::Var(_) | TKind::Lookup { .. } => false,
+        TKind::Field(_) | TKind::Var(_) | TKind::Lookup { .. } | TKind::UnknownValue => false,
+        TKind::Def(id) => is_constant(program, &program.def(*id).expr),
         _ => {
             let mut constant = true;
-            e.for_each_child(|c| constant &= is_constant(c));
+            e.for_each_child(|c| constant &= is_constant(program, c));
             constant
         }
     }
@@ -270,9 +278,37 @@ fn is_constant(e: &TExpr) -> bool {
 
 /// The outcomes an expression can have, from its form.
 fn possible(program: &Program, e: &TExpr, known: &Known) -> Outcomes {
+    let unknown = may_be_unknown(program, e, known);
+    let (can_true, can_false) = truth_values(program, e, known);
+    [can_true, can_false, unknown]
+}
+
+/// Whether a true/false expression can be true, and can be false: constants
+/// and the value `unknown` cannot both (`x or unknown` is never false,
+/// `x and unknown` never true).
+fn truth_values(program: &Program, e: &TExpr, known: &Known) -> (bool, bool) {
     match &e.kind {
-        TKind::Known(inner) if !may_be_unknown(program, inner, known) => [true, false, false],
-        _ => [true, true, may_be_unknown(program, e, known)],
+        TKind::Const(crate::value::Value::Bool(b)) => (*b, !*b),
+        TKind::UnknownValue => (false, false),
+        TKind::Not(a) => {
+            let (t, f) = truth_values(program, a, known);
+            (f, t)
+        }
+        TKind::And(a, b) | TKind::Or(a, b) => {
+            let is_and = matches!(e.kind, TKind::And(..));
+            let mut inner = known.clone();
+            guarded_fields(a, is_and, &mut inner);
+            let (at, af) = truth_values(program, a, known);
+            let (bt, bf) = truth_values(program, b, &inner);
+            if is_and {
+                (at && bt, af || bf)
+            } else {
+                (at || bt, af && bf)
+            }
+        }
+        TKind::Known(inner) => (true, may_be_unknown(program, inner, known)),
+        TKind::Def(id) => truth_values(program, &program.def(*id).expr, &Known::new()),
+        _ => (true, true),
     }
 }
 

@@ -130,7 +130,15 @@ pub fn run_tests(
                 let mut interpreter = Interpreter::new(program, &values);
                 interpreter.coverage = Some(Reached::default());
                 for rule in &program.rules {
-                    rule_outcome_in(&mut interpreter, rule);
+                    // Explanations are part of what a rule does: what they
+                    // show (definitions, tables) counts as reached.
+                    if rule_outcome_in(&mut interpreter, rule) != RuleOutcome::NotApplicable {
+                        for part in &rule.because.parts {
+                            if let crate::check::program::TemplatePart::Value(e) = part {
+                                interpreter.value(e);
+                            }
+                        }
+                    }
                 }
                 let reached = interpreter.coverage.take().unwrap_or_default();
                 let rules_reached: Vec<bool> = program
