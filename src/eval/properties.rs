@@ -9,7 +9,6 @@
 //!   the batch.
 
 use std::collections::HashSet;
-use std::path::Path;
 
 use proptest::prelude::*;
 
@@ -22,26 +21,10 @@ use crate::records::case::CaseRecord;
 use crate::records::json::decode_line;
 use crate::records::rejection::Rejection;
 use crate::records::schema_index::SchemaIndex;
-use crate::syntax::parser::parse_module;
 
 /// The standard rule set plus `text`, checked and compiled.
 fn compiled_with(text: &str) -> Compiled {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-    let mut loaded = crate::ruleset::load(&dir).expect("standard rules load");
-    let file = loaded
-        .sources
-        .add(Path::new("generated.nrs"), text.to_string());
-    let (module, diagnostics) = parse_module(file, text);
-    assert!(diagnostics.is_empty(), "{text}\n{diagnostics:?}");
-    loaded.modules.push((file, module));
-    let (_, checked) = crate::check::check(loaded);
-    let errors: Vec<_> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
-    assert!(errors.is_empty(), "{text}\n{errors:?}");
-    compile(checked.program.expect("program"))
+    compile(super::tests::standard_with(text))
 }
 
 // ----------------------------------------------------------------- conditions

@@ -9,16 +9,14 @@ use crate::eval::record::Record;
 use crate::syntax::parser::parse_module;
 use crate::value::Value;
 
-/// The standard rule set plus `def probe = EXPR` and a rule reading it.
-fn program_with(expr: &str) -> Program {
+/// The standard rule set plus the rule-language `text`, checked (test
+/// helper shared with the property tests).
+pub(super) fn standard_with(text: &str) -> Program {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
     let mut loaded = crate::ruleset::load(&dir).expect("standard rule set loads");
-    let text = format!(
-        "def probe = {expr}\nrule probe_rule {{\n  gap direct-refoulement\n  cites \"test\"\n  when probe\n}}\n"
-    );
-    let file = loaded.sources.add(Path::new("probe.nrs"), text.clone());
-    let (module, diagnostics) = parse_module(file, &text);
-    assert!(diagnostics.is_empty(), "{expr}: {diagnostics:?}");
+    let file = loaded.sources.add(Path::new("added.nrs"), text.to_string());
+    let (module, diagnostics) = parse_module(file, text);
+    assert!(diagnostics.is_empty(), "{text}\n{diagnostics:?}");
     loaded.modules.push((file, module));
     let (_, checked) = crate::check::check(loaded);
     let errors: Vec<_> = checked
@@ -26,8 +24,15 @@ fn program_with(expr: &str) -> Program {
         .iter()
         .filter(|d| d.is_error())
         .collect();
-    assert!(errors.is_empty(), "{expr}: {errors:?}");
+    assert!(errors.is_empty(), "{text}\n{errors:?}");
     checked.program.expect("program")
+}
+
+/// The standard rule set plus `def probe = EXPR` and a rule reading it.
+fn program_with(expr: &str) -> Program {
+    standard_with(&format!(
+        "def probe = {expr}\nrule probe_rule {{\n  gap direct-refoulement\n  cites \"test\"\n  when probe\n}}\n"
+    ))
 }
 
 /// A value written in a tiny test notation: T, F, U (unknown) or a JSON-ish literal.

@@ -69,11 +69,7 @@ impl Format for Table {
                         .iter()
                         .map(|f| program.schema.field(*f).name.as_str())
                         .collect();
-                    if names.is_empty() {
-                        "needs review (the rule marks this situation for review)".to_string()
-                    } else {
-                        format!("needs review (unknown: {})", names.join(", "))
-                    }
+                    describe_review(&names)
                 }
                 FindingOutcome::Cleared => format!(
                     "cleared by `{}`",
@@ -105,5 +101,15 @@ impl Format for Table {
             self.clear,
             if self.clear == 1 { "" } else { "s" }
         )
+    }
+}
+
+/// "needs review (unknown: a, b)", or the rule's own reason when no field is
+/// missing (the rule said `unknown` itself).
+pub(crate) fn describe_review(unknown_fields: &[&str]) -> String {
+    if unknown_fields.is_empty() {
+        "needs review (the rule marks this situation for review)".to_string()
+    } else {
+        format!("needs review (unknown: {})", unknown_fields.join(", "))
     }
 }

@@ -40,11 +40,7 @@ impl Seen {
                     .iter()
                     .map(|f| program.schema.field(*f).name.as_str())
                     .collect();
-                if names.is_empty() {
-                    "needs review (the rule marks this situation for review)".to_string()
-                } else {
-                    format!("needs review (unknown: {})", names.join(", "))
-                }
+                crate::report::table::describe_review(&names)
             }
             RuleOutcome::Cleared(i) => format!(
                 "cleared by `{}`",

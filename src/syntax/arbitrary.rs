@@ -27,38 +27,7 @@ use crate::syntax::print::quote;
 use crate::syntax::span::Span;
 
 /// The words the grammar reserves (`keyword` in `grammar/nrscreen.pest`).
-pub(crate) const KEYWORDS: &[&str] = &[
-    "def",
-    "rule",
-    "exception",
-    "to",
-    "when",
-    "unless",
-    "because",
-    "gap",
-    "severity",
-    "title",
-    "cites",
-    "effective",
-    "from",
-    "until",
-    "and",
-    "or",
-    "not",
-    "known",
-    "unknown",
-    "in",
-    "contains",
-    "any",
-    "all",
-    "none",
-    "of",
-    "is",
-    "empty",
-    "on",
-    "true",
-    "false",
-];
+pub(crate) use crate::syntax::syntax_error::KEYWORDS;
 
 /// Every binary operator.
 pub(crate) const BINARY_OPS: &[BinaryOp] = &[

@@ -143,7 +143,7 @@ fn standard_counts() -> (usize, usize, usize) {
 
 /// The summary line of `check` for the shipped rule set with `rules` rules
 /// and `defs` definitions added: `checked R rules, D definitions, T tables: {tail}`.
-pub fn standard_summary(rules: usize, defs: usize, tail: &str) -> String {
+pub(crate) fn standard_summary(rules: usize, defs: usize, tail: &str) -> String {
     let (r, d, t) = standard_counts();
     format!(
         "checked {} rules, {} definitions, {t} tables: {tail}",
