@@ -56,6 +56,18 @@ pub struct Expectation {
 }
 
 impl Expectation {
+    /// Whether the test says something about this rule or gap.
+    pub fn mentions(&self, rule: &str, gap: &str) -> bool {
+        let named = |id: &String| id == rule || id == gap;
+        self.flagged
+            .iter()
+            .chain(&self.needs_review)
+            .chain(&self.clear)
+            .any(named)
+            || self.because.keys().any(named)
+            || self.cleared_by.keys().any(named)
+    }
+
     fn merged(&self, more: &Expectation) -> Expectation {
         let mut out = self.clone();
         out.flagged.extend(more.flagged.iter().cloned());

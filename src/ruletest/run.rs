@@ -137,10 +137,14 @@ pub fn run_tests(
                     }
                 }
                 let reached = interpreter.coverage.take().unwrap_or_default();
-                let rules_reached: Vec<bool> = program
-                    .rules
+                // A test reaches a rule when the rule found something for
+                // its case, or the test states an expectation about it.
+                let rules_reached: Vec<bool> = seen
                     .iter()
-                    .map(|r| reached.conditions.contains_key(&r.condition.span))
+                    .map(|s| {
+                        s.outcome != RuleOutcome::NotApplicable
+                            || test.expect.mentions(&s.rule, &s.gap)
+                    })
                     .collect();
                 coverage.add(&reached, &rules_reached);
             }
