@@ -19,6 +19,7 @@
 // Unit tests state their expectations by panicking.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
 
+pub mod audit;
 pub mod check;
 pub mod cli;
 pub mod compile;

@@ -79,14 +79,15 @@ pub fn check(loaded: Loaded) -> (crate::source::Sources, Checked) {
     let items: Vec<&Item> = modules.iter().flat_map(|(_, m)| m.items.iter()).collect();
     // Without the schema or the taxonomy (their error is already reported)
     // every name or gap id would be reported unknown: check nothing more.
-    let rules = if schema.unavailable || taxonomy.unavailable {
-        Vec::new()
+    let (rules, audits) = if schema.unavailable || taxonomy.unavailable {
+        (Vec::new(), Vec::new())
     } else {
         checker.collect_defs(&items);
         for i in 0..checker.def_items.len() {
             checker.check_def(DefId(i as u32));
         }
         let rules = checker.check_rules(&items);
+        let audits = checker.check_audits(&items, &rules);
         // With errors, some uses were not seen (a rule that did not parse, or
         // failed to check): warning that a definition is unused would mislead.
         let has_errors = diagnostics
@@ -94,9 +95,9 @@ pub fn check(loaded: Loaded) -> (crate::source::Sources, Checked) {
             .chain(&checker.diagnostics)
             .any(Diagnostic::is_error);
         if !has_errors {
-            checker.warn_unused_defs(&rules);
+            checker.warn_unused_defs(&rules, &audits);
         }
-        rules
+        (rules, audits)
     };
 
     let counts = Counts {
@@ -125,6 +126,7 @@ pub fn check(loaded: Loaded) -> (crate::source::Sources, Checked) {
                 defs,
                 def_order,
                 rules,
+                audits,
             }),
             _ => None,
         }
@@ -539,6 +541,115 @@ impl<'a> Checker<'a> {
         })
     }
 
+    fn check_audits(&mut self, items: &[&'a Item], rules: &[Option<Rule>]) -> Vec<Audit> {
+        let mut audits: Vec<Audit> = Vec::new();
+        for item in items {
+            let Item::Audit(audit) = item else { continue };
+            if let Some(previous) = audits.iter().find(|a| a.name == audit.name.value) {
+                let first = previous.span;
+                self.error(
+                    Diagnostic::error(
+                        "duplicate-audit",
+                        format!("audit \"{}\" is declared twice", audit.name.value),
+                        audit.name.span,
+                    )
+                    .with_secondary(first, "first declared here"),
+                );
+                continue;
+            }
+            let precondition = match &audit.precondition {
+                Some(e) => match self.condition(e) {
+                    Some(c) => Some(c),
+                    None => continue,
+                },
+                None => None,
+            };
+            let mut expects = Vec::new();
+            for expect in &audit.expects {
+                let id = expect.target.name.as_str();
+                let by_gap: Vec<usize> = match self.taxonomy.find(id) {
+                    Some(gap) => rules
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.as_ref().is_some_and(|r| r.gap == gap))
+                        .map(|(i, _)| i)
+                        .collect(),
+                    None => rules
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, r)| r.as_ref().is_some_and(|r| r.id == id))
+                        .map(|(i, _)| i)
+                        .collect(),
+                };
+                if by_gap.is_empty() {
+                    let known = self.taxonomy.find(id).is_some();
+                    let candidates = self
+                        .taxonomy
+                        .gaps
+                        .iter()
+                        .map(|g| g.id.as_str())
+                        .chain(rules.iter().flatten().map(|r| r.id.as_str()));
+                    let mut d = if known {
+                        Diagnostic::error(
+                            "gap-without-rule",
+                            format!("no rule reports the gap `{id}`"),
+                            expect.target.span,
+                        )
+                        .with_help("an audit can only speak about gaps that some rule reports")
+                    } else {
+                        Diagnostic::error(
+                            "unknown-gap",
+                            format!("`{id}` is neither a gap of the taxonomy nor a rule"),
+                            expect.target.span,
+                        )
+                    };
+                    if !known {
+                        if let Some(s) = did_you_mean(id, candidates) {
+                            d = d.with_help(format!("did you mean `{s}`?"));
+                        }
+                    }
+                    self.error(d);
+                    continue;
+                }
+                let kind = match &expect.kind {
+                    ast::AuditExpectKind::Flagged => AuditExpectationKind::Flagged,
+                    ast::AuditExpectKind::NeedsReview => AuditExpectationKind::NeedsReview,
+                    ast::AuditExpectKind::NotFlagged => AuditExpectationKind::NotFlagged,
+                    ast::AuditExpectKind::Clear => AuditExpectationKind::Clear,
+                    ast::AuditExpectKind::StaysFlagged(field) => {
+                        let Some(checked) = self.expr(field, &expr::Scope::default()) else {
+                            continue;
+                        };
+                        let growable = checked.ty.element().is_some() || checked.ty == Type::Bool;
+                        match checked.kind {
+                            TKind::Field(id) if growable => AuditExpectationKind::StaysFlagged(id),
+                            _ => {
+                                self.error(
+                                    Diagnostic::error("not-growable", "only a list field or a true/false field of the record can grow", field.span)
+                                        .with_help("name a field such as `vulnerabilities`, `harm_in_mexico` or `fear_of_mexico_expressed`"),
+                                );
+                                continue;
+                            }
+                        }
+                    }
+                };
+                expects.push(AuditExpectation {
+                    kind,
+                    rules: by_gap,
+                    target: id.to_string(),
+                    span: expect.span,
+                });
+            }
+            audits.push(Audit {
+                name: audit.name.value.clone(),
+                precondition,
+                expects,
+                span: audit.span,
+            });
+        }
+        audits
+    }
+
     fn window(&mut self, window: &ast::Window) -> Option<Window> {
         let date = self.expr(&window.date, &expr::Scope::default())?;
         if date.ty != Type::Date {
@@ -577,10 +688,15 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn warn_unused_defs(&mut self, rules: &[Option<Rule>]) {
+    fn warn_unused_defs(&mut self, rules: &[Option<Rule>], audits: &[Audit]) {
         let mut used = BTreeSet::new();
         let mut stack: Vec<DefId> = self.inlined_defs.iter().copied().collect();
         let note = |e: &TExpr, stack: &mut Vec<DefId>| collect_defs(e, stack);
+        for audit in audits {
+            if let Some(p) = &audit.precondition {
+                note(p, &mut stack);
+            }
+        }
         for rule in rules.iter().flatten() {
             note(&rule.condition, &mut stack);
             if let Some(w) = &rule.window {

@@ -37,6 +37,49 @@ pub struct Program {
     pub def_order: Vec<DefId>,
     /// Rules in declaration order (files sorted by path).
     pub rules: Vec<Rule>,
+    /// Audits: properties of the rule set over all case records.
+    pub audits: Vec<Audit>,
+}
+
+/// `audit "NAME" { … }`, checked.
+#[derive(Debug)]
+pub struct Audit {
+    /// Its name.
+    pub name: String,
+    /// Which cases it is about (all, if none).
+    pub precondition: Option<TExpr>,
+    /// What must hold of each.
+    pub expects: Vec<AuditExpectation>,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// One checked audit expectation.
+#[derive(Debug)]
+pub struct AuditExpectation {
+    /// What is expected.
+    pub kind: AuditExpectationKind,
+    /// The rules it is about: those of a gap, or one rule.
+    pub rules: Vec<usize>,
+    /// The gap or rule id as written.
+    pub target: String,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// The kinds of checked audit expectations.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AuditExpectationKind {
+    /// Some rule of the target flags the case.
+    Flagged,
+    /// No rule of the target flags it, and one needs review.
+    NeedsReview,
+    /// No rule of the target flags it.
+    NotFlagged,
+    /// No rule of the target flags it or needs review.
+    Clear,
+    /// If flagged, still flagged after the field grows.
+    StaysFlagged(FieldId),
 }
 
 impl Program {

@@ -1,6 +1,7 @@
 //! The command line: one file per subcommand. `run` returns the exit code:
 //! 0 success, 1 the rule set has errors, 2 usage or I/O errors.
 
+mod audit;
 mod check;
 mod eval;
 mod logging;
@@ -46,6 +47,10 @@ enum Command {
     /// with the findings it must (and must not) produce. Exit 1 on any
     /// failure.
     Test(TestArgs),
+    /// Check a rule set's audits (`audit "…" { for every case where … expect
+    /// … }`) and the built-in ones over generated case records; a failure is
+    /// shrunk to the smallest case that breaks it. Exit 1 on any failure.
+    Audit(AuditArgs),
 }
 
 /// How diagnostics are printed.
@@ -135,6 +140,25 @@ pub(crate) struct TestArgs {
     color: ColorChoice,
 }
 
+#[derive(clap::Args, Debug)]
+pub(crate) struct AuditArgs {
+    /// The rule-set directory.
+    ruleset: PathBuf,
+    /// Generated cases per audit.
+    #[arg(long, default_value_t = 1000)]
+    cases: u32,
+    /// The seed; the same seed gives the same cases.
+    #[arg(long, default_value_t = 1)]
+    seed: u64,
+    /// Run only the audits whose name contains this text (built-in audits
+    /// are then skipped).
+    #[arg(long, value_name = "NAME")]
+    audit: Option<String>,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
 fn parse_severity(text: &str) -> Result<crate::severity::Severity, String> {
     crate::severity::Severity::parse(text)
         .ok_or_else(|| "expected critical, high, medium or low".to_string())
@@ -154,6 +178,7 @@ pub fn run() -> u8 {
         Command::Check(args) => check::run(&args),
         Command::Eval(args) => eval::run(&args),
         Command::Test(args) => test::run(&args),
+        Command::Audit(args) => audit::run(&args),
     }
 }
 

@@ -201,6 +201,8 @@ pub struct Compiled {
     pub tables: Vec<CompiledTable>,
     /// Whether some rule reads each field (others need not be stored).
     pub used_fields: Vec<bool>,
+    /// The precondition of each audit, in the order of `program.audits`.
+    pub audit_preconditions: Vec<Option<NodeId>>,
 }
 
 /// Compiles a checked program.
@@ -229,6 +231,11 @@ pub fn compile(program: Program) -> Compiled {
         .map(|d| compiler.expr(&d.expr))
         .collect();
     let rules: Vec<CompiledRule> = program.rules.iter().map(|r| compiler.rule(r)).collect();
+    let audit_preconditions: Vec<Option<NodeId>> = program
+        .audits
+        .iter()
+        .map(|a| a.precondition.as_ref().map(|p| compiler.expr(p)))
+        .collect();
     let Compiler {
         mut symbols,
         nodes,
@@ -275,6 +282,11 @@ pub fn compile(program: Program) -> Compiled {
             }
         }
     }
+    for audit in &program.audits {
+        if let Some(p) = &audit.precondition {
+            fields_of(&program, p, &mut shown, &mut BTreeSet::new());
+        }
+    }
     for field in shown {
         used_fields[field.0 as usize] = true;
     }
@@ -294,6 +306,7 @@ pub fn compile(program: Program) -> Compiled {
         sets,
         tables,
         used_fields,
+        audit_preconditions,
     }
 }
 

@@ -175,11 +175,16 @@ impl<'c> Evaluator<'c> {
                 Val::Bool(known)
             }
             Node::Default(a, b) => {
+                // As in the interpreter: `a`'s unknown fields are dropped
+                // only when `b` decides.
                 let mark = self.unknowns.len();
                 match self.eval(rec, *a) {
                     Val::Unknown => {
-                        self.unknowns.truncate(mark);
-                        self.eval(rec, *b)
+                        let value = self.eval(rec, *b);
+                        if value != Val::Unknown {
+                            self.unknowns.truncate(mark);
+                        }
+                        value
                     }
                     v => v,
                 }

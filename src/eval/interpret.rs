@@ -151,12 +151,18 @@ impl<'p> Interpreter<'p> {
                 Some(Value::Bool(known))
             }
             TKind::Default(a, b) => {
+                // `a ?? b`: when `a` is unknown, `b` decides; if `b` is
+                // unknown too, recording `a` would also settle it, so the
+                // unknown fields of both are kept.
                 let mark = self.unknowns.len();
                 match self.eval(a) {
                     Some(v) => Some(v),
                     None => {
-                        self.unknowns.truncate(mark);
-                        self.eval(b)
+                        let value = self.eval(b);
+                        if value.is_some() {
+                            self.unknowns.truncate(mark);
+                        }
+                        value
                     }
                 }
             }

@@ -114,6 +114,20 @@ pub(crate) fn erase_spans(module: &Module) -> Module {
                     because.span = dummy_span();
                 }
             }
+            Item::Audit(audit) => {
+                audit.span = dummy_span();
+                audit.name.span = dummy_span();
+                if let Some(condition) = &mut audit.precondition {
+                    erase_expr(condition);
+                }
+                for expect in &mut audit.expects {
+                    expect.span = dummy_span();
+                    erase_ident(&mut expect.target);
+                    if let AuditExpectKind::StaysFlagged(field) = &mut expect.kind {
+                        erase_expr(field);
+                    }
+                }
+            }
         }
     }
     module

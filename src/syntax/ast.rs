@@ -43,6 +43,49 @@ pub enum Item {
     Rule(RuleItem),
     /// `exception NAME to RULE when EXPR`
     Exception(ExceptionItem),
+    /// `audit "NAME" { for every case where EXPR expect … }`
+    Audit(AuditItem),
+}
+
+/// `audit "NAME" { for every case [where EXPR] expect … }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditItem {
+    /// `///` lines before it.
+    pub doc: Vec<String>,
+    /// The audit's name.
+    pub name: StrLit,
+    /// Which cases it is about (all, without it).
+    pub precondition: Option<Expr>,
+    /// What must hold, every one of them.
+    pub expects: Vec<AuditExpect>,
+    /// The whole declaration.
+    pub span: Span,
+}
+
+/// One expectation of an audit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditExpect {
+    /// What is expected.
+    pub kind: AuditExpectKind,
+    /// The gap (or rule) id it is about.
+    pub target: Ident,
+    /// Where it is written.
+    pub span: Span,
+}
+
+/// The kinds of audit expectations.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AuditExpectKind {
+    /// `flagged GAP`
+    Flagged,
+    /// `needs-review GAP`
+    NeedsReview,
+    /// `not flagged GAP`
+    NotFlagged,
+    /// `clear GAP`: neither flagged nor needing review
+    Clear,
+    /// `GAP stays flagged when FIELD grows`
+    StaysFlagged(Expr),
 }
 
 /// `def NAME = EXPR`.

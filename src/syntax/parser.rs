@@ -167,6 +167,7 @@ impl Builder {
                 Rule::exception_item => module
                     .items
                     .push(Item::Exception(self.exception_item(pair)?)),
+                Rule::audit_item => module.items.push(Item::Audit(self.audit_item(pair)?)),
                 Rule::EOI => {}
                 _ => return Err(self.unexpected(&pair, "declaration")),
             }
@@ -258,6 +259,68 @@ impl Builder {
             rule,
             condition,
             because,
+            span,
+        })
+    }
+
+    fn audit_item(&self, pair: Pair<'_, Rule>) -> Built<AuditItem> {
+        let span = self.span(&pair);
+        let mut inner = pair.into_inner().peekable();
+        let doc = self.docs(&mut inner);
+        let mut inner = inner.filter(|p| p.as_rule() != Rule::kw_audit);
+        let name = self.string(self.next_of(&mut inner, "an audit name")?)?;
+        let for_pair = self.next_of(&mut inner, "`for every case`")?;
+        let precondition = match for_pair.into_inner().find(|p| p.as_rule() == Rule::expr) {
+            Some(e) => Some(self.expr(e)?),
+            None => None,
+        };
+        let mut expects = Vec::new();
+        for expect_line in inner {
+            for expectation in expect_line.into_inner() {
+                let espan = self.span(&expectation);
+                match expectation.as_rule() {
+                    Rule::expect_outcome => {
+                        let mut parts = expectation.into_inner();
+                        let word = self.next(&mut parts, "an outcome")?;
+                        let target = self.ident(self.next(&mut parts, "a gap id")?)?;
+                        let kind = match word
+                            .as_str()
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .as_slice()
+                        {
+                            ["not", "flagged"] => AuditExpectKind::NotFlagged,
+                            ["flagged"] => AuditExpectKind::Flagged,
+                            ["needs-review"] => AuditExpectKind::NeedsReview,
+                            _ => AuditExpectKind::Clear,
+                        };
+                        expects.push(AuditExpect {
+                            kind,
+                            target,
+                            span: espan,
+                        });
+                    }
+                    Rule::expect_stays => {
+                        let mut parts = expectation
+                            .into_inner()
+                            .filter(|p| matches!(p.as_rule(), Rule::gap_id | Rule::path));
+                        let target = self.ident(self.next_of(&mut parts, "a gap id")?)?;
+                        let field = self.expr_atom(self.next_of(&mut parts, "a field")?)?;
+                        expects.push(AuditExpect {
+                            kind: AuditExpectKind::StaysFlagged(field),
+                            target,
+                            span: espan,
+                        });
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(AuditItem {
+            doc,
+            name,
+            precondition,
+            expects,
             span,
         })
     }

@@ -127,6 +127,33 @@ fn print_item(out: &mut String, item: &Item) {
                 out.push('\n');
             }
         }
+        Item::Audit(audit) => {
+            print_doc(out, &audit.doc);
+            out.push_str(&format!("audit {} {{\n", print_str_lit(&audit.name)));
+            match &audit.precondition {
+                Some(condition) => {
+                    let head = "  for every case where ";
+                    out.push_str(head);
+                    out.push_str(&print_expr_wrapped(condition, head.len(), head.len()));
+                    out.push('\n');
+                }
+                None => out.push_str("  for every case\n"),
+            }
+            for expect in &audit.expects {
+                let target = &expect.target.name;
+                let line = match &expect.kind {
+                    AuditExpectKind::Flagged => format!("flagged {target}"),
+                    AuditExpectKind::NeedsReview => format!("needs-review {target}"),
+                    AuditExpectKind::NotFlagged => format!("not flagged {target}"),
+                    AuditExpectKind::Clear => format!("clear {target}"),
+                    AuditExpectKind::StaysFlagged(field) => {
+                        format!("{target} stays flagged when {} grows", print_expr(field))
+                    }
+                };
+                out.push_str(&format!("  expect {line}\n"));
+            }
+            out.push_str("}\n");
+        }
     }
 }
 

@@ -1,0 +1,6 @@
+//! Property-test audits of a rule set (`nrscreen audit`): declared audits
+//! and built-in ones, checked by `proptest` over generated case records,
+//! with failures shrunk to the smallest breaking case.
+
+pub mod generate;
+pub mod run;

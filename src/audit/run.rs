@@ -1,0 +1,488 @@
+//! Running audits: each declared audit, then the built-in ones, with
+//! `proptest` generating cases, shrinking a failure to a minimal case, and a
+//! seed that replays the run.
+
+use std::cell::Cell;
+use std::collections::HashSet;
+use std::fmt::Write as _;
+
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
+
+use crate::check::program::{AuditExpectationKind, Program};
+use crate::compile::Compiled;
+use crate::eval::compiled::{Evaluator, RuleOutcome};
+use crate::eval::interpret::rule_outcome;
+use crate::eval::record::Record;
+use crate::records::case::CaseRecord;
+use crate::records::json::decode_line;
+use crate::records::schema_index::SchemaIndex;
+
+use super::generate::{cases, GenCase, Pools};
+
+/// How an audit run is set up.
+#[derive(Clone, Debug)]
+pub struct AuditOptions {
+    /// Cases per audit.
+    pub cases: u32,
+    /// The seed (the same seed replays the same run).
+    pub seed: u64,
+    /// Run only the audits whose name contains this text.
+    pub only: Option<String>,
+}
+
+/// Totals of an audit run.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct AuditTotals {
+    /// Audits that held.
+    pub passed: usize,
+    /// Audits that failed.
+    pub failed: usize,
+}
+
+/// Evaluates generated cases.
+struct Bench<'c> {
+    compiled: &'c Compiled,
+    index: SchemaIndex,
+    pools: Pools,
+}
+
+impl<'c> Bench<'c> {
+    fn program(&self) -> &'c Program {
+        &self.compiled.program
+    }
+
+    fn record(&self, case: &GenCase) -> Option<CaseRecord> {
+        let json = case.to_json(self.program(), "audit").to_string();
+        let mut record = CaseRecord::with_fields(self.program().schema.fields.len());
+        decode_line(
+            self.compiled,
+            &self.index,
+            &json,
+            &mut record,
+            &mut HashSet::new(),
+        )
+        .ok()?;
+        Some(record)
+    }
+
+    /// The outcome of every rule for a case.
+    fn outcomes(&self, record: &mut CaseRecord) -> Vec<RuleOutcome> {
+        let mut evaluator = Evaluator::new(self.compiled);
+        evaluator.start_record();
+        self.compiled
+            .rules
+            .iter()
+            .map(|r| evaluator.rule(record, r))
+            .collect()
+    }
+
+    /// What the rules found, for a report.
+    fn findings(&self, case: &GenCase) -> String {
+        let Some(mut record) = self.record(case) else {
+            return "    (the case cannot be decoded)\n".into();
+        };
+        let program = self.program();
+        let mut out = String::new();
+        for (i, outcome) in self.outcomes(&mut record).iter().enumerate() {
+            let rule = &program.rules[i];
+            let gap = &program.taxonomy.get(rule.gap).id;
+            let state = match outcome {
+                RuleOutcome::NotApplicable => continue,
+                RuleOutcome::Flagged => "flagged".to_string(),
+                RuleOutcome::NeedsReview(unknown) => {
+                    let names: Vec<&str> = unknown
+                        .iter()
+                        .map(|f| program.schema.field(*f).name.as_str())
+                        .collect();
+                    crate::report::table::describe_review(&names)
+                }
+                RuleOutcome::Cleared(e) => format!("cleared by `{}`", rule.exceptions[*e].name),
+            };
+            let _ = writeln!(out, "    {gap} (rule {}): {state}", rule.id);
+        }
+        if out.is_empty() {
+            out.push_str("    no rule found anything\n");
+        }
+        out
+    }
+}
+
+fn runner(options: &AuditOptions, salt: u64, cases: u32, shrink: bool) -> TestRunner {
+    let config = Config {
+        cases,
+        max_global_rejects: cases.saturating_mul(20).max(1000),
+        max_shrink_iters: if shrink { 4096 } else { 0 },
+        failure_persistence: None,
+        ..Config::default()
+    };
+    let mut seed = [0u8; 32];
+    seed[..8].copy_from_slice(&options.seed.to_le_bytes());
+    seed[8..16].copy_from_slice(&salt.to_le_bytes());
+    TestRunner::new_with_rng(config, TestRng::from_seed(RngAlgorithm::ChaCha, &seed))
+}
+
+/// Runs the audits of a compiled rule set; writes the report to `out`.
+pub fn run_audits(compiled: &Compiled, options: &AuditOptions, out: &mut String) -> AuditTotals {
+    let bench = Bench {
+        compiled,
+        index: SchemaIndex::new(compiled),
+        pools: Pools::of(&compiled.program),
+    };
+    let program = &compiled.program;
+    let mut totals = AuditTotals::default();
+    let selected = |name: &str| {
+        options
+            .only
+            .as_deref()
+            .is_none_or(|only| name.contains(only))
+    };
+    for (index, audit) in program.audits.iter().enumerate() {
+        if !selected(&audit.name) {
+            continue;
+        }
+        let met = Cell::new(0u32);
+        let failing = Cell::new(false);
+        let strategy = cases(program, &bench.pools, audit.precondition.as_ref());
+        let mut runner = runner(options, index as u64 + 1, options.cases, true);
+        let result = runner.run(&strategy, |case| {
+            let Some(mut record) = bench.record(&case) else {
+                return Err(TestCaseError::reject("case does not decode"));
+            };
+            if let Some(node) = compiled.audit_preconditions[index] {
+                let mut evaluator = Evaluator::new(compiled);
+                evaluator.start_record();
+                if evaluator.truth(&mut record, node).0 != Some(true) {
+                    return Err(TestCaseError::reject("precondition not met"));
+                }
+            }
+            if !failing.get() {
+                met.set(met.get() + 1);
+            }
+            let outcomes = bench.outcomes(&mut record);
+            for expect in &audit.expects {
+                let flagged = expect.rules.iter().any(|&r| outcomes[r] == RuleOutcome::Flagged);
+                let review = expect.rules.iter().any(|&r| matches!(outcomes[r], RuleOutcome::NeedsReview(_)));
+                let problem = match expect.kind {
+                    AuditExpectationKind::Flagged if !flagged => Some(format!("`{}` is not flagged", expect.target)),
+                    AuditExpectationKind::NeedsReview if flagged || !review => {
+                        Some(format!("`{}` does not need review (it is {})", expect.target, if flagged { "flagged" } else { "clear" }))
+                    }
+                    AuditExpectationKind::NotFlagged if flagged => Some(format!("`{}` is flagged", expect.target)),
+                    AuditExpectationKind::Clear if flagged || review => Some(format!("`{}` is not clear", expect.target)),
+                    AuditExpectationKind::StaysFlagged(field) if flagged => {
+                        let grown = case.grown(program, &bench.pools, field);
+                        let lost = grown.as_ref().and_then(|g| bench.record(g)).is_some_and(|mut r| {
+                            let after = bench.outcomes(&mut r);
+                            !expect.rules.iter().any(|&i| after[i] == RuleOutcome::Flagged)
+                        });
+                        lost.then(|| {
+                            let added = grown.map(|g| g.to_toml(program)).unwrap_or_default();
+                            format!(
+                                "`{}` is flagged, but no longer once `{}` grows; the grown case:\n{}",
+                                expect.target,
+                                program.schema.field(field).name,
+                                indent(&added, 6)
+                            )
+                        })
+                    }
+                    _ => None,
+                };
+                if let Some(problem) = problem {
+                    failing.set(true);
+                    return Err(TestCaseError::fail(problem));
+                }
+            }
+            Ok(())
+        });
+        let met = met.get();
+        match result {
+            Ok(()) => {
+                totals.passed += 1;
+                let _ = writeln!(
+                    out,
+                    "ok      {} ({met} cases met the precondition)",
+                    audit.name
+                );
+            }
+            Err(TestError::Fail(reason, case)) => {
+                totals.failed += 1;
+                let expected: Vec<String> = audit
+                    .expects
+                    .iter()
+                    .filter_map(|e| expectation_line(e.kind, &e.target))
+                    .collect();
+                let _ = writeln!(
+                    out,
+                    "FAILED  {} ({met} cases met the precondition)",
+                    audit.name
+                );
+                let _ = writeln!(out, "  {reason}");
+                let _ = writeln!(
+                    out,
+                    "  the smallest case that breaks it, ready for rules/tests/:"
+                );
+                let mut test = format!(
+                    "[[test]]\nname = {}\n",
+                    crate::syntax::print::quote(&format!("audit: {}", audit.name))
+                );
+                test.push_str(&expected.join(""));
+                test.push_str("[test.case]\n");
+                test.push_str(&case.to_toml(program));
+                let _ = write!(out, "{}", indent(&test, 4));
+                let _ = writeln!(out, "  what the rules found for it:");
+                let _ = write!(out, "{}", bench.findings(&case));
+                let _ = writeln!(
+                    out,
+                    "  replay: nrscreen audit RULESET --seed {} --audit {}",
+                    options.seed,
+                    crate::syntax::print::quote(&audit.name)
+                );
+            }
+            Err(TestError::Abort(reason)) => {
+                totals.failed += 1;
+                let _ = writeln!(
+                    out,
+                    "FAILED  {}: only {met} generated cases met the precondition ({reason}); the precondition may be impossible",
+                    audit.name
+                );
+            }
+        }
+    }
+    if options.only.is_none() {
+        builtin_audits(&bench, options, &mut totals, out);
+    }
+    totals
+}
+
+/// The TOML expectation line of an audit expectation, where there is one.
+fn expectation_line(kind: AuditExpectationKind, target: &str) -> Option<String> {
+    let list = |key: &str| format!("{key} = [{}]\n", crate::syntax::print::quote(target));
+    match kind {
+        AuditExpectationKind::Flagged => Some(list("flagged")),
+        AuditExpectationKind::NeedsReview => Some(list("needs_review")),
+        AuditExpectationKind::Clear => Some(list("clear")),
+        AuditExpectationKind::NotFlagged | AuditExpectationKind::StaysFlagged(_) => None,
+    }
+}
+
+fn indent(text: &str, by: usize) -> String {
+    let pad = " ".repeat(by);
+    text.lines().map(|l| format!("{pad}{l}\n")).collect()
+}
+
+/// The audits every rule set gets: every rule can fire, no rule fires on
+/// every case, every needs-review can be resolved both ways by filling in the
+/// unknown fields, and evaluation is deterministic.
+fn builtin_audits(
+    bench: &Bench<'_>,
+    options: &AuditOptions,
+    totals: &mut AuditTotals,
+    out: &mut String,
+) {
+    let program = bench.program();
+    let mut report = |name: &str, problems: Vec<String>, out: &mut String| {
+        if problems.is_empty() {
+            totals.passed += 1;
+            let _ = writeln!(out, "ok      (built in) {name}");
+        } else {
+            totals.failed += 1;
+            let _ = writeln!(out, "FAILED  (built in) {name}");
+            for p in problems {
+                let _ = write!(out, "{}", indent(&p, 2));
+            }
+        }
+    };
+
+    // 1. Every rule can fire: generation guided by the rule's own condition.
+    let mut never = Vec::new();
+    for (i, rule) in program.rules.iter().enumerate() {
+        let strategy = cases(program, &bench.pools, Some(&rule.condition));
+        let mut runner = runner(options, 1000 + i as u64, options.cases, false);
+        let fired = runner.run(&strategy, |case| {
+            let fired = bench
+                .record(&case)
+                .is_some_and(|mut r| bench.outcomes(&mut r)[i] == RuleOutcome::Flagged);
+            if fired {
+                Err(TestCaseError::fail("fired"))
+            } else {
+                Ok(())
+            }
+        });
+        if fired.is_ok() {
+            never.push(format!(
+                "rule `{}` never fired in {} generated cases\n",
+                rule.id, options.cases
+            ));
+        }
+    }
+    report("every rule can fire", never, out);
+
+    // 2-4 over one sample of unguided cases.
+    let strategy = cases(program, &bench.pools, None);
+    let mut runner = runner(options, 2000, 1, false);
+    let mut sample = Vec::new();
+    for _ in 0..options.cases {
+        if let Ok(tree) = proptest::strategy::Strategy::new_tree(&strategy, &mut runner) {
+            sample.push(proptest::strategy::ValueTree::current(&tree));
+        }
+    }
+    let mut not_fired = vec![false; program.rules.len()];
+    let mut unresolved = Vec::new();
+    let mut nondeterministic = Vec::new();
+    let mut resolved_tries = vec![0usize; program.rules.len()];
+    for case in &sample {
+        let Some(mut record) = bench.record(case) else {
+            continue;
+        };
+        let first = bench.outcomes(&mut record);
+        let Some(mut again) = bench.record(case) else {
+            continue;
+        };
+        let second = bench.outcomes(&mut again);
+        let values = Record::from_case(bench.compiled, &record);
+        for (i, outcome) in first.iter().enumerate() {
+            if *outcome != RuleOutcome::Flagged {
+                not_fired[i] = true;
+            }
+            let reference = rule_outcome(program, &values, &program.rules[i]);
+            if *outcome != second[i] || *outcome != reference {
+                nondeterministic.push(format!(
+                    "rule `{}` gave {:?}, then {:?}, and the interpreter {:?} for:\n{}",
+                    program.rules[i].id,
+                    outcome,
+                    second[i],
+                    reference,
+                    indent(&case.to_toml(program), 2)
+                ));
+            }
+            if let RuleOutcome::NeedsReview(unknown) = outcome {
+                if unknown.is_empty() || resolved_tries[i] >= 20 {
+                    continue;
+                }
+                resolved_tries[i] += 1;
+                if !resolvable_both_ways(bench, options, case, i, unknown) {
+                    unresolved.push(format!(
+                        "rule `{}` needs review for this case, but filling in {} only ever resolves it one way:\n{}",
+                        program.rules[i].id,
+                        unknown.iter().map(|f| format!("`{}`", program.schema.field(*f).name)).collect::<Vec<_>>().join(", "),
+                        indent(&case.to_toml(program), 2)
+                    ));
+                }
+            }
+        }
+    }
+    let always: Vec<String> = program
+        .rules
+        .iter()
+        .zip(&not_fired)
+        .filter(|(_, seen_clear)| !**seen_clear)
+        .map(|(r, _)| {
+            format!(
+                "rule `{}` fired on every one of {} generated cases\n",
+                r.id,
+                sample.len()
+            )
+        })
+        .collect();
+    report("no rule fires on every case", always, out);
+    unresolved.truncate(3);
+    report(
+        "every needs-review outcome can be resolved both ways",
+        unresolved,
+        out,
+    );
+    nondeterministic.truncate(3);
+    report(
+        "evaluation is deterministic (and agrees with the reference interpreter)",
+        nondeterministic,
+        out,
+    );
+}
+
+/// Whether filling in the unknown fields of a needs-review case can give a
+/// flag, and can give a clear (or, where the rule set itself leaves the
+/// case open, gives neither).
+fn resolvable_both_ways(
+    bench: &Bench<'_>,
+    options: &AuditOptions,
+    case: &GenCase,
+    rule: usize,
+    unknown: &[crate::ruleset::schema::FieldId],
+) -> bool {
+    let program = bench.program();
+    // Donors of values: half guided by the rule's condition (to find a
+    // flag), half not (to find a clear).
+    let guided = cases(program, &bench.pools, Some(&program.rules[rule].condition));
+    let free = cases(program, &bench.pools, None);
+    let mut runner = runner(options, 3000 + rule as u64, 1, false);
+    let (mut flagged, mut clear, mut open) = (false, false, false);
+    for attempt in 0..64 {
+        let strategy = if attempt % 2 == 0 { &guided } else { &free };
+        let Ok(tree) = proptest::strategy::Strategy::new_tree(strategy, &mut runner) else {
+            continue;
+        };
+        let donor = proptest::strategy::ValueTree::current(&tree);
+        let mut filled = case.clone();
+        for field in unknown {
+            let i = field.0 as usize;
+            if let Some(value) = donor.values.get(i).cloned().flatten() {
+                filled.values[i] = Some(value);
+            }
+            // Filling a group's field makes the group present.
+            if let Some(parent) = program.schema.field(*field).parent {
+                filled.values[parent.0 as usize].get_or_insert(super::generate::GenValue::Present);
+            }
+        }
+        if let Some(mut record) = bench.record(&filled) {
+            match bench.outcomes(&mut record)[rule] {
+                RuleOutcome::Flagged => flagged = true,
+                RuleOutcome::NotApplicable | RuleOutcome::Cleared(_) => clear = true,
+                RuleOutcome::NeedsReview(_) => open = true,
+            }
+        }
+        if flagged && clear {
+            return true;
+        }
+    }
+    // Text fields may have to equal text the case already holds (an
+    // interpreter's language among the person's languages): try those too.
+    let mut texts: Vec<super::generate::GenValue> = Vec::new();
+    for value in case.values.iter().flatten() {
+        match value {
+            super::generate::GenValue::Text(_) => texts.push(value.clone()),
+            super::generate::GenValue::List(items) => texts.extend(
+                items
+                    .iter()
+                    .filter(|v| matches!(v, super::generate::GenValue::Text(_)))
+                    .cloned(),
+            ),
+            _ => {}
+        }
+    }
+    for text in texts {
+        let mut filled = case.clone();
+        for field in unknown {
+            if program.schema.field(*field).ty == crate::types::Type::Str {
+                filled.values[field.0 as usize] = Some(text.clone());
+                if let Some(parent) = program.schema.field(*field).parent {
+                    filled.values[parent.0 as usize]
+                        .get_or_insert(super::generate::GenValue::Present);
+                }
+            }
+        }
+        if let Some(mut record) = bench.record(&filled) {
+            match bench.outcomes(&mut record)[rule] {
+                RuleOutcome::Flagged => flagged = true,
+                RuleOutcome::NotApplicable | RuleOutcome::Cleared(_) => clear = true,
+                RuleOutcome::NeedsReview(_) => open = true,
+            }
+        }
+        if flagged && clear {
+            return true;
+        }
+    }
+    // Some fillings left it undecided: the rule set itself leaves such cases
+    // open (a table that does not cover a recorded value, or the value
+    // `unknown`), which filling in fields cannot change.
+    open
+}
