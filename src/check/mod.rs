@@ -583,6 +583,11 @@ impl<'a> Checker<'a> {
                 };
                 if by_gap.is_empty() {
                     let known = self.taxonomy.find(id).is_some();
+                    // A rule that failed to check may be the one reporting
+                    // this gap: its error is already reported.
+                    if known && rules.iter().any(Option::is_none) {
+                        continue;
+                    }
                     let candidates = self
                         .taxonomy
                         .gaps
