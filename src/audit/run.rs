@@ -76,14 +76,17 @@ impl<'c> Bench<'c> {
             .collect()
     }
 
-    /// What the rules found, for a report.
-    fn findings(&self, case: &GenCase) -> String {
+    /// What the rules in `only` found, for a report.
+    fn findings(&self, case: &GenCase, only: &[usize]) -> String {
         let Some(mut record) = self.record(case) else {
             return "    (the case cannot be decoded)\n".into();
         };
         let program = self.program();
         let mut out = String::new();
         for (i, outcome) in self.outcomes(&mut record).iter().enumerate() {
+            if !only.contains(&i) {
+                continue;
+            }
             let rule = &program.rules[i];
             let gap = &program.taxonomy.get(rule.gap).id;
             let state = match outcome {
@@ -101,7 +104,7 @@ impl<'c> Bench<'c> {
             let _ = writeln!(out, "    {gap} (rule {}): {state}", rule.id);
         }
         if out.is_empty() {
-            out.push_str("    no rule found anything\n");
+            out.push_str("    nothing (the audited rules do not apply)\n");
         }
         out
     }
@@ -198,11 +201,7 @@ pub fn run_audits(compiled: &Compiled, options: &AuditOptions, out: &mut String)
         match result {
             Ok(()) => {
                 totals.passed += 1;
-                let _ = writeln!(
-                    out,
-                    "ok      {} ({met} cases met the precondition)",
-                    audit.name
-                );
+                let _ = writeln!(out, "ok      {} ({})", audit.name, met_text(met));
             }
             Err(TestError::Fail(reason, case)) => {
                 totals.failed += 1;
@@ -211,11 +210,7 @@ pub fn run_audits(compiled: &Compiled, options: &AuditOptions, out: &mut String)
                     .iter()
                     .filter_map(|e| expectation_line(e.kind, &e.target))
                     .collect();
-                let _ = writeln!(
-                    out,
-                    "FAILED  {} ({met} cases met the precondition)",
-                    audit.name
-                );
+                let _ = writeln!(out, "FAILED  {} ({})", audit.name, met_text(met));
                 let _ = writeln!(out, "  {reason}");
                 let _ = writeln!(
                     out,
@@ -229,8 +224,13 @@ pub fn run_audits(compiled: &Compiled, options: &AuditOptions, out: &mut String)
                 test.push_str("[test.case]\n");
                 test.push_str(&case.to_toml(program));
                 let _ = write!(out, "{}", indent(&test, 4));
-                let _ = writeln!(out, "  what the rules found for it:");
-                let _ = write!(out, "{}", bench.findings(&case));
+                let audited: Vec<usize> = audit
+                    .expects
+                    .iter()
+                    .flat_map(|e| e.rules.iter().copied())
+                    .collect();
+                let _ = writeln!(out, "  what the audited rules found for it:");
+                let _ = write!(out, "{}", bench.findings(&case, &audited));
                 let _ = writeln!(
                     out,
                     "  replay: nrscreen audit RULESET --seed {} --audit {}",
@@ -252,6 +252,13 @@ pub fn run_audits(compiled: &Compiled, options: &AuditOptions, out: &mut String)
         builtin_audits(&bench, options, &mut totals, out);
     }
     totals
+}
+
+fn met_text(met: u32) -> String {
+    format!(
+        "{met} generated case{} met the precondition",
+        if met == 1 { "" } else { "s" }
+    )
 }
 
 /// The TOML expectation line of an audit expectation, where there is one.

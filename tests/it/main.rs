@@ -4,6 +4,7 @@
 // Tests state their expectations by panicking.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod audit_cli;
 mod check_cli;
 mod check_errors;
 mod eval_cli;
