@@ -70,6 +70,7 @@ pub fn check(loaded: Loaded) -> (crate::source::Sources, Checked) {
         def_state: Vec::new(),
         def_stack: Vec::new(),
         def_deps: Vec::new(),
+        def_depths: Vec::new(),
         def_order: Vec::new(),
         current_def: None,
         inlined_defs: BTreeSet::new(),
@@ -141,6 +142,12 @@ pub fn check(loaded: Loaded) -> (crate::source::Sources, Checked) {
     )
 }
 
+/// How many definitions may depend on each other in a chain.
+const MAX_DEF_CHAIN: usize = 256;
+
+/// How deep an expression may nest, counting through the definitions it uses.
+const MAX_COMBINED_DEPTH: usize = 1000;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum DefState {
     NotStarted,
@@ -161,6 +168,8 @@ pub(crate) struct Checker<'a> {
     def_stack: Vec<DefId>,
     /// For each definition, the definitions it refers to.
     def_deps: Vec<BTreeSet<DefId>>,
+    /// Nesting depth of each checked definition, through those it uses.
+    def_depths: Vec<usize>,
     def_order: Vec<DefId>,
     /// The definition whose body is being checked.
     current_def: Option<DefId>,
@@ -221,6 +230,7 @@ impl<'a> Checker<'a> {
             self.defs.push(None);
             self.def_state.push(DefState::NotStarted);
             self.def_deps.push(BTreeSet::new());
+            self.def_depths.push(0);
         }
     }
 
@@ -239,9 +249,27 @@ impl<'a> Checker<'a> {
             DefState::InProgress => return None,
             DefState::NotStarted => {}
         }
+        let item = self.def_items[id.0 as usize];
+        if self.def_stack.len() >= MAX_DEF_CHAIN {
+            // Checking (and later evaluating) definitions recurses through
+            // the definitions they use: bound it, as the parser bounds
+            // nesting within one expression.
+            self.def_state[id.0 as usize] = DefState::Done;
+            self.def_order.push(id);
+            self.error(
+                Diagnostic::error(
+                    "too-deep",
+                    format!(
+                        "definitions depend on definitions more than {MAX_DEF_CHAIN} deep here"
+                    ),
+                    item.name.span,
+                )
+                .with_help("shorten the chain of definitions that use each other"),
+            );
+            return None;
+        }
         self.def_state[id.0 as usize] = DefState::InProgress;
         self.def_stack.push(id);
-        let item = self.def_items[id.0 as usize];
         let outer = self.current_def.replace(id);
         let expr = self.expr(&item.value, &expr::Scope::default());
         self.current_def = outer;
@@ -249,6 +277,19 @@ impl<'a> Checker<'a> {
         self.def_state[id.0 as usize] = DefState::Done;
         self.def_order.push(id);
         let expr = expr?;
+        let depth = self.depth_through_defs(&expr);
+        self.def_depths[id.0 as usize] = depth;
+        if depth > MAX_COMBINED_DEPTH {
+            self.error(
+                Diagnostic::error(
+                    "too-deep",
+                    format!("with the definitions it uses, `{}` nests more than {MAX_COMBINED_DEPTH} operations deep", item.name.name),
+                    item.name.span,
+                )
+                .with_help("split long chains of definitions, or flatten them"),
+            );
+            return None;
+        }
         let ty = expr.ty.clone();
         self.defs[id.0 as usize] = Some(Def {
             name: item.name.name.clone(),
@@ -257,6 +298,18 @@ impl<'a> Checker<'a> {
             span: item.span,
         });
         Some(ty)
+    }
+
+    /// The nesting depth of an expression, counting each definition it uses
+    /// at that definition's own depth (so evaluation's recursion is bounded).
+    fn depth_through_defs(&self, e: &TExpr) -> usize {
+        let own = match e.kind {
+            TKind::Def(id) => self.def_depths[id.0 as usize],
+            _ => 0,
+        };
+        let mut deepest = 0;
+        e.for_each_child(|c| deepest = deepest.max(self.depth_through_defs(c)));
+        1 + own.max(deepest)
     }
 
     /// A reference to definition `id` from the definition being checked:

@@ -222,6 +222,17 @@ pub enum ArithOp {
     Sub,
 }
 
+impl ArithOp {
+    /// `x + y` or `x - y`; `None` on overflow (the result is then unknown,
+    /// never a wrapped number).
+    pub fn apply(self, x: i64, y: i64) -> Option<i64> {
+        match self {
+            ArithOp::Add => x.checked_add(y),
+            ArithOp::Sub => x.checked_sub(y),
+        }
+    }
+}
+
 /// Built-in functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Builtin {

@@ -176,6 +176,9 @@ pub struct CompiledRule {
     pub exceptions: Vec<NodeId>,
     /// The explanation.
     pub because: Vec<CompiledPart>,
+    /// The explanation of each exception that has one (shown when it clears
+    /// the rule).
+    pub exception_because: Vec<Option<Vec<CompiledPart>>>,
     /// Every field the rule reads (directly or through definitions), sorted.
     pub fields_read: Vec<FieldId>,
 }
@@ -350,14 +353,11 @@ impl Compiler<'_> {
             .iter()
             .map(|e| self.expr(&e.condition))
             .collect();
-        let because = rule
-            .because
-            .parts
+        let because = self.template(&rule.because);
+        let exception_because = rule
+            .exceptions
             .iter()
-            .map(|part| match part {
-                TemplatePart::Text(t) => CompiledPart::Text(t.clone()),
-                TemplatePart::Value(e) => CompiledPart::Value(self.expr(e), e.ty.clone()),
-            })
+            .map(|e| e.because.as_ref().map(|t| self.template(t)))
             .collect();
         let mut fields = BTreeSet::new();
         let mut seen_defs = BTreeSet::new();
@@ -372,8 +372,20 @@ impl Compiler<'_> {
             window,
             exceptions,
             because,
+            exception_because,
             fields_read: fields.into_iter().collect(),
         }
+    }
+
+    fn template(&mut self, template: &Template) -> Vec<CompiledPart> {
+        template
+            .parts
+            .iter()
+            .map(|part| match part {
+                TemplatePart::Text(t) => CompiledPart::Text(t.clone()),
+                TemplatePart::Value(e) => CompiledPart::Value(self.expr(e), e.ty.clone()),
+            })
+            .collect()
     }
 
     /// The constant value of an expression, if it has one.
@@ -398,9 +410,8 @@ impl Compiler<'_> {
                 let keys: Vec<Value> = self
                     .program
                     .table(*id)
-                    .rows
-                    .iter()
-                    .map(|r| Value::Str(r.key.as_str().into()))
+                    .keys()
+                    .map(|k| Value::Str(k.into()))
                     .collect();
                 Some(Value::List(keys.into()))
             }

@@ -259,12 +259,17 @@ impl<'c> Batch<'c> {
                 });
                 continue;
             }
-            let because = explain::because(
-                &mut self.evaluator,
-                compiled,
-                &mut self.record,
-                &rule.because,
-            );
+            // A rule cleared by an exception is explained by the exception,
+            // when it says why.
+            let template = match cleared_by
+                .and_then(|e| rule.exception_because.get(e))
+                .and_then(Option::as_ref)
+            {
+                Some(exception) => exception,
+                None => &rule.because,
+            };
+            let because =
+                explain::because(&mut self.evaluator, compiled, &mut self.record, template);
             let facts = explain::facts(compiled, &self.record, rule);
             self.result.findings.push(Finding {
                 rule: index,

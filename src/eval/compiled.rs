@@ -400,16 +400,13 @@ fn ordinal(v: Val) -> Option<i64> {
 }
 
 fn arith(rec: &mut CaseRecord, c: &Compiled, op: ArithOp, a: Val, b: Val) -> Val {
-    let sign = |x: i64| if op == ArithOp::Add { x } else { -x };
     let date = |days: i64| i32::try_from(days).map_or(Val::Unknown, Val::Date);
     match (a, b) {
-        (Val::Int(x), Val::Int(y)) => x.checked_add(sign(y)).map_or(Val::Unknown, Val::Int),
+        (Val::Int(x), Val::Int(y)) => op.apply(x, y).map_or(Val::Unknown, Val::Int),
         (Val::Date(d), Val::Duration(n)) | (Val::Duration(n), Val::Date(d)) => {
-            i64::from(d).checked_add(sign(n)).map_or(Val::Unknown, date)
+            op.apply(i64::from(d), n).map_or(Val::Unknown, date)
         }
-        (Val::Duration(x), Val::Duration(y)) => {
-            x.checked_add(sign(y)).map_or(Val::Unknown, Val::Duration)
-        }
+        (Val::Duration(x), Val::Duration(y)) => op.apply(x, y).map_or(Val::Unknown, Val::Duration),
         (Val::List(..) | Val::ConstList(..), Val::List(..) | Val::ConstList(..)) => {
             let joined: Vec<Val> = rec
                 .elements(c, a)

@@ -130,12 +130,7 @@ impl<'p> Interpreter<'p> {
             }
             TKind::TableKeys(id) => {
                 let table = self.program.table(*id);
-                let mut keys: Vec<Value> = table
-                    .rows
-                    .iter()
-                    .map(|r| Value::Str(Arc::from(r.key.as_str())))
-                    .collect();
-                keys.dedup();
+                let keys: Vec<Value> = table.keys().map(|k| Value::Str(Arc::from(k))).collect();
                 Some(Value::List(keys.into()))
             }
             TKind::Not(a) => {
@@ -315,14 +310,13 @@ fn elements(value: &Value) -> &[Value] {
 }
 
 fn arith(op: ArithOp, a: Value, b: Value) -> Option<Value> {
-    let sign = |x: i64| if op == ArithOp::Add { x } else { -x };
     match (a, b) {
-        (Value::Int(x), Value::Int(y)) => x.checked_add(sign(y)).map(Value::Int),
+        (Value::Int(x), Value::Int(y)) => op.apply(x, y).map(Value::Int),
         (Value::Date(d), Value::Duration(n)) | (Value::Duration(n), Value::Date(d)) => {
-            let days = i64::from(d.0).checked_add(sign(n))?;
+            let days = op.apply(i64::from(d.0), n)?;
             i32::try_from(days).ok().map(|d| Value::Date(Date(d)))
         }
-        (Value::Duration(x), Value::Duration(y)) => x.checked_add(sign(y)).map(Value::Duration),
+        (Value::Duration(x), Value::Duration(y)) => op.apply(x, y).map(Value::Duration),
         (Value::List(x), Value::List(y)) => {
             Some(Value::List(x.iter().chain(y.iter()).cloned().collect()))
         }

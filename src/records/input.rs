@@ -30,7 +30,8 @@ impl InputFormat {
     /// The format a file name implies, if any.
     pub fn from_path(path: &str) -> Option<InputFormat> {
         let lower = path.to_ascii_lowercase();
-        if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") || lower.ends_with(".json") {
+        // Not `.json`: a JSON file is usually one array, not JSON Lines.
+        if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
             Some(InputFormat::Jsonl)
         } else if lower.ends_with(".csv") {
             Some(InputFormat::Csv)
@@ -164,6 +165,13 @@ impl<'a> CsvRecords<'a> {
     ) -> std::io::Result<CsvRecords<'a>> {
         let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
         let headers = reader.headers().map_err(csv_io)?.clone();
+        let mut seen = std::collections::HashSet::new();
+        if let Some(repeated) = headers.iter().find(|h| !seen.insert(*h)) {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!("column `{repeated}` appears twice in the header of `{name}`"),
+            ));
+        }
         let columns = headers
             .iter()
             .map(|h| match (h, index.dotted(h)) {
@@ -214,7 +222,7 @@ impl<'a> CsvRecords<'a> {
                 Type::List(element) => {
                     let start = record.items.len();
                     if cell != "[]" {
-                        for part in cell.split(';') {
+                        for part in cell.split(';').map(str::trim) {
                             let v =
                                 decode_text(self.compiled, record, element, part).map_err(fail)?;
                             record.items.push(v);
@@ -262,35 +270,42 @@ impl RecordReader for CsvRecords<'_> {
     }
 
     fn next_record(&mut self, record: &mut CaseRecord) -> std::io::Result<Option<Read1>> {
-        let mut row = std::mem::take(&mut self.row);
-        let read = self.reader.read_record(&mut row);
-        self.row = row;
-        let line = self.row.position().map_or(0, |p| p.line() as usize);
-        match read {
-            Ok(false) => Ok(None),
-            Ok(true) => Ok(Some(match self.decode(record) {
-                Ok(()) => Read1::Record(line),
-                Err((field, reason)) => Read1::Rejected(Rejection {
+        // Rows are read as bytes so that a row that is not UTF-8 can still
+        // be kept, lossily, in the rejects file.
+        let mut bytes = csv::ByteRecord::new();
+        if !self.reader.read_byte_record(&mut bytes).map_err(csv_io)? {
+            return Ok(None);
+        }
+        let line = bytes.position().map_or(0, |p| p.line() as usize);
+        self.row = match csv::StringRecord::from_byte_record(bytes) {
+            Ok(row) => row,
+            Err(error) => {
+                let raw: Vec<String> = error
+                    .into_byte_record()
+                    .iter()
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect();
+                return Ok(Some(Read1::Rejected(Rejection {
                     file: self.name.clone(),
                     line,
-                    case_id: (!record.case_id.is_empty()).then(|| record.case_id.clone()),
-                    field,
-                    reason,
-                    raw: self.raw(),
-                }),
-            })),
-            Err(error) => match error.kind() {
-                csv::ErrorKind::Utf8 { pos, .. } => Ok(Some(Read1::Rejected(Rejection {
-                    file: self.name.clone(),
-                    line: pos.as_ref().map_or(line, |p| p.line() as usize),
                     case_id: None,
                     field: None,
                     reason: "the row is not valid UTF-8".into(),
-                    raw: String::new(),
-                }))),
-                _ => Err(csv_io(error)),
-            },
-        }
+                    raw: raw.join(","),
+                })));
+            }
+        };
+        Ok(Some(match self.decode(record) {
+            Ok(()) => Read1::Record(line),
+            Err((field, reason)) => Read1::Rejected(Rejection {
+                file: self.name.clone(),
+                line,
+                case_id: (!record.case_id.is_empty()).then(|| record.case_id.clone()),
+                field,
+                reason,
+                raw: self.raw(),
+            }),
+        }))
     }
 }
 
@@ -306,6 +321,7 @@ struct TomlCases<'a> {
 }
 
 #[derive(serde::Deserialize)]
+#[serde(deny_unknown_fields)]
 struct TomlFile {
     #[serde(default)]
     case: Vec<toml::Spanned<toml::Table>>,
@@ -322,30 +338,59 @@ impl<'a> TomlCases<'a> {
         let mut text = String::new();
         input.read_to_string(&mut text)?;
         let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-        let cases: Vec<Result<(usize, String, String), Rejection>> =
-            match toml::from_str::<TomlFile>(&text) {
-                Ok(file) => file
-                    .case
-                    .into_iter()
-                    .map(|case| {
-                        let span = case.span();
-                        let raw = text.get(span.clone()).unwrap_or("").trim().to_string();
-                        let json = serde_json::to_string(&toml_to_json(toml::Value::Table(
-                            case.into_inner(),
-                        )))
-                        .unwrap_or_default();
-                        Ok((line_of(span.start), json, raw))
-                    })
-                    .collect(),
-                Err(error) => vec![Err(Rejection {
-                    file: name.clone(),
-                    line: line_of(error.span().map_or(0, |s| s.start)),
-                    case_id: None,
-                    field: None,
-                    reason: format!("not valid TOML: {}", error.message().trim()),
-                    raw: text.clone(),
-                })],
-            };
+        let cases: Vec<Result<(usize, String, String), Rejection>> = match toml::from_str::<TomlFile>(
+            &text,
+        ) {
+            Ok(file) => file
+                .case
+                .into_iter()
+                .map(|case| {
+                    let span = case.span();
+                    let raw = text.get(span.clone()).unwrap_or("").trim().to_string();
+                    let json =
+                        serde_json::to_string(&toml_to_json(toml::Value::Table(case.into_inner())))
+                            .unwrap_or_default();
+                    Ok((line_of(span.start), json, raw))
+                })
+                .collect(),
+            Err(error) => {
+                // The file cannot be read at all: every `[[case]]` in it is
+                // set aside (one rejection each, with its own text), so the
+                // counts still say how many records there were.
+                let reason = format!(
+                    "the file is not valid TOML ({}, line {}), so none of its cases can be read",
+                    error.message().trim(),
+                    line_of(error.span().map_or(0, |s| s.start))
+                );
+                let starts: Vec<usize> = text.match_indices("[[case]]").map(|(i, _)| i).collect();
+                if starts.is_empty() {
+                    vec![Err(Rejection {
+                        file: name.clone(),
+                        line: line_of(error.span().map_or(0, |s| s.start)),
+                        case_id: None,
+                        field: None,
+                        reason,
+                        raw: text.clone(),
+                    })]
+                } else {
+                    starts
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &start)| {
+                            let end = starts.get(i + 1).copied().unwrap_or(text.len());
+                            Err(Rejection {
+                                file: name.clone(),
+                                line: line_of(start),
+                                case_id: None,
+                                field: None,
+                                reason: reason.clone(),
+                                raw: text[start..end].trim().to_string(),
+                            })
+                        })
+                        .collect()
+                }
+            }
+        };
         Ok(TomlCases {
             compiled,
             index,

@@ -58,6 +58,15 @@ pub struct Table {
 }
 
 impl Table {
+    /// The distinct keys, in the order of their first row.
+    pub fn keys(&self) -> impl Iterator<Item = &str> {
+        let mut seen = std::collections::HashSet::new();
+        self.rows
+            .iter()
+            .map(|r| r.key.as_str())
+            .filter(move |k| seen.insert(*k))
+    }
+
     /// The value for `key` (on `date`, for dated tables), if a row covers it.
     pub fn lookup(&self, key: &str, date: Option<Date>) -> Option<&Value> {
         self.rows

@@ -103,12 +103,15 @@ pub fn run_tests(
             evaluator.start_record();
             for (rule, compiled_rule) in program.rules.iter().zip(&compiled.rules) {
                 let outcome = evaluator.rule(&mut record, compiled_rule);
-                let because = explain::because(
-                    &mut evaluator,
-                    compiled,
-                    &mut record,
-                    &compiled_rule.because,
-                );
+                let template = match &outcome {
+                    RuleOutcome::Cleared(e) => compiled_rule
+                        .exception_because
+                        .get(*e)
+                        .and_then(Option::as_ref)
+                        .unwrap_or(&compiled_rule.because),
+                    _ => &compiled_rule.because,
+                };
+                let because = explain::because(&mut evaluator, compiled, &mut record, template);
                 let facts: Vec<String> = explain::facts(compiled, &record, compiled_rule)
                     .into_iter()
                     .map(|(f, v)| format!("{}={v}", program.schema.field(f).name))

@@ -245,7 +245,10 @@ fn skip_string(bytes: &[u8], start: usize) -> usize {
     let mut i = start + 1;
     while i < bytes.len() {
         match bytes[i] {
-            b'\\' => i += 2,
+            // A string never spans lines, even after a backslash (the
+            // parser stops there too), so the scan cannot be made to skip
+            // a line.
+            b'\\' if bytes.get(i + 1) != Some(&b'\n') => i += 2,
             b'"' | b'\n' => return i + 1,
             _ => i += 1,
         }

@@ -47,6 +47,16 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
             let mut module = Module::default();
             let mut diagnostics = Vec::new();
             for (start, end) in depth::item_chunks(text) {
+                // Each chunk is checked again: the scan of the whole file
+                // and of a chunk may see strings differently around an error.
+                if let Some(mut too_deep) = depth::check_nesting(file, &text[start..end]) {
+                    if let Some(label) = &mut too_deep.primary {
+                        label.span.start += start as u32;
+                        label.span.end += start as u32;
+                    }
+                    diagnostics.push(too_deep);
+                    continue;
+                }
                 match parse_chunk(file, &text[start..end], start) {
                     Ok(part) => module.items.extend(part.items),
                     Err(diagnostic) => diagnostics.push(diagnostic),

@@ -268,11 +268,67 @@ fn malformed_csv_and_toml_records_are_rejected_with_their_line() {
     std::fs::write(&toml, "[[case]\ncase_id = 1\n").expect("write");
     let out = nrscreen(&["eval", "--rules", RULES, &toml.to_string_lossy()], None);
     let stderr = text(&out.stderr);
-    assert!(stderr.contains(":1: not valid TOML"), "{stderr}");
+    assert!(
+        stderr.contains(":1: the file is not valid TOML"),
+        "{stderr}"
+    );
     assert_eq!(
         last_line(&stderr),
         "read 1, evaluated 0, rejected 1; flagged 0, needs review 0, clear 0"
     );
+
+    // A file that is not TOML sets aside every case in it, one rejection
+    // each, so the counts say how many records were lost to the error.
+    std::fs::write(&toml, "[[case]]\ncase_id = \"a\"\n\n[[case]]\ncase_id = \"b\"\nage = 1\nage = 2\n\n[[case]]\ncase_id = \"c\"\n").expect("write");
+    let out = nrscreen(&["eval", "--rules", RULES, &toml.to_string_lossy()], None);
+    let stderr = text(&out.stderr);
+    assert_eq!(
+        stderr.matches("so none of its cases can be read").count(),
+        3,
+        "{stderr}"
+    );
+    assert_eq!(
+        last_line(&stderr),
+        "read 3, evaluated 0, rejected 3; flagged 0, needs review 0, clear 0"
+    );
+
+    // A misspelt table name is an error, not an empty batch.
+    std::fs::write(&toml, "[[cases]]\ncase_id = \"a\"\n").expect("write");
+    let out = nrscreen(&["eval", "--rules", RULES, &toml.to_string_lossy()], None);
+    assert!(
+        text(&out.stderr).contains("unknown field `cases`"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // CSV: a repeated column is refused; a row that is not UTF-8 is kept.
+    std::fs::write(&csv, "case_id,age,age\na,5,1\n").expect("write");
+    let out = nrscreen(&["eval", "--rules", RULES, &csv.to_string_lossy()], None);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        text(&out.stderr).contains("column `age` appears twice in the header"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::write(&csv, b"case_id,age\na,5\nb\xff,6\n").expect("write");
+    let rejects = dir.path().join("rejects.jsonl");
+    let out = nrscreen(
+        &[
+            "eval",
+            "--rules",
+            RULES,
+            &csv.to_string_lossy(),
+            "--rejects",
+            &rejects.to_string_lossy(),
+        ],
+        None,
+    );
+    assert_eq!(
+        last_line(&text(&out.stderr)),
+        "read 2, evaluated 1, rejected 1; flagged 0, needs review 1, clear 0"
+    );
+    let kept = std::fs::read_to_string(&rejects).expect("rejects");
+    assert!(kept.contains("\"raw\":\"b\u{FFFD},6\""), "{kept}");
 }
 
 #[test]
