@@ -127,6 +127,17 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
                 exit = EXIT_USAGE;
                 break;
             }
+            // The reader of our output went away (`| head`): stop quietly.
+            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => break,
+            Err(error)
+                if error
+                    .get_ref()
+                    .is_some_and(|e| e.is::<crate::eval::batch::WriteError>()) =>
+            {
+                eprintln!("error: {error}");
+                exit = EXIT_USAGE;
+                break;
+            }
             Err(error) => {
                 eprintln!("error: reading `{name}` failed: {error}");
                 exit = EXIT_USAGE;

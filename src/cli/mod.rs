@@ -132,8 +132,8 @@ pub(crate) struct TestArgs {
     /// (true, false, unknown) the tests reach.
     #[arg(long)]
     coverage: bool,
-    /// Fail (exit 1) when coverage is below this percentage.
-    #[arg(long, value_name = "PERCENT")]
+    /// Fail (exit 1) when coverage is below this percentage (0 to 100).
+    #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     coverage_min: Option<f64>,
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
@@ -145,7 +145,7 @@ pub(crate) struct AuditArgs {
     /// The rule-set directory.
     ruleset: PathBuf,
     /// Generated cases per audit.
-    #[arg(long, default_value_t = 1000)]
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u32).range(1..))]
     cases: u32,
     /// The seed; the same seed gives the same cases.
     #[arg(long, default_value_t = 1)]
@@ -157,6 +157,13 @@ pub(crate) struct AuditArgs {
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+}
+
+fn parse_percent(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(p) if (0.0..=100.0).contains(&p) => Ok(p),
+        _ => Err("expected a percentage from 0 to 100".to_string()),
+    }
 }
 
 fn parse_severity(text: &str) -> Result<crate::severity::Severity, String> {

@@ -216,7 +216,7 @@ impl<'c> Batch<'c> {
                 CaseOutcome::Clear => self.totals.clear += 1,
             }
             tracing::trace!(case_id = %self.result.case_id, findings = self.result.findings.len(), "case evaluated");
-            sink.case(self.compiled, &self.result)?;
+            sink.case(self.compiled, &self.result).map_err(writing)?;
         }
         Ok(Stop::Finished)
     }
@@ -225,7 +225,7 @@ impl<'c> Batch<'c> {
         self.totals.rejected += 1;
         // Record contents (the case id) only at trace level: logs are private.
         tracing::trace!(case_id = ?rejection.case_id, line = rejection.line, "record rejected");
-        sink.rejected(&rejection)?;
+        sink.rejected(&rejection).map_err(writing)?;
         Ok(if self.options.strict {
             Stop::Strict
         } else {
@@ -282,6 +282,24 @@ impl<'c> Batch<'c> {
         }
     }
 }
+
+/// Marks an error of the sink (writing results), so that it is not
+/// reported as an error reading the input.
+fn writing(error: std::io::Error) -> std::io::Error {
+    std::io::Error::new(error.kind(), WriteError(error))
+}
+
+/// An error writing the output or the rejects file.
+#[derive(Debug)]
+pub struct WriteError(pub std::io::Error);
+
+impl std::fmt::Display for WriteError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "writing the output failed: {}", self.0)
+    }
+}
+
+impl std::error::Error for WriteError {}
 
 fn id_hash(id: &str) -> u64 {
     let mut hasher = std::collections::hash_map::DefaultHasher::new();

@@ -338,59 +338,60 @@ impl<'a> TomlCases<'a> {
         let mut text = String::new();
         input.read_to_string(&mut text)?;
         let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
-        let cases: Vec<Result<(usize, String, String), Rejection>> = match toml::from_str::<TomlFile>(
-            &text,
-        ) {
-            Ok(file) => file
-                .case
-                .into_iter()
-                .map(|case| {
-                    let span = case.span();
-                    let raw = text.get(span.clone()).unwrap_or("").trim().to_string();
-                    let json =
-                        serde_json::to_string(&toml_to_json(toml::Value::Table(case.into_inner())))
-                            .unwrap_or_default();
-                    Ok((line_of(span.start), json, raw))
-                })
-                .collect(),
-            Err(error) => {
-                // The file cannot be read at all: every `[[case]]` in it is
-                // set aside (one rejection each, with its own text), so the
-                // counts still say how many records there were.
-                let reason = format!(
+        let cases: Vec<Result<(usize, String, String), Rejection>> =
+            match toml::from_str::<TomlFile>(&text) {
+                Ok(file) => file
+                    .case
+                    .into_iter()
+                    .map(|case| {
+                        let span = case.span();
+                        let raw = text.get(span.clone()).unwrap_or("").trim().to_string();
+                        let json = serde_json::to_string(&toml_to_json(toml::Value::Table(
+                            case.into_inner(),
+                        )))
+                        .unwrap_or_default();
+                        Ok((line_of(span.start), json, raw))
+                    })
+                    .collect(),
+                Err(error) => {
+                    // The file cannot be read at all: every `[[case]]` in it is
+                    // set aside (one rejection each, with its own text), so the
+                    // counts still say how many records there were.
+                    let reason = format!(
                     "the file is not valid TOML ({}, line {}), so none of its cases can be read",
                     error.message().trim(),
                     line_of(error.span().map_or(0, |s| s.start))
                 );
-                let starts: Vec<usize> = text.match_indices("[[case]]").map(|(i, _)| i).collect();
-                if starts.is_empty() {
-                    vec![Err(Rejection {
-                        file: name.clone(),
-                        line: line_of(error.span().map_or(0, |s| s.start)),
-                        case_id: None,
-                        field: None,
-                        reason,
-                        raw: text.clone(),
-                    })]
-                } else {
-                    starts
-                        .iter()
-                        .enumerate()
-                        .map(|(i, &start)| {
-                            let end = starts.get(i + 1).copied().unwrap_or(text.len());
-                            Err(Rejection {
-                                file: name.clone(),
-                                line: line_of(start),
-                                case_id: None,
-                                field: None,
-                                reason: reason.clone(),
-                                raw: text[start..end].trim().to_string(),
+                    let starts: Vec<usize> =
+                        text.match_indices("[[case]]").map(|(i, _)| i).collect();
+                    if starts.is_empty() {
+                        vec![Err(Rejection {
+                            file: name.clone(),
+                            line: line_of(error.span().map_or(0, |s| s.start)),
+                            case_id: None,
+                            field: None,
+                            reason,
+                            raw: text.clone(),
+                        })]
+                    } else {
+                        starts
+                            .iter()
+                            .enumerate()
+                            .map(|(i, &start)| {
+                                let end = starts.get(i + 1).copied().unwrap_or(text.len());
+                                Err(Rejection {
+                                    file: name.clone(),
+                                    line: line_of(start),
+                                    case_id: None,
+                                    field: None,
+                                    reason: reason.clone(),
+                                    raw: text[start..end].trim().to_string(),
+                                })
                             })
-                        })
-                        .collect()
+                            .collect()
+                    }
                 }
-            }
-        };
+            };
         Ok(TomlCases {
             compiled,
             index,

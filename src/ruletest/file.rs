@@ -152,6 +152,8 @@ pub struct RuleTest {
     pub case: serde_json::Value,
     /// What must come out.
     pub expect: Expectation,
+    /// Fields the test removes from its case (checked against the schema).
+    pub unset: Vec<String>,
 }
 
 /// Reads every `*.toml` file of `tests_dir`, in name order.
@@ -200,6 +202,7 @@ pub fn load_tests(
                     span,
                     case,
                     expect: entry.expect,
+                    unset: entry.unset,
                 });
             }
         }
@@ -228,6 +231,7 @@ pub fn load_tests(
                         span,
                         case,
                         expect: table.expect.merged(&row.expect),
+                        unset: row.unset.clone(),
                     });
                 }
             }

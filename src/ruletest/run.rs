@@ -93,6 +93,13 @@ pub fn run_tests(
                 .unwrap_or_default();
             problems.push(format!("the case cannot be read: {field}{}", e.reason));
         }
+        for field in &test.unset {
+            if program.schema.find(field).is_none() {
+                problems.push(format!(
+                    "`unset` names `{field}`, which is not a field of the schema"
+                ));
+            }
+        }
         for key in &unknown_keys {
             problems.push(format!(
                 "the case names `{key}`, which is not a field of the schema"

@@ -305,6 +305,18 @@ mod tests {
     }
 
     #[test]
+    fn a_backslash_at_the_end_of_a_line_does_not_hide_the_next_line() {
+        // Regression (review): `"x\` swallowed the next line, whose 5,000
+        // brackets then overflowed the parser's stack.
+        let text = format!(
+            "def a = \"x\\\ndef b = {}1{}\n",
+            "(".repeat(5000),
+            ")".repeat(5000)
+        );
+        assert!(check_nesting(FileId(0), &text).is_some());
+    }
+
+    #[test]
     fn deep_brackets_are_refused_but_strings_and_comments_are_not_counted() {
         let file = FileId(0);
         assert!(check_nesting(file, &"(".repeat(MAX_NESTING + 1)).is_some());

@@ -263,3 +263,22 @@ fn five_thousand_operand_or_chain_is_refused() {
         standard_summary(0, 0, "1 error, 0 warnings")
     );
 }
+
+#[test]
+fn long_chains_of_definitions_are_refused_not_a_stack_overflow() {
+    // Regression (review): 200 definitions of 190 operators each checked
+    // cleanly, then `eval` overflowed the stack recursing through them.
+    let mut text = String::from("def d0 = known age\n");
+    for i in 1..12_000 {
+        text.push_str(&format!("def d{i} = d{}\n", i - 1));
+    }
+    text.push_str("rule chain {\n  gap fear-not-asked\n  cites \"x\"\n  when d11999\n}\n");
+    let set = RuleSet::standard().file("chain.nrs", &text);
+    let output = set.check(&[]);
+    assert_eq!(output.code, 1, "{}", output.stdout);
+    assert!(
+        output.stdout.contains("error[too-deep]"),
+        "{}",
+        output.stdout
+    );
+}
