@@ -89,18 +89,10 @@ impl<'c> Bench<'c> {
             }
             let rule = &program.rules[i];
             let gap = &program.taxonomy.get(rule.gap).id;
-            let state = match outcome {
-                RuleOutcome::NotApplicable => continue,
-                RuleOutcome::Flagged => "flagged".to_string(),
-                RuleOutcome::NeedsReview(unknown) => {
-                    let names: Vec<&str> = unknown
-                        .iter()
-                        .map(|f| program.schema.field(*f).name.as_str())
-                        .collect();
-                    crate::report::table::describe_review(&names)
-                }
-                RuleOutcome::Cleared(e) => format!("cleared by `{}`", rule.exceptions[*e].name),
-            };
+            if *outcome == RuleOutcome::NotApplicable {
+                continue;
+            }
+            let state = outcome.describe(program, i);
             let _ = writeln!(out, "    {gap} (rule {}): {state}", rule.id);
         }
         if out.is_empty() {

@@ -4,8 +4,6 @@ use std::collections::{BTreeSet, HashSet};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, IsTerminal, Write};
 
-use crate::check::check;
-use crate::compile::compile;
 use crate::eval::batch::{Batch, BatchOptions, Stop, Totals};
 use crate::records::input::{reader, InputFormat};
 use crate::records::schema_index::SchemaIndex;
@@ -14,33 +12,16 @@ use crate::report::jsonl::JsonLines;
 use crate::report::summary::Summary;
 use crate::report::table::Table;
 use crate::report::{Format, OutputFormat, Report};
-use crate::ruleset;
 use crate::severity::Severity;
 
-use super::{use_colour, EvalArgs, EXIT_FAIL_ON, EXIT_RULE_ERRORS, EXIT_USAGE};
+use super::{use_colour, EvalArgs, EXIT_FAIL_ON, EXIT_USAGE};
 
 pub(crate) fn run(args: &EvalArgs) -> u8 {
-    let loaded = match ruleset::load(&args.rules) {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return EXIT_USAGE;
-        }
+    let compiled = match super::load_compiled(&args.rules, args.color, super::DiagnosticsTo::Stderr)
+    {
+        Ok((_, compiled)) => compiled,
+        Err(code) => return code,
     };
-    let (sources, checked) = check(loaded);
-    if checked.diagnostics.iter().any(|d| d.is_error()) {
-        let colour = use_colour(args.color, std::io::stderr().is_terminal());
-        eprint!(
-            "{}",
-            crate::diagnostic::render_text(&sources, &checked.diagnostics, colour)
-        );
-        eprintln!("{}", super::check::summary(&checked));
-        return EXIT_RULE_ERRORS;
-    }
-    let Some(program) = checked.program else {
-        return EXIT_RULE_ERRORS;
-    };
-    let compiled = compile(program);
     tracing::info!(
         rules = compiled.rules.len(),
         nodes = compiled.nodes.len(),

@@ -189,6 +189,49 @@ pub fn run() -> u8 {
     }
 }
 
+/// Where a subcommand prints the rule set's diagnostics.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum DiagnosticsTo {
+    /// With the command's results (`test`, `audit`).
+    Stdout,
+    /// Apart from them (`eval`, whose stdout is data).
+    Stderr,
+}
+
+/// Loads, checks and compiles a rule set. On errors, prints the diagnostics
+/// and the summary line, and returns the exit code.
+pub(crate) fn load_compiled(
+    dir: &std::path::Path,
+    color: ColorChoice,
+    to: DiagnosticsTo,
+) -> Result<(crate::source::Sources, crate::compile::Compiled), u8> {
+    use std::io::IsTerminal;
+    let loaded = crate::ruleset::load(dir).map_err(|error| {
+        eprintln!("error: {error}");
+        EXIT_USAGE
+    })?;
+    let (sources, checked) = crate::check::check(loaded);
+    if checked.diagnostics.iter().any(|d| d.is_error()) {
+        let terminal = match to {
+            DiagnosticsTo::Stdout => std::io::stdout().is_terminal(),
+            DiagnosticsTo::Stderr => std::io::stderr().is_terminal(),
+        };
+        let text = crate::diagnostic::render_text(
+            &sources,
+            &checked.diagnostics,
+            use_colour(color, terminal),
+        );
+        let summary = check::summary(&checked);
+        match to {
+            DiagnosticsTo::Stdout => println!("{text}{summary}"),
+            DiagnosticsTo::Stderr => eprintln!("{text}{summary}"),
+        }
+        return Err(EXIT_RULE_ERRORS);
+    }
+    let program = checked.program.ok_or(EXIT_RULE_ERRORS)?;
+    Ok((sources, crate::compile::compile(program)))
+}
+
 /// Whether to colour a stream.
 pub(crate) fn use_colour(choice: ColorChoice, is_terminal: bool) -> bool {
     match choice {

@@ -3,10 +3,7 @@
 
 use std::io::IsTerminal;
 
-use crate::check::check;
-use crate::compile::compile;
 use crate::diagnostic::render_text;
-use crate::ruleset;
 use crate::ruletest::coverage::Coverage;
 use crate::ruletest::file::load_tests;
 use crate::ruletest::run::run_tests;
@@ -14,24 +11,12 @@ use crate::ruletest::run::run_tests;
 use super::{use_colour, TestArgs, EXIT_RULE_ERRORS, EXIT_USAGE};
 
 pub(crate) fn run(args: &TestArgs) -> u8 {
-    let loaded = match ruleset::load(&args.ruleset) {
-        Ok(loaded) => loaded,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return EXIT_USAGE;
-        }
-    };
     let colour = use_colour(args.color, std::io::stdout().is_terminal());
-    let (mut sources, checked) = check(loaded);
-    if checked.diagnostics.iter().any(|d| d.is_error()) {
-        print!("{}", render_text(&sources, &checked.diagnostics, colour));
-        println!("{}", super::check::summary(&checked));
-        return EXIT_RULE_ERRORS;
-    }
-    let Some(program) = checked.program else {
-        return EXIT_RULE_ERRORS;
-    };
-    let compiled = compile(program);
+    let (mut sources, compiled) =
+        match super::load_compiled(&args.ruleset, args.color, super::DiagnosticsTo::Stdout) {
+            Ok(loaded) => loaded,
+            Err(code) => return code,
+        };
     let mut diagnostics = Vec::new();
     let tests = match load_tests(
         &args.ruleset,

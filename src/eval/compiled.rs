@@ -30,6 +30,27 @@ pub enum RuleOutcome {
     Cleared(usize),
 }
 
+impl RuleOutcome {
+    /// The outcome in words, for reports: "flagged", "clear",
+    /// "needs review (unknown: …)", "cleared by `exception`".
+    pub fn describe(&self, program: &crate::check::program::Program, rule: usize) -> String {
+        match self {
+            RuleOutcome::Flagged => "flagged".into(),
+            RuleOutcome::NotApplicable => "clear".into(),
+            RuleOutcome::NeedsReview(unknown) => {
+                let names: Vec<&str> = unknown
+                    .iter()
+                    .map(|f| program.schema.field(*f).name.as_str())
+                    .collect();
+                crate::report::table::describe_review(&names)
+            }
+            RuleOutcome::Cleared(e) => {
+                format!("cleared by `{}`", program.rules[rule].exceptions[*e].name)
+            }
+        }
+    }
+}
+
 #[derive(Clone, Copy)]
 struct DefSlot {
     generation: u32,

@@ -32,21 +32,7 @@ impl Seen {
     }
 
     fn state(&self, program: &crate::check::program::Program, rule_index: usize) -> String {
-        match &self.outcome {
-            RuleOutcome::Flagged => "flagged".into(),
-            RuleOutcome::NotApplicable => "clear".into(),
-            RuleOutcome::NeedsReview(unknown) => {
-                let names: Vec<&str> = unknown
-                    .iter()
-                    .map(|f| program.schema.field(*f).name.as_str())
-                    .collect();
-                crate::report::table::describe_review(&names)
-            }
-            RuleOutcome::Cleared(i) => format!(
-                "cleared by `{}`",
-                program.rules[rule_index].exceptions[*i].name
-            ),
-        }
+        self.outcome.describe(program, rule_index)
     }
 }
 
