@@ -408,13 +408,31 @@ fn resolvable_both_ways(
     rule: usize,
     unknown: &[crate::ruleset::schema::FieldId],
 ) -> bool {
+    use super::generate::GenValue;
     let program = bench.program();
+    // Sets `field` of a filled case (a group's field makes the group present).
+    let set = |filled: &mut GenCase, field: crate::ruleset::schema::FieldId, value: GenValue| {
+        filled.values[field.0 as usize] = Some(value);
+        if let Some(parent) = program.schema.field(field).parent {
+            filled.values[parent.0 as usize].get_or_insert(GenValue::Present);
+        }
+    };
+    let (mut flagged, mut clear, mut open) = (false, false, false);
+    let mut outcome_of = |filled: &GenCase| {
+        if let Some(mut record) = bench.record(filled) {
+            match bench.outcomes(&mut record)[rule] {
+                RuleOutcome::Flagged => flagged = true,
+                RuleOutcome::NotApplicable | RuleOutcome::Cleared(_) => clear = true,
+                RuleOutcome::NeedsReview(_) => open = true,
+            }
+        }
+        flagged && clear
+    };
     // Donors of values: half guided by the rule's condition (to find a
     // flag), half not (to find a clear).
     let guided = cases(program, &bench.pools, Some(&program.rules[rule].condition));
     let free = cases(program, &bench.pools, None);
     let mut runner = runner(options, 3000 + rule as u64, 1, false);
-    let (mut flagged, mut clear, mut open) = (false, false, false);
     for attempt in 0..64 {
         let strategy = if attempt % 2 == 0 { &guided } else { &free };
         let Ok(tree) = proptest::strategy::Strategy::new_tree(strategy, &mut runner) else {
@@ -423,60 +441,35 @@ fn resolvable_both_ways(
         let donor = proptest::strategy::ValueTree::current(&tree);
         let mut filled = case.clone();
         for field in unknown {
-            let i = field.0 as usize;
-            if let Some(value) = donor.values.get(i).cloned().flatten() {
-                filled.values[i] = Some(value);
-            }
-            // Filling a group's field makes the group present.
-            if let Some(parent) = program.schema.field(*field).parent {
-                filled.values[parent.0 as usize].get_or_insert(super::generate::GenValue::Present);
+            if let Some(value) = donor.values.get(field.0 as usize).cloned().flatten() {
+                set(&mut filled, *field, value);
             }
         }
-        if let Some(mut record) = bench.record(&filled) {
-            match bench.outcomes(&mut record)[rule] {
-                RuleOutcome::Flagged => flagged = true,
-                RuleOutcome::NotApplicable | RuleOutcome::Cleared(_) => clear = true,
-                RuleOutcome::NeedsReview(_) => open = true,
-            }
-        }
-        if flagged && clear {
+        if outcome_of(&filled) {
             return true;
         }
     }
     // Text fields may have to equal text the case already holds (an
     // interpreter's language among the person's languages): try those too.
-    let mut texts: Vec<super::generate::GenValue> = Vec::new();
-    for value in case.values.iter().flatten() {
-        match value {
-            super::generate::GenValue::Text(_) => texts.push(value.clone()),
-            super::generate::GenValue::List(items) => texts.extend(
-                items
-                    .iter()
-                    .filter(|v| matches!(v, super::generate::GenValue::Text(_)))
-                    .cloned(),
-            ),
-            _ => {}
-        }
-    }
+    let texts: Vec<GenValue> = case
+        .values
+        .iter()
+        .flatten()
+        .flat_map(|value| match value {
+            GenValue::List(items) => items.clone(),
+            other => vec![other.clone()],
+        })
+        .filter(|v| matches!(v, GenValue::Text(_)))
+        .collect();
     for text in texts {
         let mut filled = case.clone();
-        for field in unknown {
-            if program.schema.field(*field).ty == crate::types::Type::Str {
-                filled.values[field.0 as usize] = Some(text.clone());
-                if let Some(parent) = program.schema.field(*field).parent {
-                    filled.values[parent.0 as usize]
-                        .get_or_insert(super::generate::GenValue::Present);
-                }
-            }
+        for field in unknown
+            .iter()
+            .filter(|f| program.schema.field(**f).ty == crate::types::Type::Str)
+        {
+            set(&mut filled, *field, text.clone());
         }
-        if let Some(mut record) = bench.record(&filled) {
-            match bench.outcomes(&mut record)[rule] {
-                RuleOutcome::Flagged => flagged = true,
-                RuleOutcome::NotApplicable | RuleOutcome::Cleared(_) => clear = true,
-                RuleOutcome::NeedsReview(_) => open = true,
-            }
-        }
-        if flagged && clear {
+        if outcome_of(&filled) {
             return true;
         }
     }
