@@ -36,12 +36,20 @@ pub(crate) struct Cli {
 enum Command {
     /// Check a rule set: syntax, names, types, tables. Prints every problem
     /// found and a summary line.
+    #[command(
+        after_help = "Exit codes: 0 no errors (warnings allowed); 1 the rule set has errors; 2 usage or I/O errors."
+    )]
     Check(CheckArgs),
     /// Evaluate a rule set over batches of case records (JSON Lines, CSV or
     /// TOML) and write each case's safeguard gaps with evidence and sources.
     ///
     /// Case records are personal data: nothing leaves the machine, and logs
     /// never show record values unless you ask for trace level (-vvv).
+    #[command(
+        after_help = "Exit codes: 0 the batch was evaluated (findings or not); 1 the rule set has errors; \
+2 usage or I/O errors (also --strict stopping at a rejected record); 3 --fail-on saw a flagged finding \
+at that severity or above."
+    )]
     Eval(EvalArgs),
     /// Run a rule set's example tests (`RULESET/tests/*.toml`): each case
     /// with the findings it must (and must not) produce. Exit 1 on any
