@@ -20,7 +20,8 @@ use std::time::{Duration, Instant};
 
 use nrscreen::compile::{compile, Compiled};
 use nrscreen::eval::batch::{Batch, BatchOptions, CaseResult, FindingOutcome, Sink};
-use nrscreen::eval::compiled::{Evaluator, RuleOutcome};
+use nrscreen::eval::compiled::Evaluator;
+use nrscreen::eval::outcome::RuleOutcome;
 use nrscreen::records::case::CaseRecord;
 use nrscreen::records::input::{reader, InputFormat};
 use nrscreen::records::json::decode_line;

@@ -10,8 +10,9 @@ use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, Test
 
 use crate::check::program::{AuditExpectationKind, Program};
 use crate::compile::Compiled;
-use crate::eval::compiled::{Evaluator, RuleOutcome};
+use crate::eval::compiled::Evaluator;
 use crate::eval::interpret::rule_outcome;
+use crate::eval::outcome::RuleOutcome;
 use crate::eval::record::Record;
 use crate::records::case::CaseRecord;
 use crate::records::json::decode_line;

@@ -7,8 +7,9 @@ use std::collections::HashSet;
 use std::hash::{Hash, Hasher};
 
 use crate::compile::Compiled;
-use crate::eval::compiled::{Evaluator, RuleOutcome};
+use crate::eval::compiled::Evaluator;
 use crate::eval::explain;
+use crate::eval::outcome::RuleOutcome;
 use crate::records::case::CaseRecord;
 use crate::records::input::{Read1, RecordReader};
 use crate::records::rejection::Rejection;

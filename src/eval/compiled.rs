@@ -12,44 +12,10 @@
 use crate::check::program::{ArithOp, CmpOp, SetOp};
 use crate::compile::val::Val;
 use crate::compile::{Compiled, CompiledRule, Node, NodeId};
+use crate::eval::outcome::{decide, RuleOutcome, RuleSteps, Window};
 use crate::normalize::normalize;
 use crate::records::case::CaseRecord;
 use crate::ruleset::schema::FieldId;
-
-/// The outcome of one rule for one record.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RuleOutcome {
-    /// The condition is false, or the record is outside the window.
-    NotApplicable,
-    /// The condition holds and no exception does.
-    Flagged,
-    /// Undecidable; the unknown fields that made it so.
-    NeedsReview(Vec<FieldId>),
-    /// The condition holds (or may), but the exception with this index
-    /// (into `Rule::exceptions`) holds.
-    Cleared(usize),
-}
-
-impl RuleOutcome {
-    /// The outcome in words, for reports: "flagged", "clear",
-    /// "needs review (unknown: …)", "cleared by `exception`".
-    pub fn describe(&self, program: &crate::check::program::Program, rule: usize) -> String {
-        match self {
-            RuleOutcome::Flagged => "flagged".into(),
-            RuleOutcome::NotApplicable => "clear".into(),
-            RuleOutcome::NeedsReview(unknown) => {
-                let names: Vec<&str> = unknown
-                    .iter()
-                    .map(|f| program.schema.field(*f).name.as_str())
-                    .collect();
-                crate::report::table::describe_review(&names)
-            }
-            RuleOutcome::Cleared(e) => {
-                format!("cleared by `{}`", program.rules[rule].exceptions[*e].name)
-            }
-        }
-    }
-}
 
 #[derive(Clone, Copy)]
 struct DefSlot {
@@ -103,38 +69,11 @@ impl<'c> Evaluator<'c> {
     /// The outcome of one rule. Call [`Evaluator::start_record`] first for
     /// each new record.
     pub fn rule(&mut self, record: &mut CaseRecord, rule: &CompiledRule) -> RuleOutcome {
-        let mut review: Vec<FieldId> = Vec::new();
-        if let Some(window) = &rule.window {
-            self.unknowns.clear();
-            match self.eval(record, window.date) {
-                Val::Date(d) => {
-                    let before = window.from.is_some_and(|f| d < f);
-                    let after = window.until.is_some_and(|u| d > u);
-                    if before || after {
-                        return RuleOutcome::NotApplicable;
-                    }
-                }
-                _ => review.extend_from_slice(&self.unknowns),
-            }
-        }
-        let (truth, unknowns) = self.truth(record, rule.condition);
-        if truth == Some(false) {
-            return RuleOutcome::NotApplicable;
-        }
-        review.extend(unknowns);
-        for (index, &exception) in rule.exceptions.iter().enumerate() {
-            match self.truth(record, exception) {
-                (Some(true), _) => return RuleOutcome::Cleared(index),
-                (Some(false), _) => {}
-                (None, unknowns) => review.extend(unknowns),
-            }
-        }
-        if truth == Some(true) && review.is_empty() {
-            return RuleOutcome::Flagged;
-        }
-        review.sort();
-        review.dedup();
-        RuleOutcome::NeedsReview(review)
+        decide(&mut CompiledRuleSteps {
+            evaluator: self,
+            record,
+            rule,
+        })
     }
 
     /// A condition's truth and, if unknown, the unknown fields behind it.
@@ -440,5 +379,42 @@ fn arith(rec: &mut CaseRecord, c: &Compiled, op: ArithOp, a: Val, b: Val) -> Val
             rec.list_value(joined)
         }
         _ => Val::Unknown,
+    }
+}
+
+/// The steps of a rule, for [`decide`], on the compiled form.
+struct CompiledRuleSteps<'e, 'c, 'r> {
+    evaluator: &'e mut Evaluator<'c>,
+    record: &'r mut CaseRecord,
+    rule: &'r CompiledRule,
+}
+
+impl RuleSteps for CompiledRuleSteps<'_, '_, '_> {
+    fn window(&mut self) -> Window {
+        let Some(window) = &self.rule.window else {
+            return Window::Inside;
+        };
+        match self.evaluator.value(self.record, window.date) {
+            Val::Date(d)
+                if window.from.is_some_and(|f| d < f) || window.until.is_some_and(|u| d > u) =>
+            {
+                Window::Outside
+            }
+            Val::Date(_) => Window::Inside,
+            _ => Window::Unknown(self.evaluator.unknowns.clone()),
+        }
+    }
+
+    fn condition(&mut self) -> (Option<bool>, Vec<FieldId>) {
+        self.evaluator.truth(self.record, self.rule.condition)
+    }
+
+    fn exceptions(&self) -> usize {
+        self.rule.exceptions.len()
+    }
+
+    fn exception(&mut self, index: usize) -> (Option<bool>, Vec<FieldId>) {
+        self.evaluator
+            .truth(self.record, self.rule.exceptions[index])
     }
 }

@@ -16,6 +16,7 @@ use crate::ruleset::schema::FieldId;
 use crate::syntax::ast::QuantifierKind;
 use crate::value::Value;
 
+use super::outcome::{decide, RuleOutcome, RuleSteps, Window};
 use super::record::Record;
 
 /// Evaluates expressions of one program over one record.
@@ -337,60 +338,53 @@ fn call(builtin: Builtin, args: &[Value]) -> Option<Value> {
 
 /// The outcome of a rule for a record, decided directly on the checked
 /// program: the reference for the compiled evaluator's `Evaluator::rule`.
-pub fn rule_outcome(
-    program: &Program,
-    record: &Record,
-    rule: &Rule,
-) -> super::compiled::RuleOutcome {
+pub fn rule_outcome(program: &Program, record: &Record, rule: &Rule) -> RuleOutcome {
     rule_outcome_in(&mut Interpreter::new(program, record), rule)
 }
 
 /// [`rule_outcome`] with a given interpreter (one per record; it may be
 /// measuring coverage).
-pub fn rule_outcome_in(
-    interpreter: &mut Interpreter<'_>,
-    rule: &Rule,
-) -> super::compiled::RuleOutcome {
-    use super::compiled::RuleOutcome;
-    let mut review = Vec::new();
-    if let Some(window) = &rule.window {
-        match interpreter.value(&window.date) {
-            Some(Value::Date(d)) => {
-                if window.from.is_some_and(|f| d < f) || window.until.is_some_and(|u| d > u) {
-                    return RuleOutcome::NotApplicable;
-                }
-            }
-            _ => review.extend(interpreter.unknown_fields_of(&window.date)),
-        }
-    }
-    let (truth, unknowns) = interpreter.truth(&rule.condition);
-    if truth == Some(false) {
-        return RuleOutcome::NotApplicable;
-    }
-    review.extend(unknowns);
-    for (index, exception) in rule.exceptions.iter().enumerate() {
-        match interpreter.truth(&exception.condition) {
-            (Some(true), _) => return RuleOutcome::Cleared(index),
-            (Some(false), _) => {}
-            (None, unknowns) => review.extend(unknowns),
-        }
-    }
-    if truth == Some(true) && review.is_empty() {
-        return RuleOutcome::Flagged;
-    }
-    review.sort();
-    review.dedup();
-    RuleOutcome::NeedsReview(review)
+pub fn rule_outcome_in(interpreter: &mut Interpreter<'_>, rule: &Rule) -> RuleOutcome {
+    decide(&mut InterpretedRuleSteps { interpreter, rule })
 }
 
-impl Interpreter<'_> {
-    /// The unknown fields an expression's (unknown) value depends on.
-    fn unknown_fields_of(&mut self, e: &TExpr) -> Vec<FieldId> {
-        self.unknowns.clear();
-        let _ = self.eval(e);
-        let mut unknowns = std::mem::take(&mut self.unknowns);
-        unknowns.sort();
-        unknowns.dedup();
-        unknowns
+/// The steps of a rule, for [`decide`], on the checked program.
+struct InterpretedRuleSteps<'i, 'p, 'r> {
+    interpreter: &'i mut Interpreter<'p>,
+    rule: &'r Rule,
+}
+
+impl RuleSteps for InterpretedRuleSteps<'_, '_, '_> {
+    fn window(&mut self) -> Window {
+        let Some(window) = &self.rule.window else {
+            return Window::Inside;
+        };
+        match self.interpreter.value(&window.date) {
+            Some(Value::Date(d))
+                if window.from.is_some_and(|f| d < f) || window.until.is_some_and(|u| d > u) =>
+            {
+                Window::Outside
+            }
+            Some(Value::Date(_)) => Window::Inside,
+            _ => {
+                let mut fields = self.interpreter.unknowns.clone();
+                fields.sort();
+                fields.dedup();
+                Window::Unknown(fields)
+            }
+        }
+    }
+
+    fn condition(&mut self) -> (Truth, Vec<FieldId>) {
+        self.interpreter.truth(&self.rule.condition)
+    }
+
+    fn exceptions(&self) -> usize {
+        self.rule.exceptions.len()
+    }
+
+    fn exception(&mut self, index: usize) -> (Truth, Vec<FieldId>) {
+        self.interpreter
+            .truth(&self.rule.exceptions[index].condition)
     }
 }

@@ -8,6 +8,7 @@ pub mod batch;
 pub mod compiled;
 pub mod explain;
 pub mod interpret;
+pub mod outcome;
 pub mod record;
 
 #[cfg(test)]

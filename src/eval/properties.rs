@@ -366,7 +366,7 @@ proptest! {
         let rule = &compiled.program.rules[position];
         let outcome_before = rule_outcome(&compiled.program, &value_record(&compiled, &before), rule);
         let outcome_after = rule_outcome(&compiled.program, &value_record(&compiled, &after), rule);
-        use crate::eval::compiled::RuleOutcome;
+        use crate::eval::outcome::RuleOutcome;
         match outcome_before {
             // A definite answer stays: a flag is never cleared by more facts.
             RuleOutcome::Flagged | RuleOutcome::NotApplicable => {

@@ -5,9 +5,10 @@ use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::compile::Compiled;
-use crate::eval::compiled::{Evaluator, RuleOutcome};
+use crate::eval::compiled::Evaluator;
 use crate::eval::explain;
 use crate::eval::interpret::{rule_outcome_in, Interpreter, Reached};
+use crate::eval::outcome::RuleOutcome;
 use crate::eval::record::Record;
 use crate::records::case::CaseRecord;
 use crate::records::json::decode_line;

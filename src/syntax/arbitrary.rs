@@ -1180,6 +1180,8 @@ const REPEATED: &[&str] = &[
     " is empty",
 ];
 
+/// Punctuation, operators and odd literals; the keywords are added from
+/// [`KEYWORDS`].
 const TOKENS: &[&str] = &[
     "(",
     ")",
@@ -1205,36 +1207,6 @@ const TOKENS: &[&str] = &[
     "+",
     "-",
     "=",
-    "def",
-    "rule",
-    "exception",
-    "to",
-    "when",
-    "unless",
-    "because",
-    "gap",
-    "severity",
-    "title",
-    "cites",
-    "effective",
-    "from",
-    "until",
-    "and",
-    "or",
-    "not",
-    "known",
-    "unknown",
-    "in",
-    "contains",
-    "any",
-    "all",
-    "none",
-    "of",
-    "is",
-    "empty",
-    "on",
-    "true",
-    "false",
     "2019-01-28",
     "2019-02-30",
     "99999999999999999999",
@@ -1252,7 +1224,8 @@ fn mutation() -> BoxedStrategy<Mutation> {
     prop_oneof![
         (any::<Index>(), 1usize..40).prop_map(|(i, n)| Mutation::Delete(i, n)),
         (any::<Index>(), vec(any::<u8>(), 1..8)).prop_map(|(i, b)| Mutation::Insert(i, b)),
-        (any::<Index>(), select(TOKENS)).prop_map(|(i, t)| Mutation::Token(i, t)),
+        (any::<Index>(), select([TOKENS, KEYWORDS].concat()))
+            .prop_map(|(i, t)| Mutation::Token(i, t)),
         (any::<Index>(), 1usize..80, any::<Index>())
             .prop_map(|(i, n, j)| Mutation::Duplicate(i, n, j)),
         (any::<Index>(), any::<Index>(), 1usize..30).prop_map(|(i, j, n)| Mutation::Swap(i, j, n)),

@@ -1,0 +1,93 @@
+//! The outcome of one rule for one record, decided in the same way by the
+//! compiled evaluator and the direct interpreter: the effective window, then
+//! the condition, then the exceptions in order (Kleene logic throughout).
+
+use crate::ruleset::schema::FieldId;
+
+/// The outcome of one rule for one record.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum RuleOutcome {
+    /// The condition is false, or the record is outside the window.
+    NotApplicable,
+    /// The condition holds and no exception does.
+    Flagged,
+    /// Undecidable; the unknown fields that made it so.
+    NeedsReview(Vec<FieldId>),
+    /// The condition holds (or may), but the exception with this index
+    /// (into `Rule::exceptions`) holds.
+    Cleared(usize),
+}
+
+impl RuleOutcome {
+    /// The outcome in words, for reports: "flagged", "clear",
+    /// "needs review (unknown: …)", "cleared by `exception`".
+    pub fn describe(&self, program: &crate::check::program::Program, rule: usize) -> String {
+        match self {
+            RuleOutcome::Flagged => "flagged".into(),
+            RuleOutcome::NotApplicable => "clear".into(),
+            RuleOutcome::NeedsReview(unknown) => {
+                let names: Vec<&str> = unknown
+                    .iter()
+                    .map(|f| program.schema.field(*f).name.as_str())
+                    .collect();
+                crate::report::table::describe_review(&names)
+            }
+            RuleOutcome::Cleared(e) => {
+                format!("cleared by `{}`", program.rules[rule].exceptions[*e].name)
+            }
+        }
+    }
+}
+
+/// Where a record's date falls with respect to a rule's effective window.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Window {
+    /// In force (or the rule has no window).
+    Inside,
+    /// Not in force: the rule does not apply.
+    Outside,
+    /// The date is unknown; these fields would settle it.
+    Unknown(Vec<FieldId>),
+}
+
+/// How an evaluator carries out the steps of one rule for one record.
+pub trait RuleSteps {
+    /// The window test.
+    fn window(&mut self) -> Window;
+    /// The condition's truth and, if unknown, the unknown fields behind it.
+    fn condition(&mut self) -> (Option<bool>, Vec<FieldId>);
+    /// How many exceptions the rule has.
+    fn exceptions(&self) -> usize;
+    /// An exception's truth, like [`RuleSteps::condition`].
+    fn exception(&mut self, index: usize) -> (Option<bool>, Vec<FieldId>);
+}
+
+/// The outcome: outside the window or a false condition → not applicable;
+/// the first exception that holds clears the rule; an unknown window date,
+/// condition or exception makes a found gap need review (with the fields
+/// behind it); otherwise the gap is flagged.
+pub fn decide(steps: &mut impl RuleSteps) -> RuleOutcome {
+    let mut review: Vec<FieldId> = match steps.window() {
+        Window::Outside => return RuleOutcome::NotApplicable,
+        Window::Inside => Vec::new(),
+        Window::Unknown(fields) => fields,
+    };
+    let (truth, unknowns) = steps.condition();
+    if truth == Some(false) {
+        return RuleOutcome::NotApplicable;
+    }
+    review.extend(unknowns);
+    for index in 0..steps.exceptions() {
+        match steps.exception(index) {
+            (Some(true), _) => return RuleOutcome::Cleared(index),
+            (Some(false), _) => {}
+            (None, unknowns) => review.extend(unknowns),
+        }
+    }
+    if truth == Some(true) && review.is_empty() {
+        return RuleOutcome::Flagged;
+    }
+    review.sort();
+    review.dedup();
+    RuleOutcome::NeedsReview(review)
+}
