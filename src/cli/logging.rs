@@ -5,8 +5,9 @@
 
 use tracing_subscriber::EnvFilter;
 
-/// Installs the subscriber. `verbosity` counts `-v` flags.
-pub(crate) fn init(verbosity: u8) {
+/// Installs the subscriber. `verbosity` counts `-v` flags; `colour` is the
+/// `--color` choice for stderr (so logs piped to a file carry no ANSI codes).
+pub(crate) fn init(verbosity: u8, colour: bool) {
     let default = match verbosity {
         0 => "warn",
         1 => "info",
@@ -21,6 +22,7 @@ pub(crate) fn init(verbosity: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(colour)
         .without_time()
         .with_target(false)
         .try_init();

@@ -61,6 +61,18 @@ at that severity or above."
     Audit(AuditArgs),
 }
 
+impl Command {
+    /// The `--color` choice the subcommand was given.
+    fn color(&self) -> ColorChoice {
+        match self {
+            Command::Check(args) => args.color,
+            Command::Eval(args) => args.color,
+            Command::Test(args) => args.color,
+            Command::Audit(args) => args.color,
+        }
+    }
+}
+
 /// How diagnostics are printed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 pub(crate) enum ErrorFormat {
@@ -188,7 +200,12 @@ pub fn run() -> u8 {
             return if error.use_stderr() { EXIT_USAGE } else { 0 };
         }
     };
-    logging::init(cli.verbose);
+    // One colour choice for everything on stderr, logs included.
+    let log_colour = {
+        use std::io::IsTerminal;
+        use_colour(cli.command.color(), std::io::stderr().is_terminal())
+    };
+    logging::init(cli.verbose, log_colour);
     match cli.command {
         Command::Check(args) => check::run(&args),
         Command::Eval(args) => eval::run(&args),

@@ -10,6 +10,7 @@ mod check_errors;
 mod eval_cli;
 mod examples;
 mod language_doc;
+mod regressions;
 mod support;
 mod test_cli;
 mod workload;
