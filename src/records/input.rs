@@ -8,6 +8,7 @@ use crate::compile::val::Val;
 use crate::compile::Compiled;
 use crate::records::case::CaseRecord;
 use crate::records::json::decode_line;
+use crate::records::line_endings::NormalizedLines;
 use crate::records::rejection::Rejection;
 use crate::records::scalar::decode_text;
 use crate::records::schema_index::{Key, SchemaIndex};
@@ -143,7 +144,7 @@ struct CsvRecords<'a> {
     compiled: &'a Compiled,
     index: &'a SchemaIndex,
     name: String,
-    reader: csv::Reader<Box<dyn BufRead + 'a>>,
+    reader: csv::Reader<NormalizedLines<Box<dyn BufRead + 'a>>>,
     columns: Vec<Column>,
     row: csv::StringRecord,
 }
@@ -163,7 +164,9 @@ impl<'a> CsvRecords<'a> {
         input: Box<dyn BufRead + 'a>,
         unknown_keys: &mut HashSet<String>,
     ) -> std::io::Result<CsvRecords<'a>> {
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(NormalizedLines::new(input));
         let headers = reader.headers().map_err(csv_io)?.clone();
         let mut seen = std::collections::HashSet::new();
         if let Some(repeated) = headers.iter().find(|h| !seen.insert(*h)) {

@@ -4,6 +4,7 @@
 pub mod case;
 pub mod input;
 pub mod json;
+mod line_endings;
 pub mod rejection;
 pub(crate) mod scalar;
 pub mod schema_index;

@@ -47,3 +47,29 @@ fn logs_follow_the_color_choice() {
     assert!(!eval("auto").contains('\x1b'));
     assert!(eval("always").contains('\x1b'));
 }
+
+#[test]
+fn rejections_in_windows_csv_files_name_the_right_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let rejects = dir.path().join("rejects.jsonl");
+    let rejects_arg = rejects.to_str().unwrap();
+    // Line 1 header, line 2 a bad age, lines 3-4 a quoted cell over two
+    // lines with a good record, line 5 a bad age again.
+    let csv = b"case_id,age,port_of_entry\r\nA1,x,\r\nA2,3,\"San\r\nYsidro\"\r\nA3,y,\r\n";
+    let out = run(
+        &[
+            "eval", "--rules", "rules", "--input-format", "csv", "--format", "summary",
+            "--rejects", rejects_arg, "-",
+        ],
+        csv,
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("-:2 "), "{stderr}");
+    assert!(stderr.contains("-:5 "), "{stderr}");
+    let lines: Vec<u64> = std::fs::read_to_string(&rejects)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["line"].as_u64().unwrap())
+        .collect();
+    assert_eq!(lines, [2, 5]);
+}

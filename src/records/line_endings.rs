@@ -1,0 +1,98 @@
+//! Line endings normalised before CSV parsing: `\r\n` and a lone `\r` become
+//! `\n`. The CSV parser counts lines by `\n` only, and takes the `\n` of a
+//! `\r\n` as the start of the next record, so without this every row of a
+//! Windows file (and every row after a multi-line quoted cell) was reported
+//! one line too early.
+
+use std::io::{BufRead, Read};
+
+/// A reader that turns `\r\n` and `\r` into `\n`.
+pub(crate) struct NormalizedLines<R> {
+    inner: R,
+    /// The last byte passed on was a `\r` turned into `\n`: a `\n` right
+    /// after it is the rest of the same line ending.
+    after_cr: bool,
+}
+
+impl<R: BufRead> NormalizedLines<R> {
+    /// Wraps `inner`.
+    pub(crate) fn new(inner: R) -> NormalizedLines<R> {
+        NormalizedLines {
+            inner,
+            after_cr: false,
+        }
+    }
+}
+
+impl<R: BufRead> Read for NormalizedLines<R> {
+    fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
+        let mut written = 0;
+        while written == 0 {
+            let data = self.inner.fill_buf()?;
+            if data.is_empty() || out.is_empty() {
+                return Ok(0);
+            }
+            let mut consumed = 0;
+            for &byte in data {
+                if written == out.len() {
+                    break;
+                }
+                consumed += 1;
+                let after_cr = std::mem::replace(&mut self.after_cr, byte == b'\r');
+                match byte {
+                    b'\n' if after_cr => {}
+                    b'\r' => {
+                        out[written] = b'\n';
+                        written += 1;
+                    }
+                    _ => {
+                        out[written] = byte;
+                        written += 1;
+                    }
+                }
+            }
+            self.inner.consume(consumed);
+        }
+        Ok(written)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn normalize(input: &[u8], chunk: usize) -> Vec<u8> {
+        let reader = std::io::BufReader::with_capacity(chunk.max(1), input);
+        let mut normalized = NormalizedLines::new(reader);
+        let mut out = Vec::new();
+        let mut buf = vec![0; chunk.max(1)];
+        loop {
+            let n = normalized.read(&mut buf).unwrap();
+            if n == 0 {
+                return out;
+            }
+            out.extend_from_slice(&buf[..n]);
+        }
+    }
+
+    #[test]
+    fn every_line_ending_becomes_a_newline() {
+        assert_eq!(normalize(b"a\r\nb\rc\nd\r\r\ne", 64), b"a\nb\nc\nd\n\ne");
+    }
+
+    proptest! {
+        #[test]
+        fn the_result_does_not_depend_on_buffer_sizes(
+            input in proptest::collection::vec(prop_oneof![Just(b'\r'), Just(b'\n'), Just(b'x')], 0..64),
+            chunk in 1usize..8,
+        ) {
+            let whole = normalize(&input, 1024);
+            prop_assert_eq!(normalize(&input, chunk), whole.clone());
+            prop_assert!(!whole.contains(&b'\r'));
+            let text = String::from_utf8(input.clone()).unwrap();
+            let lines = text.replace("\r\n", "\n").replace('\r', "\n");
+            prop_assert_eq!(whole, lines.into_bytes());
+        }
+    }
+}
