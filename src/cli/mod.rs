@@ -131,9 +131,9 @@ pub(crate) struct EvalArgs {
     /// Also report rules that an exception cleared, naming the exception.
     #[arg(long)]
     show_cleared: bool,
-    /// Do not reject repeated case ids. Finding duplicates keeps a hash of
-    /// every case id (about 20 bytes per record); without it, memory stays
-    /// flat however large the batch.
+    /// Do not reject repeated case ids. Finding duplicates keeps every case
+    /// id (its length plus about 16 bytes per record); without it, memory
+    /// stays flat however large the batch.
     #[arg(long)]
     no_duplicate_check: bool,
     /// When to use colour.

@@ -1,12 +1,11 @@
 //! Streaming a batch: read a record, evaluate every rule, hand the result to
 //! the report, forget the record. Memory does not depend on the batch size,
-//! except for duplicate detection: a 64-bit hash of each case id (about 20
-//! bytes per record), which `BatchOptions::check_duplicates` can turn off.
-
-use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
+//! except for duplicate detection: every case id, kept compactly (about the
+//! id's length plus 16 bytes per record), which
+//! `BatchOptions::check_duplicates` can turn off.
 
 use crate::compile::Compiled;
+use crate::eval::case_ids::CaseIds;
 use crate::eval::compiled::Evaluator;
 use crate::eval::explain;
 use crate::eval::outcome::RuleOutcome;
@@ -143,7 +142,7 @@ pub struct Batch<'c> {
     evaluator: Evaluator<'c>,
     record: CaseRecord,
     result: CaseResult,
-    seen_ids: HashSet<u64>,
+    seen_ids: CaseIds,
     options: BatchOptions,
     /// The running totals.
     pub totals: Totals,
@@ -157,7 +156,7 @@ impl<'c> Batch<'c> {
             evaluator: Evaluator::new(compiled),
             record: CaseRecord::with_fields(compiled.program.schema.fields.len()),
             result: CaseResult::default(),
-            seen_ids: HashSet::new(),
+            seen_ids: CaseIds::new(),
             options,
             totals: Totals::default(),
         }
@@ -181,7 +180,7 @@ impl<'c> Batch<'c> {
                     continue;
                 }
             };
-            if self.options.check_duplicates && !self.seen_ids.insert(id_hash(&self.record.case_id))
+            if self.options.check_duplicates && !self.seen_ids.insert(&self.record.case_id)
             {
                 let rejection = Rejection {
                     file: file.to_string(),
@@ -301,9 +300,3 @@ impl std::fmt::Display for WriteError {
 }
 
 impl std::error::Error for WriteError {}
-
-fn id_hash(id: &str) -> u64 {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    id.hash(&mut hasher);
-    hasher.finish()
-}
