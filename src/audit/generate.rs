@@ -436,85 +436,6 @@ fn constant_values(program: &Program, e: &TExpr) -> Option<Vec<GenValue>> {
 }
 
 impl GenCase {
-    /// The case as a JSON record (`nri.*` inside an `nri` object, only when
-    /// the group is present).
-    pub fn to_json(&self, program: &Program, case_id: &str) -> serde_json::Value {
-        let mut record = serde_json::Map::new();
-        record.insert("case_id".into(), case_id.into());
-        let mut groups: BTreeMap<FieldId, serde_json::Map<String, serde_json::Value>> =
-            BTreeMap::new();
-        for (i, value) in self.values.iter().enumerate() {
-            let field = &program.schema.fields[i];
-            let Some(value) = value else { continue };
-            match (field.parent, value) {
-                (None, GenValue::Present) => {
-                    groups.entry(FieldId(i as u32)).or_default();
-                }
-                (None, v) => {
-                    record.insert(field.name.clone(), json(v));
-                }
-                (Some(parent), v) => {
-                    if self
-                        .values
-                        .get(parent.0 as usize)
-                        .is_some_and(Option::is_some)
-                    {
-                        let name = field
-                            .name
-                            .rsplit_once('.')
-                            .map_or(field.name.as_str(), |(_, n)| n);
-                        groups
-                            .entry(parent)
-                            .or_default()
-                            .insert(name.to_string(), json(v));
-                    }
-                }
-            }
-        }
-        for (group, fields) in groups {
-            record.insert(
-                program.schema.field(group).name.clone(),
-                serde_json::Value::Object(fields),
-            );
-        }
-        serde_json::Value::Object(record)
-    }
-
-    /// The case as a TOML `[test.case]` table body, fields in schema order.
-    pub fn to_toml(&self, program: &Program) -> String {
-        let mut out = String::new();
-        let mut groups = String::new();
-        for (i, value) in self.values.iter().enumerate() {
-            let field = &program.schema.fields[i];
-            let Some(value) = value else { continue };
-            match (field.parent, value) {
-                (None, GenValue::Present) => {}
-                (None, v) => out.push_str(&format!("{} = {}\n", field.name, toml(v))),
-                (Some(parent), v) => {
-                    if self
-                        .values
-                        .get(parent.0 as usize)
-                        .is_some_and(Option::is_some)
-                    {
-                        groups.push_str(&format!("{} = {}\n", field.name, toml(v)));
-                    }
-                }
-            }
-        }
-        // Dotted keys keep the group's fields on the case's own table.
-        for (i, value) in self.values.iter().enumerate() {
-            let field = &program.schema.fields[i];
-            if field.ty == Type::Record
-                && value.is_some()
-                && !groups.contains(&format!("{}.", field.name))
-            {
-                out.push_str(&format!("{} = {{}}\n", field.name));
-            }
-        }
-        out.push_str(&groups);
-        out
-    }
-
     /// A copy in which `field` has grown: a list gains values it lacked
     /// (chosen by `growth`), a true/false field becomes true. `None` when it
     /// cannot grow.
@@ -572,30 +493,5 @@ impl GenCase {
             _ => return None,
         }
         Some(grown)
-    }
-}
-
-fn json(v: &GenValue) -> serde_json::Value {
-    match v {
-        GenValue::Bool(b) => (*b).into(),
-        GenValue::Int(i) => (*i).into(),
-        GenValue::Text(s) => s.clone().into(),
-        GenValue::Date(d) => d.to_string().into(),
-        GenValue::List(items) => items.iter().map(json).collect::<Vec<_>>().into(),
-        GenValue::Present => serde_json::Value::Object(serde_json::Map::new()),
-    }
-}
-
-fn toml(v: &GenValue) -> String {
-    match v {
-        GenValue::Bool(b) => b.to_string(),
-        GenValue::Int(i) => i.to_string(),
-        GenValue::Text(s) => crate::syntax::print::quote(s),
-        GenValue::Date(d) => d.to_string(),
-        GenValue::List(items) => format!(
-            "[{}]",
-            items.iter().map(toml).collect::<Vec<_>>().join(", ")
-        ),
-        GenValue::Present => "{}".into(),
     }
 }

@@ -2,5 +2,6 @@
 //! and built-in ones, checked by `proptest` over generated case records,
 //! with failures shrunk to the smallest breaking case.
 
+mod case_text;
 pub mod generate;
 pub mod run;

@@ -180,8 +180,7 @@ impl<'c> Batch<'c> {
                     continue;
                 }
             };
-            if self.options.check_duplicates && !self.seen_ids.insert(&self.record.case_id)
-            {
+            if self.options.check_duplicates && !self.seen_ids.insert(&self.record.case_id) {
                 let rejection = Rejection {
                     file: file.to_string(),
                     line,

@@ -42,7 +42,10 @@ fn logs_follow_the_color_choice() {
     };
     let never = eval("never");
     assert!(never.contains("rule set compiled"), "{never}");
-    assert!(!never.contains('\x1b'), "ANSI codes with --color never: {never:?}");
+    assert!(
+        !never.contains('\x1b'),
+        "ANSI codes with --color never: {never:?}"
+    );
     // Piped stderr is not a terminal: `auto` means no colour.
     assert!(!eval("auto").contains('\x1b'));
     assert!(eval("always").contains('\x1b'));
@@ -58,8 +61,16 @@ fn rejections_in_windows_csv_files_name_the_right_line() {
     let csv = b"case_id,age,port_of_entry\r\nA1,x,\r\nA2,3,\"San\r\nYsidro\"\r\nA3,y,\r\n";
     let out = run(
         &[
-            "eval", "--rules", "rules", "--input-format", "csv", "--format", "summary",
-            "--rejects", rejects_arg, "-",
+            "eval",
+            "--rules",
+            "rules",
+            "--input-format",
+            "csv",
+            "--format",
+            "summary",
+            "--rejects",
+            rejects_arg,
+            "-",
         ],
         csv,
     );
@@ -69,7 +80,11 @@ fn rejections_in_windows_csv_files_name_the_right_line() {
     let lines: Vec<u64> = std::fs::read_to_string(&rejects)
         .unwrap()
         .lines()
-        .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["line"].as_u64().unwrap())
+        .map(|l| {
+            serde_json::from_str::<serde_json::Value>(l).unwrap()["line"]
+                .as_u64()
+                .unwrap()
+        })
         .collect();
     assert_eq!(lines, [2, 5]);
 }
