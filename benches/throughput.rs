@@ -19,8 +19,9 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use nrscreen::compile::{compile, Compiled};
-use nrscreen::eval::batch::{Batch, BatchOptions, CaseResult, FindingOutcome, Sink};
+use nrscreen::eval::batch::{Batch, BatchOptions, Sink};
 use nrscreen::eval::compiled::Evaluator;
+use nrscreen::eval::finding::CaseResult;
 use nrscreen::eval::outcome::RuleOutcome;
 use nrscreen::records::case::CaseRecord;
 use nrscreen::records::input::{reader, InputFormat};
@@ -148,7 +149,6 @@ fn main() {
         "ratio:       {:>10.2} (nrscreen end to end / baseline)",
         e2e / base
     );
-    let _ = FindingOutcome::Flagged;
 }
 
 /// The workload as a typed struct and plain `if`s.

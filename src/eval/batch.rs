@@ -8,83 +8,12 @@ use crate::compile::Compiled;
 use crate::eval::case_ids::CaseIds;
 use crate::eval::compiled::Evaluator;
 use crate::eval::explain;
+use crate::eval::finding::{CaseOutcome, CaseResult, FindingKind};
 use crate::eval::outcome::RuleOutcome;
 use crate::records::case::CaseRecord;
 use crate::records::input::{Read1, RecordReader};
 use crate::records::rejection::Rejection;
-use crate::ruleset::schema::FieldId;
 use crate::severity::Severity;
-
-/// How a rule came out for a case, as reported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum FindingOutcome {
-    /// The gap was found.
-    Flagged,
-    /// The rule could not be decided: fields are unknown.
-    NeedsReview,
-    /// An exception cleared the rule (reported only when asked for).
-    Cleared,
-}
-
-/// One rule's finding for one case.
-#[derive(Clone, Debug)]
-pub struct Finding {
-    /// Index into the program's rules.
-    pub rule: usize,
-    /// Flagged, needs review, or cleared.
-    pub outcome: FindingOutcome,
-    /// For needs review: the unknown fields that made it undecidable.
-    pub unknown: Vec<FieldId>,
-    /// For cleared: the exception (index into `Rule::exceptions`).
-    pub cleared_by: Option<usize>,
-    /// The explanation.
-    pub because: String,
-    /// The known fields the rule read, with their values.
-    pub facts: Vec<(FieldId, serde_json::Value)>,
-}
-
-/// The result for one case.
-#[derive(Clone, Debug, Default)]
-pub struct CaseResult {
-    /// The case id.
-    pub case_id: String,
-    /// The findings, in rule order.
-    pub findings: Vec<Finding>,
-}
-
-impl CaseResult {
-    /// flagged if any finding is, else needs review if any is, else clear.
-    pub fn outcome(&self) -> CaseOutcome {
-        if self
-            .findings
-            .iter()
-            .any(|f| f.outcome == FindingOutcome::Flagged)
-        {
-            CaseOutcome::Flagged
-        } else if self
-            .findings
-            .iter()
-            .any(|f| f.outcome == FindingOutcome::NeedsReview)
-        {
-            CaseOutcome::NeedsReview
-        } else {
-            CaseOutcome::Clear
-        }
-    }
-}
-
-/// The outcome of a whole case.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum CaseOutcome {
-    /// At least one gap found.
-    Flagged,
-    /// No gap found, but at least one rule needs review.
-    NeedsReview,
-    /// No rule applies.
-    Clear,
-}
 
 /// Where results go.
 pub trait Sink {
@@ -200,8 +129,8 @@ impl<'c> Batch<'c> {
             self.evaluate();
             self.totals.evaluated += 1;
             for finding in &self.result.findings {
-                if finding.outcome == FindingOutcome::Flagged {
-                    let severity = self.compiled.program.rules[finding.rule].severity;
+                if finding.kind() == FindingKind::Flagged {
+                    let severity = self.compiled.program.rules[finding.rule()].severity;
                     let i = Severity::ALL
                         .iter()
                         .position(|s| *s == severity)
@@ -240,44 +169,18 @@ impl<'c> Batch<'c> {
         self.result.findings.clear();
         for (index, rule) in compiled.rules.iter().enumerate() {
             let outcome = self.evaluator.rule(&mut self.record, rule);
-            let (outcome, unknown, cleared_by) = match outcome {
-                RuleOutcome::NotApplicable => continue,
-                RuleOutcome::Cleared(_) if !self.options.show_cleared => continue,
-                RuleOutcome::Flagged => (FindingOutcome::Flagged, Vec::new(), None),
-                RuleOutcome::NeedsReview(unknown) => (FindingOutcome::NeedsReview, unknown, None),
-                RuleOutcome::Cleared(by) => (FindingOutcome::Cleared, Vec::new(), Some(by)),
-            };
-            if !self.options.explain {
-                self.result.findings.push(Finding {
-                    rule: index,
-                    outcome,
-                    unknown,
-                    cleared_by,
-                    because: String::new(),
-                    facts: Vec::new(),
-                });
+            if matches!(outcome, RuleOutcome::Cleared(_)) && !self.options.show_cleared {
                 continue;
             }
-            // A rule cleared by an exception is explained by the exception,
-            // when it says why.
-            let template = match cleared_by
-                .and_then(|e| rule.exception_because.get(e))
-                .and_then(Option::as_ref)
-            {
-                Some(exception) => exception,
-                None => &rule.because,
-            };
-            let because =
-                explain::because(&mut self.evaluator, compiled, &mut self.record, template);
-            let facts = explain::facts(compiled, &self.record, rule);
-            self.result.findings.push(Finding {
-                rule: index,
+            let finding = explain::finding(
+                &mut self.evaluator,
+                compiled,
+                &mut self.record,
+                index,
                 outcome,
-                unknown,
-                cleared_by,
-                because,
-                facts,
-            });
+                self.options.explain,
+            );
+            self.result.findings.extend(finding);
         }
     }
 }

@@ -4,9 +4,44 @@ use crate::compile::val::Val;
 use crate::compile::{Compiled, CompiledPart, CompiledRule};
 use crate::date::Date;
 use crate::eval::compiled::Evaluator;
+use crate::eval::finding::Finding;
+use crate::eval::outcome::RuleOutcome;
 use crate::records::case::CaseRecord;
 use crate::ruleset::schema::FieldId;
 use crate::types::Type;
+
+/// The finding of rule `index` for the current record (`None` when the rule
+/// found nothing): the one place a finding is explained, for batches and rule
+/// tests alike. A rule cleared by an exception is explained by the
+/// exception, when it says why. Without `explain`, the explanation and facts
+/// are left empty (formats that show only counts or gap ids).
+pub fn finding(
+    evaluator: &mut Evaluator<'_>,
+    compiled: &Compiled,
+    record: &mut CaseRecord,
+    index: usize,
+    outcome: RuleOutcome,
+    explain: bool,
+) -> Option<Finding> {
+    if outcome == RuleOutcome::NotApplicable {
+        return None;
+    }
+    if !explain {
+        return Finding::new(index, outcome, String::new(), Vec::new());
+    }
+    let rule = &compiled.rules[index];
+    let template = match &outcome {
+        RuleOutcome::Cleared(exception) => rule
+            .exception_because
+            .get(*exception)
+            .and_then(Option::as_ref)
+            .unwrap_or(&rule.because),
+        _ => &rule.because,
+    };
+    let text = because(evaluator, compiled, record, template);
+    let facts = facts(compiled, record, rule);
+    Finding::new(index, outcome, text, facts)
+}
 
 /// Renders a rule's `because` template for a record. Unknown values show as
 /// `unknown`; lists are joined with `, `.

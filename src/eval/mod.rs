@@ -8,6 +8,7 @@ pub mod batch;
 mod case_ids;
 pub mod compiled;
 pub mod explain;
+pub mod finding;
 pub mod interpret;
 pub mod outcome;
 pub mod record;

@@ -19,18 +19,25 @@ pub enum RuleOutcome {
 }
 
 impl RuleOutcome {
-    /// The outcome in words, for reports: "flagged", "clear",
-    /// "needs review (unknown: …)", "cleared by `exception`".
+    /// The outcome in words, for reports and test failures (the one wording
+    /// of outcomes): "flagged", "clear", "needs review (unknown: a, b)" (or,
+    /// when no field is missing because the rule said `unknown` itself,
+    /// "needs review (the rule marks this situation for review)"), "cleared
+    /// by `exception`".
     pub fn describe(&self, program: &crate::check::program::Program, rule: usize) -> String {
         match self {
             RuleOutcome::Flagged => "flagged".into(),
             RuleOutcome::NotApplicable => "clear".into(),
             RuleOutcome::NeedsReview(unknown) => {
-                let names: Vec<&str> = unknown
-                    .iter()
-                    .map(|f| program.schema.field(*f).name.as_str())
-                    .collect();
-                crate::report::table::describe_review(&names)
+                if unknown.is_empty() {
+                    "needs review (the rule marks this situation for review)".to_string()
+                } else {
+                    let names: Vec<&str> = unknown
+                        .iter()
+                        .map(|f| program.schema.field(*f).name.as_str())
+                        .collect();
+                    format!("needs review (unknown: {})", names.join(", "))
+                }
             }
             RuleOutcome::Cleared(e) => {
                 format!("cleared by `{}`", program.rules[rule].exceptions[*e].name)

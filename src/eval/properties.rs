@@ -13,8 +13,9 @@ use std::collections::HashSet;
 use proptest::prelude::*;
 
 use crate::compile::{compile, Compiled};
-use crate::eval::batch::{Batch, BatchOptions, CaseResult, Sink};
+use crate::eval::batch::{Batch, BatchOptions, Sink};
 use crate::eval::compiled::Evaluator;
+use crate::eval::finding::CaseResult;
 use crate::eval::interpret::{rule_outcome, Interpreter};
 use crate::eval::record::Record;
 use crate::records::case::CaseRecord;

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use crate::compile::Compiled;
-use crate::eval::batch::{CaseOutcome, CaseResult, FindingOutcome};
+use crate::eval::finding::CaseResult;
 
 use super::Format;
 
@@ -26,22 +26,6 @@ const HEADER: [&str; 9] = [
     "cites",
 ];
 
-fn outcome_text(o: CaseOutcome) -> &'static str {
-    match o {
-        CaseOutcome::Flagged => "flagged",
-        CaseOutcome::NeedsReview => "needs-review",
-        CaseOutcome::Clear => "clear",
-    }
-}
-
-fn finding_text(o: FindingOutcome) -> &'static str {
-    match o {
-        FindingOutcome::Flagged => "flagged",
-        FindingOutcome::NeedsReview => "needs-review",
-        FindingOutcome::Cleared => "cleared",
-    }
-}
-
 impl Format for CsvRows {
     fn case(
         &mut self,
@@ -54,7 +38,7 @@ impl Format for CsvRows {
             writer.write_record(HEADER)?;
             self.header_written = true;
         }
-        let case_outcome = outcome_text(result.outcome());
+        let case_outcome = result.outcome().as_str();
         if result.findings.is_empty() {
             writer.write_record([
                 result.case_id.as_str(),
@@ -70,9 +54,9 @@ impl Format for CsvRows {
         }
         let program = &compiled.program;
         for finding in &result.findings {
-            let rule = &program.rules[finding.rule];
+            let rule = &program.rules[finding.rule()];
             let unknown: Vec<&str> = finding
-                .unknown
+                .unknown()
                 .iter()
                 .map(|f| program.schema.field(*f).name.as_str())
                 .collect();
@@ -82,8 +66,8 @@ impl Format for CsvRows {
                 rule.id.as_str(),
                 program.taxonomy.get(rule.gap).id.as_str(),
                 rule.severity.as_str(),
-                finding_text(finding.outcome),
-                finding.because.as_str(),
+                finding.kind().as_str(),
+                finding.because(),
                 &unknown.join(";"),
                 &rule.cites.join("; "),
             ])?;

@@ -5,7 +5,7 @@
 use std::io::Write;
 
 use crate::compile::Compiled;
-use crate::eval::batch::{CaseResult, FindingOutcome};
+use crate::eval::finding::{CaseResult, FindingKind};
 
 use super::Format;
 
@@ -31,11 +31,11 @@ impl Format for Flags {
         for finding in result
             .findings
             .iter()
-            .filter(|f| f.outcome == FindingOutcome::Flagged)
+            .filter(|f| f.kind() == FindingKind::Flagged)
         {
             let gap = program
                 .taxonomy
-                .get(program.rules[finding.rule].gap)
+                .get(program.rules[finding.rule()].gap)
                 .id
                 .as_str();
             if !flags.contains(&gap) {

@@ -6,7 +6,7 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use crate::compile::Compiled;
-use crate::eval::batch::{CaseOutcome, CaseResult, Finding, FindingOutcome};
+use crate::eval::finding::{CaseOutcome, CaseResult, Finding, FindingKind};
 
 use super::Format;
 
@@ -26,7 +26,7 @@ struct FindingJson<'a> {
     rule: &'a str,
     gap: &'a str,
     severity: crate::severity::Severity,
-    outcome: FindingOutcome,
+    outcome: FindingKind,
     #[serde(skip_serializing_if = "Option::is_none")]
     cleared_by: Option<&'a str>,
     because: &'a str,
@@ -51,17 +51,19 @@ impl Serialize for Facts<'_> {
 
 fn finding_json<'a>(compiled: &'a Compiled, finding: &'a Finding) -> FindingJson<'a> {
     let program = &compiled.program;
-    let rule = &program.rules[finding.rule];
+    let rule = &program.rules[finding.rule()];
     let field = |f: &crate::ruleset::schema::FieldId| program.schema.field(*f).name.as_str();
     FindingJson {
         rule: &rule.id,
         gap: &program.taxonomy.get(rule.gap).id,
         severity: rule.severity,
-        outcome: finding.outcome,
-        cleared_by: finding.cleared_by.map(|i| rule.exceptions[i].name.as_str()),
-        because: &finding.because,
-        unknown: finding.unknown.iter().map(field).collect(),
-        facts: Facts(finding.facts.iter().map(|(f, v)| (field(f), v)).collect()),
+        outcome: finding.kind(),
+        cleared_by: finding
+            .cleared_by()
+            .map(|i| rule.exceptions[i].name.as_str()),
+        because: finding.because(),
+        unknown: finding.unknown().iter().map(field).collect(),
+        facts: Facts(finding.facts().iter().map(|(f, v)| (field(f), v)).collect()),
         cites: &rule.cites,
     }
 }

@@ -10,7 +10,8 @@ pub mod table;
 use std::io::Write;
 
 use crate::compile::Compiled;
-use crate::eval::batch::{CaseResult, Sink};
+use crate::eval::batch::Sink;
+use crate::eval::finding::CaseResult;
 use crate::records::rejection::Rejection;
 
 /// The output formats of `nrscreen eval`.

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use crate::compile::Compiled;
-use crate::eval::batch::{CaseOutcome, CaseResult, FindingOutcome};
+use crate::eval::finding::{CaseOutcome, CaseResult, FindingKind};
 use crate::severity::Severity;
 
 use super::Format;
@@ -31,7 +31,7 @@ impl Format for Summary {
             self.per_gap = vec![(0, 0); program.taxonomy.gaps.len()];
         }
         for finding in &result.findings {
-            let rule = &program.rules[finding.rule];
+            let rule = &program.rules[finding.rule()];
             let severity = Severity::ALL
                 .iter()
                 .position(|s| *s == rule.severity)
@@ -40,16 +40,16 @@ impl Format for Summary {
                 &mut self.per_gap[rule.gap.0 as usize],
                 &mut self.per_severity[severity],
             );
-            match finding.outcome {
-                FindingOutcome::Flagged => {
+            match finding.kind() {
+                FindingKind::Flagged => {
                     gap.0 += 1;
                     sev.0 += 1;
                 }
-                FindingOutcome::NeedsReview => {
+                FindingKind::NeedsReview => {
                     gap.1 += 1;
                     sev.1 += 1;
                 }
-                FindingOutcome::Cleared => {}
+                FindingKind::Cleared => {}
             }
         }
         let i = match result.outcome() {

@@ -4,7 +4,7 @@
 use std::io::Write;
 
 use crate::compile::Compiled;
-use crate::eval::batch::{CaseOutcome, CaseResult, FindingOutcome};
+use crate::eval::finding::{CaseOutcome, CaseResult};
 use crate::severity::Severity;
 
 use super::Format;
@@ -60,24 +60,8 @@ impl Format for Table {
         writeln!(out, "{}  {label}", self.paint("1", &result.case_id))?;
         let program = &compiled.program;
         for finding in &result.findings {
-            let rule = &program.rules[finding.rule];
-            let what = match finding.outcome {
-                FindingOutcome::Flagged => "flagged".to_string(),
-                FindingOutcome::NeedsReview => {
-                    let names: Vec<&str> = finding
-                        .unknown
-                        .iter()
-                        .map(|f| program.schema.field(*f).name.as_str())
-                        .collect();
-                    describe_review(&names)
-                }
-                FindingOutcome::Cleared => format!(
-                    "cleared by `{}`",
-                    finding
-                        .cleared_by
-                        .map_or("", |i| rule.exceptions[i].name.as_str())
-                ),
-            };
+            let rule = &program.rules[finding.rule()];
+            let what = finding.outcome().describe(program, finding.rule());
             let severity = format!("{:<8}", rule.severity.as_str());
             writeln!(
                 out,
@@ -86,7 +70,7 @@ impl Format for Table {
                 program.taxonomy.get(rule.gap).id,
                 what
             )?;
-            writeln!(out, "           {}", finding.because)?;
+            writeln!(out, "           {}", finding.because())?;
             if !rule.cites.is_empty() {
                 writeln!(out, "           cites: {}", rule.cites.join("; "))?;
             }
@@ -101,15 +85,5 @@ impl Format for Table {
             self.clear,
             if self.clear == 1 { "" } else { "s" }
         )
-    }
-}
-
-/// "needs review (unknown: a, b)", or the rule's own reason when no field is
-/// missing (the rule said `unknown` itself).
-pub(crate) fn describe_review(unknown_fields: &[&str]) -> String {
-    if unknown_fields.is_empty() {
-        "needs review (the rule marks this situation for review)".to_string()
-    } else {
-        format!("needs review (unknown: {})", unknown_fields.join(", "))
     }
 }

@@ -88,3 +88,38 @@ fn rejections_in_windows_csv_files_name_the_right_line() {
         .collect();
     assert_eq!(lines, [2, 5]);
 }
+
+/// A copy of the standard rule set in a temporary directory.
+fn standard_copy() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let status = Command::new("cp")
+        .args(["-r", concat!(env!("CARGO_MANIFEST_DIR"), "/rules")])
+        .arg(dir.path())
+        .status()
+        .unwrap();
+    assert!(status.success());
+    dir
+}
+
+#[test]
+fn literal_braces_in_templates_and_values_pass_rule_tests() {
+    let dir = standard_copy();
+    let rules = dir.path().join("rules");
+    std::fs::write(
+        rules.join("braces.nrs"),
+        "rule braces {\n  gap notice-defect\n  cites \"test\"\n  when return_city == \"Ti{a}\"\n  because \"literal {{braces}} around {return_city}\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        rules.join("tests/braces.toml"),
+        "[[test]]\nname = \"braces\"\nflagged = [\"braces\"]\nbecause = { braces = \"literal {braces} around Ti{a}\" }\n[test.case]\nreturn_city = \"Ti{a}\"\n",
+    )
+    .unwrap();
+    let out = run(
+        &["test", rules.to_str().unwrap(), "--filter", "braces"],
+        b"",
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{stdout}");
+    assert!(stdout.contains("1 passed"), "{stdout}");
+}

@@ -1,0 +1,148 @@
+//! What evaluation reports: one [`Finding`] per rule that found something for
+//! a case, and the [`CaseResult`] that gathers them.
+
+use crate::eval::outcome::RuleOutcome;
+use crate::ruleset::schema::FieldId;
+
+/// One rule's finding for one case: its outcome (flagged, needs review with
+/// the unknown fields behind it, or cleared by an exception), the
+/// explanation, and the facts it rests on. A finding is never "not
+/// applicable": a rule that found nothing has no finding.
+#[derive(Clone, Debug)]
+pub struct Finding {
+    rule: usize,
+    outcome: RuleOutcome,
+    because: String,
+    facts: Vec<(FieldId, serde_json::Value)>,
+}
+
+impl Finding {
+    /// The finding of rule `rule`, or `None` when the outcome found nothing.
+    pub fn new(
+        rule: usize,
+        outcome: RuleOutcome,
+        because: String,
+        facts: Vec<(FieldId, serde_json::Value)>,
+    ) -> Option<Finding> {
+        (outcome != RuleOutcome::NotApplicable).then_some(Finding {
+            rule,
+            outcome,
+            because,
+            facts,
+        })
+    }
+
+    /// Index into the program's rules.
+    pub fn rule(&self) -> usize {
+        self.rule
+    }
+
+    /// The rule's outcome (never [`RuleOutcome::NotApplicable`]).
+    pub fn outcome(&self) -> &RuleOutcome {
+        &self.outcome
+    }
+
+    /// Flagged, needs review or cleared.
+    pub fn kind(&self) -> FindingKind {
+        match self.outcome {
+            RuleOutcome::NeedsReview(_) => FindingKind::NeedsReview,
+            RuleOutcome::Cleared(_) => FindingKind::Cleared,
+            RuleOutcome::Flagged | RuleOutcome::NotApplicable => FindingKind::Flagged,
+        }
+    }
+
+    /// For needs review: the unknown fields that made it undecidable.
+    pub fn unknown(&self) -> &[FieldId] {
+        match &self.outcome {
+            RuleOutcome::NeedsReview(fields) => fields,
+            _ => &[],
+        }
+    }
+
+    /// For cleared: the exception (index into `Rule::exceptions`).
+    pub fn cleared_by(&self) -> Option<usize> {
+        match self.outcome {
+            RuleOutcome::Cleared(exception) => Some(exception),
+            _ => None,
+        }
+    }
+
+    /// The explanation (empty when explanations were not asked for).
+    pub fn because(&self) -> &str {
+        &self.because
+    }
+
+    /// The known fields the rule read, with their values, in schema order.
+    pub fn facts(&self) -> &[(FieldId, serde_json::Value)] {
+        &self.facts
+    }
+}
+
+/// What kind of finding, as reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FindingKind {
+    /// The gap was found.
+    Flagged,
+    /// The rule could not be decided: fields are unknown.
+    NeedsReview,
+    /// An exception cleared the rule (reported only when asked for).
+    Cleared,
+}
+
+impl FindingKind {
+    /// `flagged`, `needs-review`, `cleared`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FindingKind::Flagged => "flagged",
+            FindingKind::NeedsReview => "needs-review",
+            FindingKind::Cleared => "cleared",
+        }
+    }
+}
+
+/// The result for one case.
+#[derive(Clone, Debug, Default)]
+pub struct CaseResult {
+    /// The case id.
+    pub case_id: String,
+    /// The findings, in rule order.
+    pub findings: Vec<Finding>,
+}
+
+impl CaseResult {
+    /// flagged if any finding is, else needs review if any is, else clear.
+    pub fn outcome(&self) -> CaseOutcome {
+        let has = |kind| self.findings.iter().any(|f| f.kind() == kind);
+        if has(FindingKind::Flagged) {
+            CaseOutcome::Flagged
+        } else if has(FindingKind::NeedsReview) {
+            CaseOutcome::NeedsReview
+        } else {
+            CaseOutcome::Clear
+        }
+    }
+}
+
+/// The outcome of a whole case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaseOutcome {
+    /// At least one gap found.
+    Flagged,
+    /// No gap found, but at least one rule needs review.
+    NeedsReview,
+    /// No rule applies.
+    Clear,
+}
+
+impl CaseOutcome {
+    /// `flagged`, `needs-review`, `clear`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaseOutcome::Flagged => "flagged",
+            CaseOutcome::NeedsReview => "needs-review",
+            CaseOutcome::Clear => "clear",
+        }
+    }
+}
