@@ -584,12 +584,20 @@ exception rescreened to notice_defect
     }
 
     #[test]
+    #[allow(clippy::panic)] // the test's failure messages
     fn the_shipped_rule_files_round_trip() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-        for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-            let path = entry.path();
+        let entries = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()));
+        let mut files = 0;
+        for entry in entries {
+            let path = entry
+                .unwrap_or_else(|e| panic!("cannot read an entry of {}: {e}", dir.display()))
+                .path();
             if path.extension().is_some_and(|e| e == "nrs") {
-                let text = std::fs::read_to_string(&path).unwrap_or_default();
+                let text = std::fs::read_to_string(&path)
+                    .unwrap_or_else(|e| panic!("cannot read {}: {e}", path.display()));
+                files += 1;
                 let (module, diagnostics) = parse_module(FileId(0), &text);
                 assert!(diagnostics.is_empty(), "{}", path.display());
                 let printed = print_module(&module);
@@ -599,6 +607,7 @@ exception rescreened to notice_defect
                 assert_eq!(print_module(&again), printed);
             }
         }
+        assert!(files > 0, "no .nrs file in {}", dir.display());
     }
 
     #[test]

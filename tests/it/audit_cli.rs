@@ -2,21 +2,29 @@
 //! copies of a rule are caught, each with a small counter-example that can
 //! be pasted into `rules/tests/` as it is; runs replay by seed.
 
-use std::path::Path;
+use crate::harness::{repo_root, RuleSet, Test};
 
-use crate::support::{run_in, Output, RuleSet};
+/// `nrscreen audit rules ARGS`, beside `set`.
+fn audit(set: RuleSet, args: &[&str]) -> Test {
+    Test::new()
+        .rule_set(set)
+        .args(["audit", "rules"])
+        .args(args)
+}
 
-fn audit(set: &RuleSet, args: &[&str]) -> Output {
-    run_in(set.cwd(), &[&["audit", "rules"], args].concat())
+/// `nrscreen test rules --filter audit:` on the standard pack with
+/// `example` added as a rule test: a counter-example pasted as it is.
+fn test_pasted(example: &str) -> Test {
+    let real = RuleSet::standard().file("tests/audit-counter-example.toml", example);
+    Test::new()
+        .rule_set(real)
+        .args(["test", "rules", "--filter", "audit:"])
 }
 
 /// The standard pack with `from` replaced by `to` in `file` (which must
 /// change).
 fn broken(file: &str, from: &str, to: &str) -> RuleSet {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("rules")
-        .join(file);
-    let text = std::fs::read_to_string(path).expect("rule file");
+    let text = std::fs::read_to_string(repo_root().join("rules").join(file)).expect("rule file");
     assert!(text.contains(from), "`{from}` is not in {file}");
     RuleSet::standard().file(file, text.replacen(from, to, 1))
 }
@@ -45,8 +53,9 @@ fn field_count(example: &str) -> usize {
 
 #[test]
 fn the_standard_pack_passes_its_audits() {
-    let output = audit(&RuleSet::standard(), &["--cases", "150", "--seed", "3"]);
-    assert_eq!(output.code, 0, "{}", output.stdout);
+    let output = audit(RuleSet::standard(), &["--cases", "150", "--seed", "3"])
+        .status(0)
+        .run();
     assert!(
         output.stdout.contains("(built in) every rule can fire"),
         "{}",
@@ -66,8 +75,9 @@ fn a_flipped_comparison_is_caught_with_a_minimal_case_that_the_real_rules_pass()
         "nri.counsel_access == false",
         "nri.counsel_access == true",
     );
-    let output = audit(&set, &["--cases", "200", "--audit", "without counsel"]);
-    assert_eq!(output.code, 1, "{}", output.stdout);
+    let output = audit(set, &["--cases", "200", "--audit", "without counsel"])
+        .status(1)
+        .run();
     assert!(
         output
             .stdout
@@ -84,10 +94,10 @@ fn a_flipped_comparison_is_caught_with_a_minimal_case_that_the_real_rules_pass()
     // Shrunk: only the fields the precondition needs are left.
     assert!(field_count(&example) <= 5, "not minimal:\n{example}");
     // Pasted into the real pack's tests, the case passes.
-    let real = RuleSet::standard().file("tests/audit-counter-example.toml", &example);
-    let tested = run_in(real.cwd(), &["test", "rules", "--filter", "audit:"]);
-    assert_eq!(tested.code, 0, "{}", tested.stdout);
-    assert_eq!(tested.stdout, "1 passed, 0 failed\n");
+    test_pasted(&example)
+        .status(0)
+        .stdout("1 passed, 0 failed\n")
+        .run();
 }
 
 #[test]
@@ -98,10 +108,11 @@ fn a_dropped_condition_is_caught() {
         "when     (",
     );
     let output = audit(
-        &set,
+        set,
         &["--cases", "200", "--audit", "no return is never flagged"],
-    );
-    assert_eq!(output.code, 1, "{}", output.stdout);
+    )
+    .status(1)
+    .run();
     assert!(output
         .stdout
         .contains("FAILED  a positive interview and no return is never flagged as refoulement"));
@@ -122,8 +133,9 @@ fn a_missing_unknown_case_is_caught() {
         "fear_of_mexico_expressed == true\n",
         "(fear_of_mexico_expressed ?? false)\n",
     );
-    let output = audit(&set, &["--cases", "200", "--audit", "unknown fear"]);
-    assert_eq!(output.code, 1, "{}", output.stdout);
+    let output = audit(set, &["--cases", "200", "--audit", "unknown fear"])
+        .status(1)
+        .run();
     assert!(
         output
             .stdout
@@ -137,16 +149,13 @@ fn a_missing_unknown_case_is_caught() {
         "{example}"
     );
     assert!(!example.contains("fear_of_mexico_expressed ="), "{example}");
-    let real = RuleSet::standard().file("tests/audit-counter-example.toml", &example);
-    let tested = run_in(real.cwd(), &["test", "rules", "--filter", "audit:"]);
-    assert_eq!(tested.stdout, "1 passed, 0 failed\n");
+    test_pasted(&example).stdout("1 passed, 0 failed\n").run();
 }
 
 #[test]
 fn a_rule_that_can_never_fire_fails_a_built_in_audit() {
     let set = broken("screening.nrs", "when     program == \"mpp-2021\" and asked_about_fear == false", "when     program == \"mpp-2021\" and asked_about_fear == false and program == \"mpp-2019\"");
-    let output = audit(&set, &["--cases", "100"]);
-    assert_eq!(output.code, 1, "{}", output.stdout);
+    let output = audit(set, &["--cases", "100"]).status(1).run();
     assert!(
         output
             .stdout
@@ -168,14 +177,13 @@ fn runs_replay_by_seed() {
         "nri.counsel_access == false",
         "nri.counsel_access == true",
     );
-    let first = audit(
-        &set,
+    // The same test, on the same rule set, run twice.
+    let test = audit(
+        set,
         &["--cases", "100", "--seed", "9", "--audit", "counsel"],
     );
-    let second = audit(
-        &set,
-        &["--cases", "100", "--seed", "9", "--audit", "counsel"],
-    );
+    let first = test.run();
+    let second = test.run();
     assert_eq!(first.stdout, second.stdout);
     assert!(
         first
@@ -188,12 +196,14 @@ fn runs_replay_by_seed() {
 
 #[test]
 fn audits_are_checked_like_rules() {
-    let set = RuleSet::standard().file(
-        "bad-audit.nrs",
-        "audit \"typo\" {\n  for every case where returned\n  expect flagged fear-not-screend\n}\n",
-    );
-    let output = set.check(&[]);
-    assert_eq!(output.code, 1);
+    let output = RuleSet::standard()
+        .file(
+            "bad-audit.nrs",
+            "audit \"typo\" {\n  for every case where returned\n  expect flagged fear-not-screend\n}\n",
+        )
+        .check()
+        .status(1)
+        .run();
     assert!(
         output
             .stdout

@@ -1,53 +1,52 @@
 //! `nrscreen check`: exit codes, messages for unusable paths, JSON output,
 //! and the shipped rule set.
 
-use crate::support::{repo_root, run_in, standard_summary, RuleSet};
+use crate::harness::{standard_summary, RuleSet, Test};
 
 #[test]
 fn shipped_rules_check_cleanly() {
-    let output = run_in(repo_root(), &["check", "rules", "--color", "never"]);
-    assert_eq!(output.code, 0, "{}{}", output.stdout, output.stderr);
-    assert_eq!(
-        output.stdout,
-        standard_summary(0, 0, "0 errors, 0 warnings\n")
-    );
-    assert_eq!(output.stderr, "");
+    Test::new()
+        .args(["check", "rules", "--color", "never"])
+        .status(0)
+        .stdout(standard_summary(0, 0, "0 errors, 0 warnings\n"))
+        .stderr("")
+        .run();
 }
 
 #[test]
 fn missing_directory_is_a_usage_error() {
-    let set = RuleSet::empty();
-    let output = run_in(set.cwd(), &["check", "no-such-rules", "--color", "never"]);
-    assert_eq!(output.code, 2);
-    assert_eq!(output.stdout, "");
-    assert_eq!(
-        output.stderr,
-        "error: `no-such-rules` is not a rule-set directory (no such directory)\n"
-    );
+    Test::new()
+        .rule_set(RuleSet::empty())
+        .args(["check", "no-such-rules", "--color", "never"])
+        .status(2)
+        .stdout("")
+        .stderr("error: `no-such-rules` is not a rule-set directory (no such directory)\n")
+        .run();
 }
 
 #[test]
 fn directory_without_manifest_is_a_usage_error() {
-    let set = RuleSet::empty().file("screening.nrs", "def a = 1\n");
-    let output = set.check(&[]);
-    assert_eq!(output.code, 2);
-    assert_eq!(output.stdout, "");
-    assert_eq!(
-        output.stderr,
-        "error: `rules` has no `ruleset.toml`; a rule set is a directory with a manifest naming its schema, gap taxonomy and tables\n"
-    );
+    RuleSet::empty()
+        .file("screening.nrs", "def a = 1\n")
+        .check()
+        .status(2)
+        .stdout("")
+        .stderr("error: `rules` has no `ruleset.toml`; a rule set is a directory with a manifest naming its schema, gap taxonomy and tables\n")
+        .run();
 }
 
 #[test]
 fn json_output_is_one_object_per_line() {
-    let set = RuleSet::standard()
+    let output = RuleSet::standard()
         .file(
             "case.nrs",
             "rule r {\n  gap fear-not-asked\n  cites \"x\"\n  when retuned\n}\n",
         )
-        .append("helpers.nrs", "def unused_thing = 1\n");
-    let output = set.check(&["--error-format", "json"]);
-    assert_eq!(output.code, 1);
+        .append("helpers.nrs", "def unused_thing = 1\n")
+        .check()
+        .args(["--error-format", "json"])
+        .status(1)
+        .run();
     let lines: Vec<&str> = output.stdout.lines().collect();
     let (summary, objects) = lines.split_last().expect("output");
     assert_eq!(*summary, standard_summary(1, 1, "1 error, 0 warnings"));
@@ -66,11 +65,13 @@ fn json_output_is_one_object_per_line() {
 
 #[test]
 fn json_output_covers_every_diagnostic() {
-    let set = RuleSet::standard()
+    let output = RuleSet::standard()
         .file("a.nrs", "def a = \nrule r { gap nope when true }\n")
-        .file("b.nrs", "def only_here = 1\n");
-    let output = set.check(&["--error-format", "json"]);
-    assert_eq!(output.code, 1);
+        .file("b.nrs", "def only_here = 1\n")
+        .check()
+        .args(["--error-format", "json"])
+        .status(1)
+        .run();
     let lines: Vec<&str> = output.stdout.lines().collect();
     let (_, objects) = lines.split_last().expect("output");
     assert!(objects.len() >= 2, "{}", output.stdout);
@@ -87,10 +88,10 @@ fn json_output_covers_every_diagnostic() {
 
 #[test]
 fn empty_rule_file_is_fine() {
-    let output = RuleSet::standard().file("empty.nrs", "").check(&[]);
-    assert_eq!(output.code, 0);
-    assert_eq!(
-        output.stdout,
-        standard_summary(0, 0, "0 errors, 0 warnings\n")
-    );
+    RuleSet::standard()
+        .file("empty.nrs", "")
+        .check()
+        .status(0)
+        .stdout(standard_summary(0, 0, "0 errors, 0 warnings\n"))
+        .run();
 }

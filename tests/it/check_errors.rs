@@ -9,22 +9,17 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use crate::support::{last_line, repo_root, standard_summary, Output, RuleSet};
+use crate::harness::{
+    compare_with_file, fail_with_differences, last_line, repo_root, standard_summary, Output,
+    RuleSet, Test,
+};
 
 /// The suite must keep at least this many error cases.
 const MIN_CASES: usize = 45;
 
-fn fixtures_dir() -> PathBuf {
-    repo_root().join("tests/fixtures/check")
-}
-
-fn bless() -> bool {
-    std::env::var_os("NRSCREEN_BLESS").is_some_and(|v| v == "1")
-}
-
 /// The case directories, sorted by name.
 fn cases() -> Vec<PathBuf> {
-    let mut cases: Vec<PathBuf> = std::fs::read_dir(fixtures_dir())
+    let mut cases: Vec<PathBuf> = std::fs::read_dir(repo_root().join("tests/fixtures/check"))
         .expect("read tests/fixtures/check")
         .map(|e| e.expect("read a fixture entry").path())
         .filter(|p| p.is_dir())
@@ -37,12 +32,11 @@ fn cases() -> Vec<PathBuf> {
 /// case's `rules/` written over it and the files named in `remove.txt`
 /// deleted.
 fn rule_set(case: &Path) -> RuleSet {
-    let set = RuleSet::standard();
+    let mut set = RuleSet::standard();
     let overlay = case.join("rules");
     if overlay.is_dir() {
-        crate::support::copy_dir(&overlay, &set.dir());
+        set = set.overlay(&overlay);
     }
-    let mut set = set;
     if let Ok(list) = std::fs::read_to_string(case.join("remove.txt")) {
         for name in list.lines().map(str::trim).filter(|l| !l.is_empty()) {
             set = set.remove(name);
@@ -61,37 +55,6 @@ fn rendered(output: &Output) -> String {
     text
 }
 
-/// A line diff of two texts (longest common subsequence; fixtures are small).
-fn diff(expected: &str, actual: &str) -> String {
-    let a: Vec<&str> = expected.lines().collect();
-    let b: Vec<&str> = actual.lines().collect();
-    let mut lcs = vec![vec![0usize; b.len() + 1]; a.len() + 1];
-    for i in (0..a.len()).rev() {
-        for j in (0..b.len()).rev() {
-            lcs[i][j] = if a[i] == b[j] {
-                lcs[i + 1][j + 1] + 1
-            } else {
-                lcs[i + 1][j].max(lcs[i][j + 1])
-            };
-        }
-    }
-    let (mut i, mut j, mut out) = (0, 0, String::new());
-    while i < a.len() || j < b.len() {
-        if i < a.len() && j < b.len() && a[i] == b[j] {
-            let _ = writeln!(out, "  {}", a[i]);
-            i += 1;
-            j += 1;
-        } else if j < b.len() && (i == a.len() || lcs[i][j + 1] >= lcs[i + 1][j]) {
-            let _ = writeln!(out, "+ {}", b[j]);
-            j += 1;
-        } else {
-            let _ = writeln!(out, "- {}", a[i]);
-            i += 1;
-        }
-    }
-    out
-}
-
 #[test]
 fn fixtures() {
     let cases = cases();
@@ -103,33 +66,21 @@ fn fixtures() {
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().unwrap_or_default().to_string_lossy();
-        let actual = rendered(&rule_set(case).check(&[]));
-        let expected_path = case.join("expected.txt");
-        if bless() {
-            std::fs::write(&expected_path, &actual).expect("write expected.txt");
-            continue;
-        }
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if expected != actual {
-            failures.push(format!(
-                "=== case `{name}` (- expected, + actual)\n{}",
-                diff(&expected, &actual)
-            ));
+        let actual = rendered(&rule_set(case).check().run());
+        if let Err(difference) = compare_with_file(case.join("expected.txt"), &actual) {
+            failures.push(format!("=== case `{name}`: {difference}"));
         }
     }
-    assert!(
-        failures.is_empty(),
-        "{} of {} cases differ (run with NRSCREEN_BLESS=1 to accept the new output):\n\n{}",
-        failures.len(),
-        cases.len(),
-        failures.join("\n")
+    fail_with_differences(
+        &format!("{} of {} cases differ", failures.len(), cases.len()),
+        &failures,
     );
 }
 
-/// Runs a check that must end in good time and without a crash.
-fn check_quickly(set: &RuleSet, limit: Duration) -> Output {
+/// Runs a test that must end in good time and without a crash.
+fn run_quickly(test: &Test, limit: Duration) -> Output {
     let started = Instant::now();
-    let output = set.check(&[]);
+    let output = test.run();
     let took = started.elapsed();
     assert!(took < limit, "nrscreen took {took:?}");
     assert!(
@@ -175,13 +126,12 @@ fn ten_megabyte_rule_file_is_checked() {
     }
     text.push_str("rule big {\n  gap fear-not-asked\n  cites \"x\"\n  when big_0\n}\n");
     assert!(text.len() >= 10 * 1024 * 1024, "{}", text.len());
-    let set = RuleSet::standard().file("big.nrs", &text);
-    let output = check_quickly(&set, Duration::from_secs(60));
-    assert_eq!(output.code, 0, "{}", output.stdout);
-    assert_eq!(
-        output.stdout,
-        standard_summary(1, n, "0 errors, 0 warnings\n")
-    );
+    let test = RuleSet::standard()
+        .file("big.nrs", &text)
+        .check()
+        .status(0)
+        .stdout(standard_summary(1, n, "0 errors, 0 warnings\n"));
+    run_quickly(&test, Duration::from_secs(60));
 }
 
 #[test]
@@ -189,20 +139,20 @@ fn ten_megabyte_comment_is_checked() {
     let mut text = String::from("// ");
     text.push_str(&"x".repeat(10 * 1024 * 1024));
     text.push('\n');
-    let set = RuleSet::standard().file("comment.nrs", &text);
-    let output = check_quickly(&set, Duration::from_secs(60));
-    assert_eq!(output.code, 0, "{}", output.stdout);
-    assert_eq!(
-        output.stdout,
-        standard_summary(0, 0, "0 errors, 0 warnings\n")
-    );
+    let test = RuleSet::standard()
+        .file("comment.nrs", &text)
+        .check()
+        .status(0)
+        .stdout(standard_summary(0, 0, "0 errors, 0 warnings\n"));
+    run_quickly(&test, Duration::from_secs(60));
 }
 
-/// A rule whose condition is `expr`, in `deep.nrs`, and the checker's output.
+/// A rule whose condition is `expr`, in `deep.nrs`, and the checker's
+/// output, which must be an error.
 fn check_deep(expr: &str) -> Output {
     let text = format!("rule deep {{\n  gap fear-not-asked\n  cites \"x\"\n  when {expr}\n}}\n");
-    let set = RuleSet::standard().file("deep.nrs", text);
-    check_quickly(&set, Duration::from_secs(30))
+    let test = RuleSet::standard().file("deep.nrs", text).check().status(1);
+    run_quickly(&test, Duration::from_secs(30))
 }
 
 /// The header and location lines of the one diagnostic in `output`.
@@ -214,7 +164,6 @@ fn header(output: &Output) -> String {
 fn ten_thousand_nested_parentheses_are_refused() {
     let expr = format!("{}true{}", "(".repeat(10_000), ")".repeat(10_000));
     let output = check_deep(&expr);
-    assert_eq!(output.code, 1, "{}", output.stdout);
     assert_eq!(
         header(&output),
         "error[too-deep]: brackets are nested more than 100 deep\n  --> rules/deep.nrs:4:108"
@@ -232,7 +181,6 @@ fn ten_thousand_nested_parentheses_are_refused() {
 fn ten_thousand_nots_are_refused() {
     let expr = format!("{}true", "not ".repeat(10_000));
     let output = check_deep(&expr);
-    assert_eq!(output.code, 1, "{}", output.stdout);
     assert_eq!(
         header(&output),
         "error[too-deep]: `not`/`known`/`unknown` operators are nested more than 100 deep\n  --> rules/deep.nrs:4:408"
@@ -247,7 +195,6 @@ fn ten_thousand_nots_are_refused() {
 fn five_thousand_operand_or_chain_is_refused() {
     let expr = vec!["returned"; 5_000].join(" or ");
     let output = check_deep(&expr);
-    assert_eq!(output.code, 1, "{}", output.stdout);
     assert_eq!(
         header(&output),
         "error[too-deep]: this expression is nested more than 200 operators deep\n  --> rules/deep.nrs:4:8"
@@ -273,9 +220,11 @@ fn long_chains_of_definitions_are_refused_not_a_stack_overflow() {
         text.push_str(&format!("def d{i} = d{}\n", i - 1));
     }
     text.push_str("rule chain {\n  gap fear-not-asked\n  cites \"x\"\n  when d11999\n}\n");
-    let set = RuleSet::standard().file("chain.nrs", &text);
-    let output = set.check(&[]);
-    assert_eq!(output.code, 1, "{}", output.stdout);
+    let output = RuleSet::standard()
+        .file("chain.nrs", &text)
+        .check()
+        .status(1)
+        .run();
     assert!(
         output.stdout.contains("error[too-deep]"),
         "{}",

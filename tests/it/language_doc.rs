@@ -1,21 +1,7 @@
 //! Every `nrs` example in `grammar/LANGUAGE.md` checks without errors or
 //! warnings against the standard rule set.
 
-use std::path::Path;
-use std::process::Command;
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
-}
+use crate::harness::{repo_root, RuleSet};
 
 /// The fenced ```nrs blocks of a Markdown text.
 fn nrs_blocks(markdown: &str) -> Vec<String> {
@@ -40,25 +26,18 @@ fn nrs_blocks(markdown: &str) -> Vec<String> {
 
 #[test]
 fn every_language_example_checks_cleanly() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let doc = std::fs::read_to_string(root.join("grammar/LANGUAGE.md")).unwrap();
+    let doc = std::fs::read_to_string(repo_root().join("grammar/LANGUAGE.md")).unwrap();
     let blocks = nrs_blocks(&doc);
     assert!(blocks.len() >= 6, "LANGUAGE.md lost its examples");
     let mut failures = Vec::new();
     for (i, block) in blocks.iter().enumerate() {
-        let temp = tempfile::tempdir().unwrap();
-        copy_dir(&root.join("rules"), &temp.path().join("rules"));
-        std::fs::write(temp.path().join("rules/example.nrs"), block).unwrap();
-        let output = Command::new(env!("CARGO_BIN_EXE_nrscreen"))
-            .args(["check", "rules", "--color", "never"])
-            .current_dir(temp.path())
-            .output()
-            .unwrap();
-        let stdout = String::from_utf8_lossy(&output.stdout);
-        if !output.status.success() || !stdout.contains(": 0 errors, 0 warnings") {
+        // Every example is tried; the failures are reported together.
+        let output = RuleSet::standard().file("example.nrs", block).check().run();
+        if output.code != 0 || !output.stdout.contains(": 0 errors, 0 warnings") {
             failures.push(format!(
-                "example {} :\n{block}\n--- nrscreen said:\n{stdout}",
-                i + 1
+                "example {} :\n{block}\n--- nrscreen said:\n{}",
+                i + 1,
+                output.stdout
             ));
         }
     }

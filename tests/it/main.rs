@@ -1,5 +1,6 @@
-//! Integration tests: they run the real `nrscreen` binary on rule sets
-//! written to temporary directories.
+//! Integration tests: they run the real `nrscreen` binary, always through
+//! the one builder in `harness.rs` (`Test`), on the shipped files or on rule
+//! sets written to temporary directories (`RuleSet`).
 
 // Tests state their expectations by panicking.
 #![allow(clippy::unwrap_used, clippy::panic)]
@@ -9,8 +10,8 @@ mod check_cli;
 mod check_errors;
 mod eval_cli;
 mod examples;
+mod harness;
 mod language_doc;
 mod regressions;
-mod support;
 mod test_cli;
 mod workload;

@@ -2,10 +2,9 @@
 //! with `nrscreen eval --rules benches/workload` on every case of a
 //! generated batch.
 
-use std::path::PathBuf;
-use std::process::Command;
-
 use serde_json::Value;
+
+use crate::harness::{repo_root, Test};
 
 /// `f == v`: true exactly when `f` is present (not null) and equal to `v`.
 fn is(record: &Value, field: &str, v: Value) -> bool {
@@ -105,13 +104,12 @@ fn workload(r: &Value) -> Vec<&'static str> {
 
 #[test]
 fn nrscreen_agrees_with_a_plain_implementation_of_the_workload() {
-    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
     for input in [
         "tests/data/workload-3000.jsonl",
         "tests/data/workload-edge-cases.jsonl",
     ] {
-        let records = std::fs::read_to_string(root.join(input)).expect("batch");
-        let out = Command::new(env!("CARGO_BIN_EXE_nrscreen"))
+        let records = std::fs::read_to_string(repo_root().join(input)).expect("batch");
+        let out = Test::new()
             .args([
                 "eval",
                 "--rules",
@@ -120,11 +118,10 @@ fn nrscreen_agrees_with_a_plain_implementation_of_the_workload() {
                 "--format",
                 "flags",
             ])
-            .current_dir(&root)
-            .output()
-            .expect("nrscreen runs");
-        assert!(out.status.success());
-        let lines: Vec<Value> = String::from_utf8_lossy(&out.stdout)
+            .status(0)
+            .run();
+        let lines: Vec<Value> = out
+            .stdout
             .lines()
             .map(|l| serde_json::from_str(l).expect("json"))
             .collect();
