@@ -789,10 +789,8 @@ impl<'a> Checker<'a> {
 }
 
 fn template_defs(template: &Template, out: &mut Vec<DefId>) {
-    for part in &template.parts {
-        if let TemplatePart::Value(e) = part {
-            collect_defs(e, out);
-        }
+    for e in template.values() {
+        collect_defs(e, out);
     }
 }
 

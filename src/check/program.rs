@@ -158,11 +158,29 @@ pub struct Exception {
     pub span: Span,
 }
 
-/// An explanation with `{…}` placeholders.
+/// An explanation with `{…}` placeholders and `[…]` claims.
 #[derive(Debug, Default)]
 pub struct Template {
-    /// Text and values, in order.
+    /// Text, values and claims, in order.
     pub parts: Vec<TemplatePart>,
+}
+
+impl Template {
+    /// Every value the template reads (shown or mentioned), claims included.
+    pub fn values(&self) -> Vec<&TExpr> {
+        fn walk<'t>(parts: &'t [TemplatePart], out: &mut Vec<&'t TExpr>) {
+            for part in parts {
+                match part {
+                    TemplatePart::Text(_) => {}
+                    TemplatePart::Value(e) | TemplatePart::Mention(e) => out.push(e),
+                    TemplatePart::Claim(inner) => walk(inner, out),
+                }
+            }
+        }
+        let mut out = Vec::new();
+        walk(&self.parts, &mut out);
+        out
+    }
 }
 
 /// A piece of a template.
@@ -170,8 +188,13 @@ pub struct Template {
 pub enum TemplatePart {
     /// Literal text.
     Text(String),
-    /// A value to show (a field or definition).
+    /// `{name}`: a value to show (a field or definition).
     Value(TExpr),
+    /// `{?name}`: a value a claim rests on, not shown.
+    Mention(TExpr),
+    /// `[…]`: a claim, shown only when every value in it is known (never
+    /// nested).
+    Claim(Vec<TemplatePart>),
 }
 
 /// A typed expression.

@@ -1,8 +1,12 @@
-//! Explanation templates: `"returned to {return_city} on {return_date}"`.
+//! Explanation templates: `"[{?fear}fear was expressed; ]returned to
+//! {return_city} on {return_date}"`.
 //!
-//! A placeholder names a field or a definition; `{{` and `}}` stand for
-//! literal braces. Placeholders are resolved like any other name, so a typo
-//! is an error pointing inside the string.
+//! A placeholder `{name}` shows a field or a definition; `{?name}` mentions
+//! one without showing it. A claim `[…]` is shown only when every value in
+//! it is known, so that a finding that needs review never states an unknown
+//! fact. `{{`, `}}`, `[[` and `]]` stand for literal braces and brackets.
+//! Placeholders are resolved like any other name, so a typo is an error
+//! pointing inside the string.
 
 use crate::diagnostic::Diagnostic;
 use crate::syntax::ast::{ExprKind, Ident, StrLit};
@@ -14,6 +18,15 @@ use super::expr::Scope;
 use super::program::{Template, TemplatePart};
 use super::Checker;
 
+/// A claim being read: its parts, where its `[` is, and whether it holds a
+/// placeholder (even one that failed to check, so that a broken name is not
+/// reported twice).
+struct OpenClaim {
+    parts: Vec<TemplatePart>,
+    at: usize,
+    has_placeholder: bool,
+}
+
 impl Checker<'_> {
     /// Checks a template; `None` after reporting its errors.
     pub(super) fn template(&mut self, literal: &StrLit) -> Option<Template> {
@@ -21,65 +34,133 @@ impl Checker<'_> {
         // The raw text starts one byte after the opening quote.
         let base = literal.span.start as usize + 1;
         let file = literal.span.file;
+        let span = |from: usize, len: usize| Span::new(file, base + from, base + from + len);
         let mut parts = Vec::new();
+        let mut claim: Option<OpenClaim> = None;
         let mut text = String::new();
         let mut ok = true;
-        let mut rest = raw;
-        let mut offset = 0;
-        while let Some(i) = rest.find(['{', '}']) {
-            text.push_str(&rest[..i]);
-            let brace = &rest[i..i + 1];
-            let after = &rest[i + 1..];
-            if after.starts_with(brace) {
-                text.push_str(brace);
-                offset += i + 2;
-                rest = &after[1..];
+        let mut i = 0;
+        while let Some(found) = raw[i..].find(['{', '}', '[', ']']) {
+            let at = i + found;
+            text.push_str(&raw[i..at]);
+            let mark = &raw[at..at + 1];
+            if raw[at + 1..].starts_with(mark) {
+                text.push_str(mark);
+                i = at + 2;
                 continue;
             }
-            let at = base + offset + i;
-            if brace == "}" {
-                self.error(
-                    Diagnostic::error(
-                        "bad-template",
-                        "`}` without a matching `{`",
-                        Span::new(file, at, at + 1),
-                    )
-                    .with_help("write `}}` for a literal brace"),
-                );
-                ok = false;
-                offset += i + 1;
-                rest = after;
-                continue;
+            i = at + 1;
+            match mark {
+                "}" | "]" => {
+                    let (open, what) = if mark == "}" {
+                        ("{", "braces")
+                    } else {
+                        ("[", "brackets")
+                    };
+                    if mark == "]" && claim.is_some() {
+                        flush(&mut text, target(&mut claim, &mut parts));
+                        if let Some(closed) = claim.take() {
+                            if !closed.has_placeholder {
+                                self.error(
+                                    Diagnostic::error(
+                                        "bad-template",
+                                        "this claim rests on no value, so it would always be shown",
+                                        span(closed.at, at + 1 - closed.at),
+                                    )
+                                    .with_help("name the value it depends on: `[{?fear_of_mexico_expressed}fear was expressed]`, or write `[[` and `]]` for literal brackets"),
+                                );
+                                ok = false;
+                            }
+                            parts.push(TemplatePart::Claim(closed.parts));
+                        }
+                        continue;
+                    }
+                    self.error(
+                        Diagnostic::error(
+                            "bad-template",
+                            format!("`{mark}` without a matching `{open}`"),
+                            span(at, 1),
+                        )
+                        .with_help(format!(
+                            "write `{mark}{mark}` for a literal {}",
+                            &what[..what.len() - 1]
+                        )),
+                    );
+                    ok = false;
+                }
+                "[" => {
+                    if let Some(open) = &claim {
+                        self.error(
+                            Diagnostic::error("bad-template", "a claim cannot hold another claim", span(at, 1))
+                                .with_secondary(span(open.at, 1), "the claim opened here is still open")
+                                .with_help("close the first claim with `]` first, or write `[[` for a literal bracket"),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    flush(&mut text, &mut parts);
+                    claim = Some(OpenClaim {
+                        parts: Vec::new(),
+                        at,
+                        has_placeholder: false,
+                    });
+                }
+                _ => {
+                    let Some(close) = raw[i..].find('}') else {
+                        self.error(
+                            Diagnostic::error("bad-template", "`{` is not closed", span(at, 1))
+                                .with_help(
+                                "close the placeholder with `}`, or write `{{` for a literal brace",
+                            ),
+                        );
+                        ok = false;
+                        i = raw.len();
+                        break;
+                    };
+                    let inner = &raw[i..i + close];
+                    let (mention, name, name_at) = match inner.strip_prefix('?') {
+                        Some(name) => (true, name, i + 1),
+                        None => (false, inner, i),
+                    };
+                    i += close + 1;
+                    flush(&mut text, target(&mut claim, &mut parts));
+                    if let Some(open) = &mut claim {
+                        open.has_placeholder = true;
+                    }
+                    if mention && claim.is_none() {
+                        self.error(
+                            Diagnostic::error(
+                                "bad-template",
+                                format!("`{{?{name}}}` mentions a value without showing it, which matters only inside a `[…]` claim"),
+                                span(at, close + 2),
+                            )
+                            .with_help(format!("put it in the claim that rests on it: `[{{?{name}}}…]`, or write `{{{name}}}` to show the value")),
+                        );
+                        ok = false;
+                        continue;
+                    }
+                    match self.placeholder(name, span(name_at, name.len())) {
+                        Some(value) => {
+                            let part = match value {
+                                TemplatePart::Value(e) if mention => TemplatePart::Mention(e),
+                                other => other,
+                            };
+                            target(&mut claim, &mut parts).push(part);
+                        }
+                        None => ok = false,
+                    }
+                }
             }
-            let Some(close) = after.find('}') else {
-                self.error(
-                    Diagnostic::error(
-                        "bad-template",
-                        "`{` is not closed",
-                        Span::new(file, at, at + 1),
-                    )
-                    .with_help("close the placeholder with `}`, or write `{{` for a literal brace"),
-                );
-                ok = false;
-                rest = "";
-                break;
-            };
-            let name = &after[..close];
-            let name_span = Span::new(file, at + 1, at + 1 + close);
-            if !text.is_empty() {
-                parts.push(TemplatePart::Text(decode(&std::mem::take(&mut text))));
-            }
-            match self.placeholder(name, name_span) {
-                Some(part) => parts.push(part),
-                None => ok = false,
-            }
-            offset += i + 1 + close + 1;
-            rest = &after[close + 1..];
         }
-        text.push_str(rest);
-        if !text.is_empty() {
-            parts.push(TemplatePart::Text(decode(&text)));
+        text.push_str(&raw[i.min(raw.len())..]);
+        if let Some(open) = &claim {
+            self.error(
+                Diagnostic::error("bad-template", "`[` is not closed", span(open.at, 1))
+                    .with_help("close the claim with `]`, or write `[[` for a literal bracket"),
+            );
+            ok = false;
         }
+        flush(&mut text, &mut parts);
         ok.then_some(Template { parts })
     }
 
@@ -127,6 +208,24 @@ impl Checker<'_> {
             return None;
         }
         Some(TemplatePart::Value(checked))
+    }
+}
+
+/// Where the next part goes: into the open claim, or the template itself.
+fn target<'p>(
+    claim: &'p mut Option<OpenClaim>,
+    parts: &'p mut Vec<TemplatePart>,
+) -> &'p mut Vec<TemplatePart> {
+    match claim {
+        Some(claim) => &mut claim.parts,
+        None => parts,
+    }
+}
+
+/// Moves the pending text, if any, into `parts`.
+fn flush(text: &mut String, parts: &mut Vec<TemplatePart>) {
+    if !text.is_empty() {
+        parts.push(TemplatePart::Text(decode(&std::mem::take(text))));
     }
 }
 

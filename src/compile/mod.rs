@@ -163,6 +163,10 @@ pub enum CompiledPart {
     Text(String),
     /// A value to show, with its type (to name enum values).
     Value(NodeId, Type),
+    /// A value a claim rests on, not shown.
+    Mention(NodeId),
+    /// A claim: shown only when every value in it is known.
+    Claim(Vec<CompiledPart>),
 }
 
 /// A rule in compiled form.
@@ -278,10 +282,8 @@ pub fn compile(program: Program) -> Compiled {
         let templates = std::iter::once(&rule.because)
             .chain(rule.exceptions.iter().filter_map(|e| e.because.as_ref()));
         for template in templates {
-            for part in &template.parts {
-                if let TemplatePart::Value(e) = part {
-                    fields_of(&program, e, &mut shown, &mut BTreeSet::new());
-                }
+            for e in template.values() {
+                fields_of(&program, e, &mut shown, &mut BTreeSet::new());
             }
         }
     }
@@ -378,12 +380,17 @@ impl Compiler<'_> {
     }
 
     fn template(&mut self, template: &Template) -> Vec<CompiledPart> {
-        template
-            .parts
+        self.template_parts(&template.parts)
+    }
+
+    fn template_parts(&mut self, parts: &[TemplatePart]) -> Vec<CompiledPart> {
+        parts
             .iter()
             .map(|part| match part {
                 TemplatePart::Text(t) => CompiledPart::Text(t.clone()),
                 TemplatePart::Value(e) => CompiledPart::Value(self.expr(e), e.ty.clone()),
+                TemplatePart::Mention(e) => CompiledPart::Mention(self.expr(e)),
+                TemplatePart::Claim(inner) => CompiledPart::Claim(self.template_parts(inner)),
             })
             .collect()
     }

@@ -1,4 +1,13 @@
 //! What a finding says: its explanation text and the facts it rests on.
+//!
+//! The wording rule: a finding that needs review never reads as an
+//! established fact. Its explanation leads with what is not recorded
+//! ("not recorded: fear_of_mexico_expressed; …"), leaves out every claim
+//! (`[…]` in the template) that rests on an unknown value, and shows a value
+//! that is still unknown as "not recorded". A claim rests on the values it
+//! mentions (`{?name}`), or, when it mentions none, on those it shows. A
+//! flagged or cleared finding is rendered the same way, except that an
+//! unknown value shows as "unknown".
 
 use crate::compile::val::Val;
 use crate::compile::{Compiled, CompiledPart, CompiledRule};
@@ -38,30 +47,134 @@ pub fn finding(
             .unwrap_or(&rule.because),
         _ => &rule.because,
     };
-    let text = because(evaluator, compiled, record, template);
+    let text = match &outcome {
+        RuleOutcome::NeedsReview(unknown) => {
+            let mut text = review_lead(compiled, unknown);
+            let body = render(evaluator, compiled, record, template, Mode::Review);
+            let body = body.trim_matches(|c: char| c.is_whitespace() || c == ';' || c == ',');
+            if !body.is_empty() {
+                text.push_str("; ");
+                text.push_str(body);
+            }
+            text
+        }
+        _ => because(evaluator, compiled, record, template),
+    };
     let facts = facts(compiled, record, rule);
     Finding::new(index, outcome, text, facts)
 }
 
-/// Renders a rule's `because` template for a record. Unknown values show as
-/// `unknown`; lists are joined with `, `.
+/// What a needs-review explanation leads with: the fields not recorded, or,
+/// when no field is missing (the rule says `unknown` itself, or a table has
+/// no row for the case), that the record does not settle it.
+fn review_lead(compiled: &Compiled, unknown: &[FieldId]) -> String {
+    if unknown.is_empty() {
+        return "the record does not settle this".into();
+    }
+    let names: Vec<&str> = unknown
+        .iter()
+        .map(|f| compiled.program.schema.field(*f).name.as_str())
+        .collect();
+    format!("not recorded: {}", names.join(", "))
+}
+
+/// How a template is rendered.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Mode {
+    /// A flagged or cleared finding: unknown values show as `unknown`.
+    Established,
+    /// A finding that needs review: unknown values show as `not recorded`.
+    Review,
+}
+
+/// Renders a rule's `because` template for a record, as for an established
+/// finding. Unknown values show as `unknown`; lists are joined with `, `; a
+/// claim with an unknown value is left out.
 pub fn because(
     evaluator: &mut Evaluator<'_>,
     compiled: &Compiled,
     record: &mut CaseRecord,
     parts: &[CompiledPart],
 ) -> String {
+    render(evaluator, compiled, record, parts, Mode::Established)
+}
+
+fn render(
+    evaluator: &mut Evaluator<'_>,
+    compiled: &Compiled,
+    record: &mut CaseRecord,
+    parts: &[CompiledPart],
+    mode: Mode,
+) -> String {
     let mut out = String::new();
+    render_into(&mut out, evaluator, compiled, record, parts, mode);
+    out
+}
+
+/// Whether the values of some template parts are known.
+struct Known {
+    /// Every value shown is known.
+    shown: bool,
+    /// Every value mentioned with `{?name}` is known.
+    mentioned: bool,
+    /// Some value is mentioned.
+    any_mention: bool,
+}
+
+impl Known {
+    /// Whether a claim of these parts holds: it rests on what it mentions,
+    /// or, when it mentions nothing, on what it shows.
+    fn claim_holds(&self) -> bool {
+        if self.any_mention {
+            self.mentioned
+        } else {
+            self.shown
+        }
+    }
+}
+
+/// Appends `parts` to `out`, leaving out each claim that does not hold.
+fn render_into(
+    out: &mut String,
+    evaluator: &mut Evaluator<'_>,
+    compiled: &Compiled,
+    record: &mut CaseRecord,
+    parts: &[CompiledPart],
+    mode: Mode,
+) -> Known {
+    let mut known = Known {
+        shown: true,
+        mentioned: true,
+        any_mention: false,
+    };
     for part in parts {
         match part {
             CompiledPart::Text(text) => out.push_str(text),
             CompiledPart::Value(node, ty) => {
                 let value = evaluator.value(record, *node);
-                out.push_str(&display(compiled, record, value, ty));
+                if value.is_known() {
+                    out.push_str(&display(compiled, record, value, ty));
+                } else {
+                    known.shown = false;
+                    out.push_str(match mode {
+                        Mode::Established => "unknown",
+                        Mode::Review => "not recorded",
+                    });
+                }
+            }
+            CompiledPart::Mention(node) => {
+                known.any_mention = true;
+                known.mentioned &= evaluator.value(record, *node).is_known();
+            }
+            CompiledPart::Claim(inner) => {
+                let mut claim = String::new();
+                if render_into(&mut claim, evaluator, compiled, record, inner, mode).claim_holds() {
+                    out.push_str(&claim);
+                }
             }
         }
     }
-    out
+    known
 }
 
 /// A value as text for an explanation.

@@ -50,6 +50,9 @@ pub struct Expectation {
     /// Text each finding's explanation must contain, by gap or rule id.
     #[serde(default)]
     pub because: BTreeMap<String, String>,
+    /// The whole explanation, exactly, by gap or rule id.
+    #[serde(default)]
+    pub because_is: BTreeMap<String, String>,
     /// The exception that must clear a rule, by gap or rule id.
     #[serde(default)]
     pub cleared_by: BTreeMap<String, String>,
@@ -65,6 +68,7 @@ impl Expectation {
             .chain(&self.clear)
             .any(named)
             || self.because.keys().any(named)
+            || self.because_is.keys().any(named)
             || self.cleared_by.keys().any(named)
     }
 
@@ -75,6 +79,7 @@ impl Expectation {
         out.clear.extend(more.clear.iter().cloned());
         out.exact |= more.exact;
         out.because.extend(more.because.clone());
+        out.because_is.extend(more.because_is.clone());
         out.cleared_by.extend(more.cleared_by.clone());
         out
     }

@@ -65,66 +65,10 @@ pub fn run_tests(
         .iter()
         .filter(|t| filter.is_none_or(|f| t.name.contains(f)))
     {
-        let mut problems = Vec::new();
-        let mut unknown_keys = HashSet::new();
-        if let Err(e) = decode_line(
-            compiled,
-            &index,
-            &test.case.to_string(),
-            &mut record,
-            &mut unknown_keys,
-        ) {
-            let field = e
-                .field
-                .map(|f| format!("field `{f}`: "))
-                .unwrap_or_default();
-            problems.push(format!("the case cannot be read: {field}{}", e.reason));
-        }
-        for field in &test.unset {
-            if program.schema.find(field).is_none() {
-                problems.push(format!(
-                    "`unset` names `{field}`, which is not a field of the schema"
-                ));
-            }
-        }
-        for key in &unknown_keys {
-            problems.push(format!(
-                "the case names `{key}`, which is not a field of the schema"
-            ));
-        }
-        let mut seen = Vec::with_capacity(compiled.rules.len());
+        let mut problems = decode_case(compiled, &index, test, &mut record);
+        let mut seen = Vec::new();
         if problems.is_empty() {
-            evaluator.start_record();
-            for (index, rule) in program.rules.iter().enumerate() {
-                let outcome = evaluator.rule(&mut record, &compiled.rules[index]);
-                let finding = explain::finding(
-                    &mut evaluator,
-                    compiled,
-                    &mut record,
-                    index,
-                    outcome.clone(),
-                    true,
-                );
-                let (because, facts) = match &finding {
-                    Some(finding) => (
-                        finding.because().to_string(),
-                        finding
-                            .facts()
-                            .iter()
-                            .map(|(f, v)| format!("{}={v}", program.schema.field(*f).name))
-                            .collect::<Vec<_>>()
-                            .join(", "),
-                    ),
-                    None => Default::default(),
-                };
-                seen.push(Seen {
-                    rule: rule.id.clone(),
-                    gap: program.taxonomy.get(rule.gap).id.clone(),
-                    outcome,
-                    because,
-                    facts,
-                });
-            }
+            seen = evaluate_rules(&mut evaluator, compiled, &mut record);
             if let Some(coverage) = coverage.as_deref_mut() {
                 let values = Record::from_case(compiled, &record);
                 let mut interpreter = Interpreter::new(program, &values);
@@ -133,10 +77,8 @@ pub fn run_tests(
                     // Explanations are part of what a rule does: what they
                     // show (definitions, tables) counts as reached.
                     if rule_outcome_in(&mut interpreter, rule) != RuleOutcome::NotApplicable {
-                        for part in &rule.because.parts {
-                            if let crate::check::program::TemplatePart::Value(e) = part {
-                                interpreter.value(e);
-                            }
+                        for e in rule.because.values() {
+                            interpreter.value(e);
                         }
                     }
                 }
@@ -197,6 +139,80 @@ pub fn run_tests(
     totals
 }
 
+/// Decodes a test's case into `record`; the problems that keep it from
+/// being evaluated.
+fn decode_case(
+    compiled: &Compiled,
+    index: &SchemaIndex,
+    test: &RuleTest,
+    record: &mut CaseRecord,
+) -> Vec<String> {
+    let program = &compiled.program;
+    let mut problems = Vec::new();
+    let mut unknown_keys = HashSet::new();
+    if let Err(e) = decode_line(
+        compiled,
+        index,
+        &test.case.to_string(),
+        record,
+        &mut unknown_keys,
+    ) {
+        let field = e
+            .field
+            .map(|f| format!("field `{f}`: "))
+            .unwrap_or_default();
+        problems.push(format!("the case cannot be read: {field}{}", e.reason));
+    }
+    for field in &test.unset {
+        if program.schema.find(field).is_none() {
+            problems.push(format!(
+                "`unset` names `{field}`, which is not a field of the schema"
+            ));
+        }
+    }
+    for key in &unknown_keys {
+        problems.push(format!(
+            "the case names `{key}`, which is not a field of the schema"
+        ));
+    }
+    problems
+}
+
+/// Every rule's outcome for the decoded record, explained as users see it.
+fn evaluate_rules(
+    evaluator: &mut Evaluator<'_>,
+    compiled: &Compiled,
+    record: &mut CaseRecord,
+) -> Vec<Seen> {
+    let program = &compiled.program;
+    evaluator.start_record();
+    let mut seen = Vec::with_capacity(compiled.rules.len());
+    for (index, rule) in program.rules.iter().enumerate() {
+        let outcome = evaluator.rule(record, &compiled.rules[index]);
+        let finding = explain::finding(evaluator, compiled, record, index, outcome.clone(), true);
+        let (because, facts) = match &finding {
+            Some(finding) => (
+                finding.because().to_string(),
+                finding
+                    .facts()
+                    .iter()
+                    .map(|(f, v)| format!("{}={v}", program.schema.field(*f).name))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            None => Default::default(),
+        };
+        seen.push(Seen {
+            rule: rule.id.clone(),
+            gap: program.taxonomy.get(rule.gap).id.clone(),
+            outcome,
+            because,
+            facts,
+        });
+    }
+    seen
+}
+
 /// Compares what the rules found with what the test expects.
 fn check(
     test: &RuleTest,
@@ -221,6 +237,7 @@ fn check(
         .chain(&expect.needs_review)
         .chain(&expect.clear)
         .chain(expect.because.keys())
+        .chain(expect.because_is.keys())
         .chain(expect.cleared_by.keys());
     for id in all_ids {
         if !known_id(id) {
@@ -284,25 +301,35 @@ fn check(
             }
         }
     }
-    for (id, text) in &expect.because {
-        let found = seen.iter().any(|s| {
-            s.matches(id)
-                && matches!(
-                    s.outcome,
-                    RuleOutcome::Flagged | RuleOutcome::NeedsReview(_)
-                )
-                && s.because.contains(text.as_str())
-        });
-        if known_id(id) && !found {
-            let actual: Vec<&str> = seen
-                .iter()
-                .filter(|s| s.matches(id))
-                .map(|s| s.because.as_str())
-                .collect();
-            problems.push(format!(
-                "expected the explanation of `{id}` to contain \"{text}\"; it says \"{}\"",
-                actual.join("\" / \"")
-            ));
+    let explanations = [
+        (&expect.because, "contain", false),
+        (&expect.because_is, "be", true),
+    ];
+    for (expected, verb, whole) in explanations {
+        for (id, text) in expected {
+            let found = seen.iter().any(|s| {
+                s.matches(id)
+                    && matches!(
+                        s.outcome,
+                        RuleOutcome::Flagged | RuleOutcome::NeedsReview(_)
+                    )
+                    && if whole {
+                        s.because == *text
+                    } else {
+                        s.because.contains(text.as_str())
+                    }
+            });
+            if known_id(id) && !found {
+                let actual: Vec<&str> = seen
+                    .iter()
+                    .filter(|s| s.matches(id))
+                    .map(|s| s.because.as_str())
+                    .collect();
+                problems.push(format!(
+                    "expected the explanation of `{id}` to {verb} \"{text}\"; it says \"{}\"",
+                    actual.join("\" / \"")
+                ));
+            }
         }
     }
     for (id, exception) in &expect.cleared_by {
@@ -315,5 +342,62 @@ fn check(
                 state_of(id)
             ));
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::path::Path;
+
+    /// The wording rule, over every case of the standard pack's rule tests:
+    /// a needs-review explanation leads with what is not recorded and never
+    /// shows `unknown` (an unknown value inside it reads "not recorded", and
+    /// a claim resting on one is left out).
+    #[test]
+    fn no_needs_review_explanation_of_the_standard_pack_states_an_unknown() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let loaded = crate::ruleset::load(&dir).unwrap();
+        let (mut sources, checked) = crate::check::check(loaded);
+        let compiled = crate::compile::compile(checked.program.unwrap());
+        let mut diagnostics = Vec::new();
+        let tests = super::super::file::load_tests(
+            &dir,
+            &dir.join("tests"),
+            &mut sources,
+            &mut diagnostics,
+        )
+        .unwrap();
+        assert!(diagnostics.is_empty() && tests.len() > 300);
+        let index = SchemaIndex::new(&compiled);
+        let mut evaluator = Evaluator::new(&compiled);
+        let mut record = CaseRecord::with_fields(compiled.program.schema.fields.len());
+        let mut explanations = 0;
+        for test in &tests {
+            assert!(decode_case(&compiled, &index, test, &mut record).is_empty());
+            for seen in evaluate_rules(&mut evaluator, &compiled, &mut record) {
+                let RuleOutcome::NeedsReview(unknown) = &seen.outcome else {
+                    continue;
+                };
+                explanations += 1;
+                let lead = if unknown.is_empty() {
+                    "the record does not settle this".to_string()
+                } else {
+                    let names: Vec<&str> = unknown
+                        .iter()
+                        .map(|f| compiled.program.schema.field(*f).name.as_str())
+                        .collect();
+                    format!("not recorded: {}", names.join(", "))
+                };
+                assert!(
+                    seen.because.starts_with(&lead) && !seen.because.contains("unknown"),
+                    "{}: `{}` says \"{}\"",
+                    test.name,
+                    seen.rule,
+                    seen.because
+                );
+            }
+        }
+        assert!(explanations > 1000, "{explanations}");
     }
 }
