@@ -1,7 +1,5 @@
 //! The `nrscreen` command: parse arguments, run the library, exit.
 
-use std::process::ExitCode;
-
-fn main() -> ExitCode {
-    ExitCode::from(nrscreen::cli::run())
+fn main() -> nrscreen::cli::Exit {
+    nrscreen::cli::run()
 }

@@ -5,9 +5,9 @@ use std::time::Instant;
 
 use crate::audit::run::{run_audits, AuditOptions};
 
-use super::{AuditArgs, EXIT_RULE_ERRORS};
+use super::{AuditArgs, Exit};
 
-pub(crate) fn run(args: &AuditArgs) -> u8 {
+pub(crate) fn run(args: &AuditArgs) -> Exit {
     let compiled =
         match super::load_compiled(&args.ruleset, args.color, super::DiagnosticsTo::Stdout) {
             Ok((_, compiled)) => compiled,
@@ -28,8 +28,8 @@ pub(crate) fn run(args: &AuditArgs) -> u8 {
         totals.passed, totals.failed, options.seed
     );
     if totals.failed > 0 {
-        EXIT_RULE_ERRORS
+        Exit::RuleErrors
     } else {
-        0
+        Exit::Success
     }
 }

@@ -7,14 +7,14 @@ use crate::diagnostic::{self, Diagnostic};
 use crate::ruleset;
 use crate::source::Sources;
 
-use super::{use_colour, CheckArgs, ErrorFormat, EXIT_RULE_ERRORS, EXIT_USAGE};
+use super::{use_colour, CheckArgs, ErrorFormat, Exit};
 
-pub(crate) fn run(args: &CheckArgs) -> u8 {
+pub(crate) fn run(args: &CheckArgs) -> Exit {
     let loaded = match ruleset::load(&args.ruleset) {
         Ok(loaded) => loaded,
         Err(error) => {
             eprintln!("error: {error}");
-            return EXIT_USAGE;
+            return Exit::Usage;
         }
     };
     tracing::info!(files = loaded.sources.iter().count(), "rule set read");
@@ -25,9 +25,9 @@ pub(crate) fn run(args: &CheckArgs) -> u8 {
     let _ = out.write_all(text.as_bytes());
     let _ = writeln!(out, "{}", summary(&checked));
     if checked.diagnostics.iter().any(Diagnostic::is_error) {
-        EXIT_RULE_ERRORS
+        Exit::RuleErrors
     } else {
-        0
+        Exit::Success
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, IsTerminal, Write};
 
-use crate::eval::batch::{Batch, BatchOptions, Stop, Totals};
+use crate::eval::batch::{Batch, BatchError, BatchOptions, Stop, Totals};
 use crate::records::input::{reader, InputFormat};
 use crate::records::schema_index::SchemaIndex;
 use crate::report::csv::CsvRows;
@@ -14,9 +14,9 @@ use crate::report::table::Table;
 use crate::report::{Format, OutputFormat, Report};
 use crate::severity::Severity;
 
-use super::{use_colour, EvalArgs, EXIT_FAIL_ON, EXIT_USAGE};
+use super::{use_colour, EvalArgs, Exit};
 
-pub(crate) fn run(args: &EvalArgs) -> u8 {
+pub(crate) fn run(args: &EvalArgs) -> Exit {
     let compiled = match super::load_compiled(&args.rules, args.color, super::DiagnosticsTo::Stderr)
     {
         Ok((_, compiled)) => compiled,
@@ -41,7 +41,7 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
             Ok(file) => Some(Box::new(BufWriter::new(file))),
             Err(error) => {
                 eprintln!("error: cannot write `{}`: {error}", path.display());
-                return EXIT_USAGE;
+                return Exit::Usage;
             }
         },
         None => None,
@@ -61,7 +61,7 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
     };
     let mut batch = Batch::new(&compiled, options);
     let mut warned: BTreeSet<String> = BTreeSet::new();
-    let mut exit = 0;
+    let mut exit = Exit::Success;
     for input in &args.inputs {
         let name = input.clone();
         let Some(format) = args
@@ -70,7 +70,7 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
             .or((name == "-").then_some(InputFormat::Jsonl))
         else {
             eprintln!("error: cannot tell the format of `{name}` from its name; use --input-format jsonl, csv or toml");
-            exit = EXIT_USAGE;
+            exit = Exit::Usage;
             break;
         };
         let stream: Box<dyn std::io::BufRead> = if name == "-" {
@@ -80,22 +80,24 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
                 Ok(file) => Box::new(BufReader::with_capacity(1 << 16, file)),
                 Err(error) => {
                     eprintln!("error: cannot read `{name}`: {error}");
-                    exit = EXIT_USAGE;
+                    exit = Exit::Usage;
                     break;
                 }
             }
         };
         tracing::info!(input = %name, ?format, "reading");
         let mut unknown_keys = HashSet::new();
-        let outcome = reader(
+        let outcome = match reader(
             &compiled,
             &index,
             name.clone(),
             format,
             stream,
             &mut unknown_keys,
-        )
-        .and_then(|mut records| batch.run(records.as_mut(), &name, &mut report));
+        ) {
+            Ok(mut records) => batch.run(records.as_mut(), &name, &mut report),
+            Err(error) => Err(BatchError::Read(error)),
+        };
         for key in unknown_keys {
             if warned.insert(key.clone()) {
                 eprintln!("warning: field `{key}` is not in the schema; it is ignored");
@@ -105,23 +107,21 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
             Ok(Stop::Finished) => {}
             Ok(Stop::Strict) => {
                 eprintln!("error: stopped at the first rejected record (--strict)");
-                exit = EXIT_USAGE;
+                exit = Exit::Usage;
                 break;
             }
             // The reader of our output went away (`| head`): stop quietly.
-            Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => break,
-            Err(error)
-                if error
-                    .get_ref()
-                    .is_some_and(|e| e.is::<crate::eval::batch::WriteError>()) =>
-            {
-                eprintln!("error: {error}");
-                exit = EXIT_USAGE;
+            Err(BatchError::Write(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+                break
+            }
+            Err(BatchError::Write(error)) => {
+                eprintln!("error: writing the output failed: {error}");
+                exit = Exit::Usage;
                 break;
             }
-            Err(error) => {
+            Err(BatchError::Read(error)) => {
                 eprintln!("error: reading `{name}` failed: {error}");
-                exit = EXIT_USAGE;
+                exit = Exit::Usage;
                 break;
             }
         }
@@ -129,18 +129,18 @@ pub(crate) fn run(args: &EvalArgs) -> u8 {
     if let Err(error) = report.finish(&compiled) {
         if error.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: writing the output failed: {error}");
-            exit = EXIT_USAGE;
+            exit = Exit::Usage;
         }
     }
     eprintln!("{}", accounting(&batch.totals));
-    if exit == 0 {
+    if exit == Exit::Success {
         if let Some(threshold) = args.fail_on {
             let at_or_above = Severity::ALL
                 .iter()
                 .zip(batch.totals.flagged_by_severity)
                 .any(|(s, n)| *s <= threshold && n > 0);
             if at_or_above {
-                exit = EXIT_FAIL_ON;
+                exit = Exit::FailOn;
             }
         }
     }

@@ -11,12 +11,36 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
-/// Exit code: the rule set has errors.
-pub const EXIT_RULE_ERRORS: u8 = 1;
-/// Exit code: usage or I/O error (also: `--strict` stopped at a rejected record).
-pub const EXIT_USAGE: u8 = 2;
-/// Exit code: `--fail-on` found a finding at or above its severity.
-pub const EXIT_FAIL_ON: u8 = 3;
+/// How `nrscreen` ends: its exit code, decided here and nowhere else.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// 0: done (findings or not; warnings allowed).
+    Success,
+    /// 1: the rule set has errors, or tests or audits failed.
+    RuleErrors,
+    /// 2: usage or I/O error (also: `--strict` stopped at a rejected record).
+    Usage,
+    /// 3: `--fail-on` found a finding at or above its severity.
+    FailOn,
+}
+
+impl Exit {
+    /// The process exit code.
+    pub fn code(self) -> u8 {
+        match self {
+            Exit::Success => 0,
+            Exit::RuleErrors => 1,
+            Exit::Usage => 2,
+            Exit::FailOn => 3,
+        }
+    }
+}
+
+impl std::process::Termination for Exit {
+    fn report(self) -> std::process::ExitCode {
+        std::process::ExitCode::from(self.code())
+    }
+}
 
 /// Nonrefoulement risk screening: find the asylum cases where a safeguard
 /// against return to danger was missing.
@@ -192,12 +216,16 @@ fn parse_severity(text: &str) -> Result<crate::severity::Severity, String> {
 }
 
 /// Runs the command line and returns the process exit code.
-pub fn run() -> u8 {
+pub fn run() -> Exit {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => {
             let _ = error.print();
-            return if error.use_stderr() { EXIT_USAGE } else { 0 };
+            return if error.use_stderr() {
+                Exit::Usage
+            } else {
+                Exit::Success
+            };
         }
     };
     // One colour choice for everything on stderr, logs included.
@@ -229,11 +257,11 @@ pub(crate) fn load_compiled(
     dir: &std::path::Path,
     color: ColorChoice,
     to: DiagnosticsTo,
-) -> Result<(crate::source::Sources, crate::compile::Compiled), u8> {
+) -> Result<(crate::source::Sources, crate::compile::Compiled), Exit> {
     use std::io::IsTerminal;
     let loaded = crate::ruleset::load(dir).map_err(|error| {
         eprintln!("error: {error}");
-        EXIT_USAGE
+        Exit::Usage
     })?;
     let (sources, checked) = crate::check::check(loaded);
     if checked.diagnostics.iter().any(|d| d.is_error()) {
@@ -251,9 +279,9 @@ pub(crate) fn load_compiled(
             DiagnosticsTo::Stdout => println!("{text}{summary}"),
             DiagnosticsTo::Stderr => eprintln!("{text}{summary}"),
         }
-        return Err(EXIT_RULE_ERRORS);
+        return Err(Exit::RuleErrors);
     }
-    let program = checked.program.ok_or(EXIT_RULE_ERRORS)?;
+    let program = checked.program.ok_or(Exit::RuleErrors)?;
     Ok((sources, crate::compile::compile(program)))
 }
 

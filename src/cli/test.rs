@@ -8,9 +8,9 @@ use crate::ruletest::coverage::Coverage;
 use crate::ruletest::file::load_tests;
 use crate::ruletest::run::run_tests;
 
-use super::{use_colour, TestArgs, EXIT_RULE_ERRORS, EXIT_USAGE};
+use super::{use_colour, Exit, TestArgs};
 
-pub(crate) fn run(args: &TestArgs) -> u8 {
+pub(crate) fn run(args: &TestArgs) -> Exit {
     let colour = use_colour(args.color, std::io::stdout().is_terminal());
     let (mut sources, compiled) =
         match super::load_compiled(&args.ruleset, args.color, super::DiagnosticsTo::Stdout) {
@@ -27,13 +27,13 @@ pub(crate) fn run(args: &TestArgs) -> u8 {
         Ok(tests) => tests,
         Err(error) => {
             eprintln!("error: cannot read the tests: {error}");
-            return EXIT_USAGE;
+            return Exit::Usage;
         }
     };
     if !diagnostics.is_empty() {
         print!("{}", render_text(&sources, &diagnostics, colour));
         println!("the test files have errors");
-        return EXIT_RULE_ERRORS;
+        return Exit::RuleErrors;
     }
     let mut coverage =
         (args.coverage || args.coverage_min.is_some()).then(|| Coverage::new(&compiled.program));
@@ -48,9 +48,9 @@ pub(crate) fn run(args: &TestArgs) -> u8 {
     );
     print!("{report}");
     let mut exit = if totals.failed > 0 {
-        EXIT_RULE_ERRORS
+        Exit::RuleErrors
     } else {
-        0
+        Exit::Success
     };
     if let Some(coverage) = &coverage {
         print!("{}", coverage.report(&compiled.program, &sources));
@@ -60,7 +60,7 @@ pub(crate) fn run(args: &TestArgs) -> u8 {
                     "coverage {:.1}% is below the required {min}%",
                     coverage.percent()
                 );
-                exit = EXIT_RULE_ERRORS;
+                exit = Exit::RuleErrors;
             }
         }
     }

@@ -97,8 +97,11 @@ impl<'c> Batch<'c> {
         reader: &mut dyn RecordReader,
         file: &str,
         sink: &mut dyn Sink,
-    ) -> std::io::Result<Stop> {
-        while let Some(read) = reader.next_record(&mut self.record)? {
+    ) -> Result<Stop, BatchError> {
+        while let Some(read) = reader
+            .next_record(&mut self.record)
+            .map_err(BatchError::Read)?
+        {
             self.totals.read += 1;
             let line = match read {
                 Read1::Record(line) => line,
@@ -144,16 +147,17 @@ impl<'c> Batch<'c> {
                 CaseOutcome::Clear => self.totals.clear += 1,
             }
             tracing::trace!(case_id = %self.result.case_id, findings = self.result.findings.len(), "case evaluated");
-            sink.case(self.compiled, &self.result).map_err(writing)?;
+            sink.case(self.compiled, &self.result)
+                .map_err(BatchError::Write)?;
         }
         Ok(Stop::Finished)
     }
 
-    fn reject(&mut self, rejection: Rejection, sink: &mut dyn Sink) -> std::io::Result<Stop> {
+    fn reject(&mut self, rejection: Rejection, sink: &mut dyn Sink) -> Result<Stop, BatchError> {
         self.totals.rejected += 1;
         // Record contents (the case id) only at trace level: logs are private.
         tracing::trace!(case_id = ?rejection.case_id, line = rejection.line, "record rejected");
-        sink.rejected(&rejection).map_err(writing)?;
+        sink.rejected(&rejection).map_err(BatchError::Write)?;
         Ok(if self.options.strict {
             Stop::Strict
         } else {
@@ -185,20 +189,36 @@ impl<'c> Batch<'c> {
     }
 }
 
-/// Marks an error of the sink (writing results), so that it is not
-/// reported as an error reading the input.
-fn writing(error: std::io::Error) -> std::io::Error {
-    std::io::Error::new(error.kind(), WriteError(error))
+/// Why a batch stopped with an error: reading its input, or writing the
+/// results (the output or the rejects file).
+#[derive(Debug)]
+pub enum BatchError {
+    /// Reading the input failed.
+    Read(std::io::Error),
+    /// Writing the output or the rejects file failed.
+    Write(std::io::Error),
 }
 
-/// An error writing the output or the rejects file.
-#[derive(Debug)]
-pub struct WriteError(pub std::io::Error);
-
-impl std::fmt::Display for WriteError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "writing the output failed: {}", self.0)
+impl BatchError {
+    /// The underlying I/O error.
+    pub fn io(&self) -> &std::io::Error {
+        match self {
+            BatchError::Read(error) | BatchError::Write(error) => error,
+        }
     }
 }
 
-impl std::error::Error for WriteError {}
+impl std::fmt::Display for BatchError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BatchError::Read(error) => write!(f, "reading the input failed: {error}"),
+            BatchError::Write(error) => write!(f, "writing the output failed: {error}"),
+        }
+    }
+}
+
+impl std::error::Error for BatchError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(self.io())
+    }
+}
