@@ -165,7 +165,7 @@ impl Checker<'_> {
             if let Some((index, ty)) = scope.find(&first.name) {
                 return Some(texpr(TKind::Var(index), ty.clone(), span));
             }
-            if let Some(&id) = self.def_index.get(first.name.as_str()) {
+            if let Some(id) = self.defs.id(&first.name) {
                 let ty = self.use_def(id, span)?;
                 return Some(texpr(TKind::Def(id), ty, span));
             }
@@ -175,9 +175,7 @@ impl Checker<'_> {
             if self.broken_tables.iter().any(|t| t == &first.name) {
                 return None;
             }
-        } else if self.def_index.contains_key(first.name.as_str())
-            || scope.find(&first.name).is_some()
-        {
+        } else if self.defs.id(&first.name).is_some() || scope.find(&first.name).is_some() {
             self.error(
                 Diagnostic::error(
                     "not-a-record",
@@ -200,7 +198,7 @@ impl Checker<'_> {
             .fields
             .iter()
             .map(|f| f.name.as_str())
-            .chain(self.def_index.keys().copied())
+            .chain(self.defs.names())
             .chain(self.tables.iter().map(|t| t.name.as_str()))
             .chain(scope.vars.iter().map(|(n, _)| n.as_str()))
             .collect();
@@ -765,8 +763,8 @@ impl Checker<'_> {
                 ok.then(|| texpr(TKind::List(converted), Type::list_of(Type::Enum(id)), span))
             }
             TKind::Def(def) => {
-                self.inlined_defs.insert(*def);
-                let body = self.defs[def.0 as usize].as_ref().map(|d| d.expr.clone())?;
+                self.defs.record_inlined(*def);
+                let body = self.defs.checked(*def).map(|d| d.expr.clone())?;
                 let mut inlined = self.coerce(body, id, other)?;
                 inlined.span = span;
                 Some(inlined)
