@@ -19,6 +19,7 @@
 // Unit tests state their expectations by panicking.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
 
+mod api;
 pub mod audit;
 pub mod check;
 pub mod cli;
@@ -37,3 +38,8 @@ pub(crate) mod suggest;
 pub mod syntax;
 pub mod types;
 pub mod value;
+
+pub use api::{LoadError, RecordError, RuleSet, RunSummary, Screener};
+pub use eval::finding::{CaseOutcome, FindingKind};
+pub use report::case_json::{CaseReport, Facts, FindingReport};
+pub use severity::Severity;

@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 pub struct FileId(pub u32);
 
 /// One file: the name shown to users and its text.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct SourceFile {
     /// The path as shown in diagnostics (as the user named it).
     pub name: String,
@@ -45,7 +45,7 @@ impl SourceFile {
 }
 
 /// Every file read in a run.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Sources {
     files: Vec<SourceFile>,
 }

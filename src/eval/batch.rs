@@ -167,25 +167,36 @@ impl<'c> Batch<'c> {
 
     /// Evaluates every rule over the current record into `self.result`.
     fn evaluate(&mut self) {
-        let compiled = self.compiled;
-        self.evaluator.start_record();
-        self.result.case_id.clone_from(&self.record.case_id);
-        self.result.findings.clear();
-        for (index, rule) in compiled.rules.iter().enumerate() {
-            let outcome = self.evaluator.rule(&mut self.record, rule);
-            if matches!(outcome, RuleOutcome::Cleared(_)) && !self.options.show_cleared {
-                continue;
-            }
-            let finding = explain::finding(
-                &mut self.evaluator,
-                compiled,
-                &mut self.record,
-                index,
-                outcome,
-                self.options.explain,
-            );
-            self.result.findings.extend(finding);
+        evaluate_case(
+            &mut self.evaluator,
+            &mut self.record,
+            &mut self.result,
+            self.options,
+        );
+    }
+}
+
+/// Evaluates every rule over `record` into `result` (its case id and its
+/// findings, in rule order): what a batch does for each record, and what the
+/// library does for one.
+pub(crate) fn evaluate_case(
+    evaluator: &mut Evaluator<'_>,
+    record: &mut CaseRecord,
+    result: &mut CaseResult,
+    options: BatchOptions,
+) {
+    let compiled = evaluator.compiled();
+    evaluator.start_record();
+    result.case_id.clone_from(&record.case_id);
+    result.findings.clear();
+    for (index, rule) in compiled.rules.iter().enumerate() {
+        let outcome = evaluator.rule(record, rule);
+        if matches!(outcome, RuleOutcome::Cleared(_)) && !options.show_cleared {
+            continue;
         }
+        let finding =
+            explain::finding(evaluator, compiled, record, index, outcome, options.explain);
+        result.findings.extend(finding);
     }
 }
 

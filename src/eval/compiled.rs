@@ -36,6 +36,11 @@ pub struct Evaluator<'c> {
 }
 
 impl<'c> Evaluator<'c> {
+    /// The program it evaluates.
+    pub fn compiled(&self) -> &'c Compiled {
+        self.compiled
+    }
+
     /// An evaluator for a compiled program.
     pub fn new(compiled: &'c Compiled) -> Evaluator<'c> {
         Evaluator {

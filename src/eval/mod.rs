@@ -5,7 +5,7 @@
 //! reference semantics: the compiled evaluator (next step) must agree with it.
 
 pub mod batch;
-mod case_ids;
+pub(crate) mod case_ids;
 pub mod compiled;
 pub mod explain;
 pub mod finding;

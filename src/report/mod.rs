@@ -1,6 +1,7 @@
 //! Writing results: one module per output format, and the rejection
 //! reporting shared by all of them.
 
+pub mod case_json;
 pub mod csv;
 pub mod flags;
 pub mod jsonl;
