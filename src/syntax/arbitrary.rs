@@ -23,41 +23,34 @@ use proptest::strategy::BoxedStrategy;
 use crate::date::Date;
 use crate::source::FileId;
 use crate::syntax::ast::*;
+use crate::syntax::operators::{self, Assoc, Fixity, OPERATORS};
 use crate::syntax::print::quote;
 use crate::syntax::span::Span;
 
 /// The words the grammar reserves (`keyword` in `grammar/nrscreen.pest`).
 pub(crate) use crate::syntax::syntax_error::KEYWORDS;
 
-/// Every binary operator.
-pub(crate) const BINARY_OPS: &[BinaryOp] = &[
-    BinaryOp::Or,
-    BinaryOp::And,
-    BinaryOp::Default,
-    BinaryOp::Eq,
-    BinaryOp::Ne,
-    BinaryOp::Lt,
-    BinaryOp::Le,
-    BinaryOp::Gt,
-    BinaryOp::Ge,
-    BinaryOp::In,
-    BinaryOp::NotIn,
-    BinaryOp::Contains,
-    BinaryOp::ContainsAny,
-    BinaryOp::ContainsAll,
-    BinaryOp::ContainsNone,
-    BinaryOp::Add,
-    BinaryOp::Sub,
-];
+/// Every binary operator, from the operator table.
+pub(crate) fn binary_ops() -> Vec<BinaryOp> {
+    OPERATORS
+        .iter()
+        .filter_map(|op| match op.fixity {
+            Fixity::Infix(b, _) => Some(b),
+            _ => None,
+        })
+        .collect()
+}
 
-/// Every unary operator.
-pub(crate) const UNARY_OPS: &[UnaryOp] = &[
-    UnaryOp::Not,
-    UnaryOp::Known,
-    UnaryOp::Unknown,
-    UnaryOp::IsEmpty,
-    UnaryOp::IsNotEmpty,
-];
+/// Every unary operator, from the operator table.
+pub(crate) fn unary_ops() -> Vec<UnaryOp> {
+    OPERATORS
+        .iter()
+        .filter_map(|op| match op.fixity {
+            Fixity::Prefix(u) | Fixity::Postfix(u) => Some(u),
+            Fixity::Infix(..) => None,
+        })
+        .collect()
+}
 
 // ------------------------------------------------------------------ spans
 
@@ -216,17 +209,19 @@ pub(crate) fn strip_parens(e: &Expr) -> Expr {
 
 // ------------------------------------------------------------ grouping
 
-/// Operator level for [`parenthesize`]: or 1, and 2, not 3, `??` 4,
-/// comparisons 5, `+ -` 6, known/unknown 7, postfix 8, operands 9.
+/// How tightly an expression holds together, for [`parenthesize`]: the
+/// binding power of its operator in the operator table, and more than any
+/// operator for operands.
 fn level(e: &Expr) -> u8 {
     match &e.kind {
-        ExprKind::Binary(op, _, _) => op.precedence(),
-        ExprKind::Unary(UnaryOp::Not, _) => 3,
-        ExprKind::Unary(UnaryOp::Known | UnaryOp::Unknown, _) => 7,
-        ExprKind::Unary(_, _) => 8,
-        _ => 9,
+        ExprKind::Binary(op, _, _) => operators::infix(*op).power,
+        ExprKind::Unary(op, _) => operators::unary(*op).power,
+        _ => OPERAND,
     }
 }
+
+/// The level of an operand.
+const OPERAND: u8 = u8::MAX;
 
 fn paren(e: Expr) -> Expr {
     node(ExprKind::Paren(Box::new(e)))
@@ -244,25 +239,27 @@ fn wrap_below(e: Expr, min: u8) -> Box<Expr> {
 pub(crate) fn parenthesize(e: Expr) -> Expr {
     let kind = match e.kind {
         ExprKind::Binary(op, a, b) => {
-            let p = level_of_op(op);
+            let entry = operators::infix(op);
+            let p = entry.power;
             let (a, b) = (parenthesize(*a), parenthesize(*b));
-            // `??` groups to the right, the others to the left.
-            let (left_min, right_min) = if op == BinaryOp::Default {
-                (p + 1, p)
-            } else {
-                (p, p + 1)
+            let (left_min, right_min) = match entry.fixity {
+                Fixity::Infix(_, Assoc::Right) => (p + 1, p),
+                _ => (p, p + 1),
             };
             ExprKind::Binary(op, wrap_below(a, left_min), wrap_below(b, right_min))
         }
         ExprKind::Unary(op, a) => {
+            let entry = operators::unary(op);
             let a = parenthesize(*a);
-            let min = match op {
-                UnaryOp::Not => 3,
-                UnaryOp::Known | UnaryOp::Unknown => 7,
-                UnaryOp::IsEmpty | UnaryOp::IsNotEmpty => 9,
+            // A prefix operand may itself have a prefix operator of the
+            // same level or a tighter one: `not not x`, `known x is empty`.
+            // A postfix operand must be an operand, or itself postfix:
+            // `x is empty is empty`.
+            let min = match entry.fixity {
+                Fixity::Postfix(_) if level(&a) == entry.power => entry.power,
+                Fixity::Postfix(_) => OPERAND,
+                _ => entry.power,
             };
-            // A postfix operand may itself be postfix: `x is empty is empty`.
-            let min = if min == 9 && level(&a) == 8 { 8 } else { min };
             ExprKind::Unary(op, wrap_below(a, min))
         }
         ExprKind::Paren(a) => ExprKind::Paren(Box::new(parenthesize(*a))),
@@ -289,10 +286,6 @@ pub(crate) fn parenthesize(e: Expr) -> Expr {
         other => other,
     };
     Expr { kind, span: e.span }
-}
-
-fn level_of_op(op: BinaryOp) -> u8 {
-    op.precedence()
 }
 
 // ------------------------------------------------------------ leaves
@@ -445,9 +438,9 @@ fn raw_expr() -> BoxedStrategy<Expr> {
             prop_oneof![
                 1 => vec(inner.clone(), 0..4).prop_map(ExprKind::List),
                 1 => inner.clone().prop_map(|e| ExprKind::Paren(Box::new(e))),
-                2 => (select(UNARY_OPS), inner.clone())
+                2 => (select(unary_ops()), inner.clone())
                     .prop_map(|(op, e)| ExprKind::Unary(op, Box::new(e))),
-                5 => (select(BINARY_OPS), inner.clone(), inner.clone())
+                5 => (select(binary_ops()), inner.clone(), inner.clone())
                     .prop_map(|(op, a, b)| ExprKind::Binary(op, Box::new(a), Box::new(b))),
                 1 => (ident(), vec(inner.clone(), 0..3))
                     .prop_map(|(n, args)| ExprKind::Call(ident_of(&n), args)),
@@ -641,16 +634,18 @@ pub(crate) fn expr_text() -> BoxedStrategy<String> {
                             .chain(post.into_iter().map(str::to_string)),
                     )
                 });
-            (operand.clone(), vec((select(BINARY_OPS), operand), 0..4)).prop_map(|(first, rest)| {
-                let mut out = first;
-                for (op, operand) in rest {
-                    out.push(' ');
-                    out.push_str(op.symbol());
-                    out.push(' ');
-                    out.push_str(&operand);
-                }
-                out
-            })
+            (operand.clone(), vec((select(binary_ops()), operand), 0..4)).prop_map(
+                |(first, rest)| {
+                    let mut out = first;
+                    for (op, operand) in rest {
+                        out.push(' ');
+                        out.push_str(op.symbol());
+                        out.push(' ');
+                        out.push_str(&operand);
+                    }
+                    out
+                },
+            )
         })
         .boxed()
 }

@@ -11,16 +11,19 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
+use crate::syntax::operators::{Fixity, Operator, OPERATORS};
 use crate::syntax::parser::MAX_EXPR_DEPTH;
 use crate::syntax::span::Span;
 
-/// Brackets (`(`, `[`) and prefix operators (`not`, `known`, `unknown`) may
+/// Brackets (`(`, `[`) and prefix operators (`not`, `known`, … in the
+/// operator table) may
 /// nest at most this deep.
 pub(crate) const MAX_NESTING: usize = 100;
 
 /// The operators of the expressions being scanned that still wait for
 /// their right operand: for each open bracket, the binding powers of the
-/// Pratt parser's pending calls (see `pratt()` in `parser.rs`). The parser
+/// Pratt parser's pending calls (see `Builder::climb` in `parser.rs`; the
+/// powers are those of the operator table, `operators.rs`). The parser
 /// recurses once for each, so their number bounds its stack depth; each
 /// also becomes one level of the tree, so an expression with more than
 /// [`MAX_EXPR_DEPTH`] of them at one bracket level would be refused by the
@@ -85,17 +88,63 @@ fn too_many_operators(file: FileId, at: usize, len: usize) -> Diagnostic {
     .with_help("split it into several `def`s")
 }
 
-/// The word starting at or after `i` (after blanks), if any.
-fn next_word(text: &str, mut i: usize) -> &str {
+/// The symbolic operator (`??`, `<=`, `-`, …) that starts at byte `i`, the
+/// longest if several do.
+fn symbol_operator_at(text: &str, i: usize) -> Option<&'static Operator> {
+    let rest = text.get(i..)?;
+    OPERATORS
+        .iter()
+        .filter(|op| !op.is_word() && rest.starts_with(op.spelling))
+        .max_by_key(|op| op.spelling.len())
+}
+
+/// The word operator (`and`, `not in`, `is not empty`, …) that starts with
+/// the word at byte `start`, the longest if several do, and the byte just
+/// past it. Its words may be separated by any blanks.
+fn word_operator_at(text: &str, start: usize) -> Option<(&'static Operator, usize)> {
+    OPERATORS
+        .iter()
+        .filter(|op| op.is_word())
+        .filter_map(|op| Some((op, words_end(text, start, op.spelling)?)))
+        .max_by_key(|(op, _)| op.spelling.len())
+}
+
+/// Where the words of `spelling` end if they are written at `start`.
+fn words_end(text: &str, start: usize, spelling: &str) -> Option<usize> {
     let bytes = text.as_bytes();
-    while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-        i += 1;
+    let mut i = start;
+    for (n, word) in spelling.split(' ').enumerate() {
+        if n > 0 {
+            let blanks = bytes[i..]
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            if blanks == 0 {
+                return None;
+            }
+            i += blanks;
+        }
+        let end = i + word.len();
+        let follows = bytes.get(end).copied().unwrap_or(b' ');
+        if bytes.get(i..end) != Some(word.as_bytes())
+            || follows.is_ascii_alphanumeric()
+            || follows == b'_'
+        {
+            return None;
+        }
+        i = end;
     }
-    let start = i;
-    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-        i += 1;
-    }
-    &text[start..i]
+    Some(i)
+}
+
+/// The prefix operators as a message names them: `` `not`/`known`/… ``.
+fn prefix_names() -> String {
+    OPERATORS
+        .iter()
+        .filter(|op| matches!(op.fixity, Fixity::Prefix(_)))
+        .map(|op| format!("`{}`", op.spelling))
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// An error at the first place where nesting exceeds [`MAX_NESTING`], or
@@ -108,33 +157,21 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
         levels: vec![Vec::new()],
         total: 0,
     };
-    let mut previous_word = "";
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        // Two-byte operators: `??`, `==`, `!=`, `<=`, `>=`.
-        let pair = bytes.get(i..i + 2);
-        let operator = match (b, pair) {
-            (_, Some(b"??")) => Some((40, 39, 2)),
-            (_, Some(b"==" | b"!=" | b"<=" | b">=")) => Some((50, 50, 2)),
-            (b'<' | b'>', _) => Some((50, 50, 1)),
-            (b'+' | b'-', _) => Some((60, 60, 1)),
-            _ => None,
-        };
-        if let Some((lbp, rbp, len)) = operator {
+        if let Some(op) = symbol_operator_at(text, i) {
             prefix_run = 0;
-            previous_word = "";
-            if !pending.infix(lbp, rbp) {
-                return Some(too_many_operators(file, i, len));
+            if !pending.infix(op.power, op.right_power()) {
+                return Some(too_many_operators(file, i, op.spelling.len()));
             }
-            i += len;
+            i += op.spelling.len();
             continue;
         }
         match b {
             b'"' => {
                 i = skip_string(bytes, i);
                 prefix_run = 0;
-                previous_word = "";
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
@@ -146,7 +183,6 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
             b'(' | b'[' => {
                 depth += 1;
                 prefix_run = 0;
-                previous_word = "";
                 pending.open();
                 if depth > MAX_NESTING {
                     return Some(too_deep(file, i, "brackets"));
@@ -155,12 +191,10 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
             b')' | b']' => {
                 depth = depth.saturating_sub(1);
                 prefix_run = 0;
-                previous_word = "";
                 pending.close();
             }
             b',' | b':' | b'=' | b'{' | b'}' => {
                 prefix_run = 0;
-                previous_word = "";
                 pending.end();
             }
             b if b.is_ascii_alphabetic() || b == b'_' => {
@@ -169,34 +203,36 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
                     i += 1;
                 }
                 let word = &text[start..i];
-                match word {
-                    "not" | "known" | "unknown" => {
-                        prefix_run += 1;
-                        if prefix_run > MAX_NESTING {
-                            return Some(too_deep(
-                                file,
-                                start,
-                                "`not`/`known`/`unknown` operators",
-                            ));
+                if let Some((op, end)) = word_operator_at(text, start) {
+                    i = end;
+                    let fits = match op.fixity {
+                        Fixity::Prefix(_) => {
+                            prefix_run += 1;
+                            if prefix_run > MAX_NESTING {
+                                let what = format!("{} operators", prefix_names());
+                                return Some(too_deep(file, start, &what));
+                            }
+                            pending.prefix(op.right_power())
                         }
+                        Fixity::Infix(..) => {
+                            prefix_run = 0;
+                            pending.infix(op.power, op.right_power())
+                        }
+                        Fixity::Postfix(_) => {
+                            prefix_run = 0;
+                            true
+                        }
+                    };
+                    if !fits {
+                        return Some(too_many_operators(file, start, word.len()));
                     }
-                    // `not in` and `is not empty` are not prefixes.
-                    "in" | "is" | "empty" => prefix_run = 0,
-                    _ => prefix_run = 0,
+                    continue;
                 }
-                let fits = match word {
-                    "or" => pending.infix(10, 10),
-                    "and" => pending.infix(20, 20),
-                    // `x is not empty` is postfix; `x not in y` is infix.
-                    "not" if previous_word == "is" => true,
-                    "not" if next_word(text, i) == "in" => true,
-                    "not" => pending.prefix(29),
-                    "in" | "contains" => pending.infix(50, 50),
-                    "known" | "unknown" => pending.prefix(69),
+                prefix_run = 0;
+                match word {
                     "def" | "rule" | "exception" | "to" | "when" | "unless" | "because"
                     | "severity" | "title" | "cites" | "effective" | "from" | "until" => {
                         pending.end();
-                        true
                     }
                     "gap" => {
                         pending.end();
@@ -209,21 +245,13 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
                         {
                             i += 1;
                         }
-                        true
                     }
-                    _ => true,
-                };
-                if !fits {
-                    return Some(too_many_operators(file, start, word.len()));
+                    _ => {}
                 }
-                previous_word = word;
                 continue;
             }
             b if b.is_ascii_whitespace() => {}
-            _ => {
-                prefix_run = 0;
-                previous_word = "";
-            }
+            _ => prefix_run = 0,
         }
         i += 1;
     }

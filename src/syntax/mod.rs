@@ -5,6 +5,7 @@
 pub(crate) mod arbitrary;
 pub mod ast;
 pub(crate) mod depth;
+pub(crate) mod operators;
 pub mod parser;
 pub mod print;
 pub mod span;

@@ -7,15 +7,15 @@
 //! declaration, not only the first.
 
 use pest::iterators::{Pair, Pairs};
-use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser as _;
-use std::sync::OnceLock;
+use std::iter::Peekable;
 
 use crate::date::Date;
 use crate::diagnostic::Diagnostic;
 use crate::source::FileId;
 use crate::syntax::ast::*;
 use crate::syntax::depth;
+use crate::syntax::operators::{self, Fixity};
 use crate::syntax::span::Span;
 use crate::syntax::syntax_error;
 
@@ -104,33 +104,6 @@ pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
         ));
     }
     Ok(expr)
-}
-
-fn pratt() -> &'static PrattParser<Rule> {
-    static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
-    // Lowest precedence first; `BinaryOp::precedence` follows the same order.
-    PRATT.get_or_init(|| {
-        PrattParser::new()
-            .op(Op::infix(Rule::op_or, Assoc::Left))
-            .op(Op::infix(Rule::op_and, Assoc::Left))
-            .op(Op::prefix(Rule::op_not))
-            .op(Op::infix(Rule::op_default, Assoc::Right))
-            .op(Op::infix(Rule::op_eq, Assoc::Left)
-                | Op::infix(Rule::op_ne, Assoc::Left)
-                | Op::infix(Rule::op_lt, Assoc::Left)
-                | Op::infix(Rule::op_le, Assoc::Left)
-                | Op::infix(Rule::op_gt, Assoc::Left)
-                | Op::infix(Rule::op_ge, Assoc::Left)
-                | Op::infix(Rule::op_in, Assoc::Left)
-                | Op::infix(Rule::op_not_in, Assoc::Left)
-                | Op::infix(Rule::op_contains, Assoc::Left)
-                | Op::infix(Rule::op_contains_any, Assoc::Left)
-                | Op::infix(Rule::op_contains_all, Assoc::Left)
-                | Op::infix(Rule::op_contains_none, Assoc::Left))
-            .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
-            .op(Op::prefix(Rule::op_known) | Op::prefix(Rule::op_unknown))
-            .op(Op::postfix(Rule::op_is_empty) | Op::postfix(Rule::op_is_not_empty))
-    })
 }
 
 type Built<T> = Result<T, Diagnostic>;
@@ -427,56 +400,67 @@ impl Builder {
         })
     }
 
+    /// An expression: operands and operators, grouped by the Pratt loop
+    /// ([`Builder::climb`]) over the operator table.
     fn expr(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
         let span = self.span(&pair);
-        pratt()
-            .map_primary(|primary| self.expr_atom(primary).map(|e| (e, 1)))
-            .map_prefix(|op, operand| {
-                let (operand, depth) = operand?;
-                let op_span = self.span(&op);
-                let unary = match op.as_rule() {
-                    Rule::op_not => UnaryOp::Not,
-                    Rule::op_known => UnaryOp::Known,
-                    _ => UnaryOp::Unknown,
+        let mut pairs = pair.into_inner().peekable();
+        let expr = self.climb(&mut pairs, 0).map(|(expr, _)| expr);
+        let expr = match (expr, pairs.next()) {
+            (Ok(expr), None) => Ok(expr),
+            (Ok(_), Some(extra)) => Err(self.unexpected(&extra, "operator")),
+            (Err(d), _) => Err(d),
+        };
+        expr.map_err(|d| {
+            if d.primary.is_none() {
+                d.clone_with_span(span)
+            } else {
+                d
+            }
+        })
+    }
+
+    /// Reads one operand with the operators that bind more tightly than
+    /// `rbp` (Pratt parsing): prefix operators read their operand with their
+    /// right power; then each following infix or postfix operator of higher
+    /// power than `rbp` takes what was read so far as its left operand.
+    /// Returns the expression and its depth in operators.
+    fn climb<'i>(&self, pairs: &mut Peekable<Pairs<'i, Rule>>, rbp: u8) -> Built<(Expr, usize)> {
+        let first = self.next_of(pairs, "an operand")?;
+        let (mut lhs, mut depth) = match operators::by_rule(first.as_rule()) {
+            None => (self.expr_atom(first)?, 1),
+            Some(op) => {
+                let Fixity::Prefix(unary) = op.fixity else {
+                    return Err(self.unexpected(&first, "operand"));
                 };
-                self.nest(
-                    op_span.to(operand.span),
-                    depth,
-                    ExprKind::Unary(unary, Box::new(operand)),
-                )
-            })
-            .map_postfix(|operand, op| {
-                let (operand, depth) = operand?;
-                let op_span = self.span(&op);
-                let unary = match op.as_rule() {
-                    Rule::op_is_empty => UnaryOp::IsEmpty,
-                    _ => UnaryOp::IsNotEmpty,
-                };
-                self.nest(
-                    operand.span.to(op_span),
-                    depth,
-                    ExprKind::Unary(unary, Box::new(operand)),
-                )
-            })
-            .map_infix(|lhs, op, rhs| {
-                let (lhs, left_depth) = lhs?;
-                let (rhs, right_depth) = rhs?;
-                let op = binary_op(op.as_rule());
-                self.nest(
-                    lhs.span.to(rhs.span),
-                    left_depth.max(right_depth),
-                    ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-                )
-            })
-            .parse(pair.into_inner())
-            .map(|(expr, _)| expr)
-            .map_err(|d| {
-                if d.primary.is_none() {
-                    d.clone_with_span(span)
-                } else {
-                    d
+                let (operand, depth) = self.climb(pairs, op.right_power())?;
+                let span = self.span(&first).to(operand.span);
+                self.nest(span, depth, ExprKind::Unary(unary, Box::new(operand)))?
+            }
+        };
+        while let Some(next) = pairs.peek() {
+            let Some(op) = operators::by_rule(next.as_rule()) else {
+                return Err(self.unexpected(next, "operator"));
+            };
+            if op.power <= rbp {
+                break;
+            }
+            let Some(pair) = pairs.next() else { break };
+            (lhs, depth) = match op.fixity {
+                Fixity::Postfix(unary) => {
+                    let span = lhs.span.to(self.span(&pair));
+                    self.nest(span, depth, ExprKind::Unary(unary, Box::new(lhs)))?
                 }
-            })
+                Fixity::Infix(binary, _) => {
+                    let (rhs, right_depth) = self.climb(pairs, op.right_power())?;
+                    let span = lhs.span.to(rhs.span);
+                    let kind = ExprKind::Binary(binary, Box::new(lhs), Box::new(rhs));
+                    self.nest(span, depth.max(right_depth), kind)?
+                }
+                Fixity::Prefix(_) => return Err(self.unexpected(&pair, "operator")),
+            };
+        }
+        Ok((lhs, depth))
     }
 
     /// Builds a node one level deeper than its deepest child, refusing
@@ -592,28 +576,6 @@ impl Diagnostic {
             message: String::new(),
         });
         d
-    }
-}
-
-fn binary_op(rule: Rule) -> BinaryOp {
-    match rule {
-        Rule::op_or => BinaryOp::Or,
-        Rule::op_and => BinaryOp::And,
-        Rule::op_default => BinaryOp::Default,
-        Rule::op_eq => BinaryOp::Eq,
-        Rule::op_ne => BinaryOp::Ne,
-        Rule::op_lt => BinaryOp::Lt,
-        Rule::op_le => BinaryOp::Le,
-        Rule::op_gt => BinaryOp::Gt,
-        Rule::op_ge => BinaryOp::Ge,
-        Rule::op_in => BinaryOp::In,
-        Rule::op_not_in => BinaryOp::NotIn,
-        Rule::op_contains => BinaryOp::Contains,
-        Rule::op_contains_any => BinaryOp::ContainsAny,
-        Rule::op_contains_all => BinaryOp::ContainsAll,
-        Rule::op_contains_none => BinaryOp::ContainsNone,
-        Rule::op_add => BinaryOp::Add,
-        _ => BinaryOp::Sub,
     }
 }
 
