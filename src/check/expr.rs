@@ -7,9 +7,9 @@
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
+use crate::source::Span;
 use crate::suggest::did_you_mean;
 use crate::syntax::ast::{self, BinaryOp, DurationUnit, ExprKind, UnaryOp};
-use crate::syntax::span::Span;
 use crate::types::{EnumId, Type};
 use crate::value::Value;
 

@@ -6,9 +6,15 @@
 //! expression with an error is dropped (and its parents quietly with it) so
 //! that one mistake is reported once.
 
+#[cfg(test)]
+pub(crate) mod arbitrary;
 mod expr;
 pub mod program;
+#[cfg(test)]
+mod robustness;
 mod template;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -16,9 +22,9 @@ use crate::diagnostic::Diagnostic;
 use crate::ruleset::gaps::GapId;
 use crate::ruleset::Loaded;
 use crate::severity::Severity;
+use crate::source::Span;
 use crate::suggest::did_you_mean;
 use crate::syntax::ast::{self, ClauseKind, Item};
-use crate::syntax::span::Span;
 use crate::types::Type;
 use crate::value::Value;
 

@@ -7,8 +7,8 @@ use crate::ruleset::gaps::{GapId, Taxonomy};
 use crate::ruleset::schema::{FieldId, Schema};
 use crate::ruleset::tables::{Table, TableId};
 use crate::severity::Severity;
+use crate::source::Span;
 use crate::syntax::ast::QuantifierKind;
-use crate::syntax::span::Span;
 use crate::types::Type;
 use crate::value::Value;
 

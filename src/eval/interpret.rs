@@ -38,7 +38,7 @@ pub struct Interpreter<'p> {
 #[derive(Clone, Debug, Default)]
 pub struct Reached {
     /// Outcomes seen per true/false expression: [true, false, unknown].
-    pub conditions: std::collections::HashMap<crate::syntax::span::Span, [bool; 3]>,
+    pub conditions: std::collections::HashMap<crate::source::Span, [bool; 3]>,
     /// Definitions evaluated.
     pub defs: std::collections::BTreeSet<DefId>,
     /// Tables looked up.

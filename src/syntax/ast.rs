@@ -5,7 +5,7 @@
 //! compare trees from the same text.
 
 use crate::date::Date;
-use crate::syntax::span::Span;
+use crate::source::Span;
 
 /// A name as written, with its place.
 #[derive(Clone, Debug, PartialEq)]

@@ -1,19 +1,16 @@
-//! Two cheap scans over rule-file text that run before pest:
-//!
-//! * [`check_nesting`] refuses text nested so deeply (brackets, chains of
-//!   prefix operators, or operators that each wait for the rest of the
-//!   expression, as in `a ?? b ?? c …`) that a recursive parser could
-//!   exhaust the stack;
-//! * [`item_chunks`] cuts a file at its top-level declarations so that, after
-//!   a syntax error, the parser can carry on with the next declaration.
-//!
-//! Both skip string literals and comments.
+//! The limits on nesting, and the cheap scan over rule-file text that
+//! enforces them before pest runs: [`check_nesting`] refuses text nested so
+//! deeply (brackets, chains of prefix operators, or operators that each wait
+//! for the rest of the expression, as in `a ?? b ?? c …`) that a recursive
+//! parser could exhaust the stack. It skips string literals and comments.
 
 use crate::diagnostic::Diagnostic;
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 use crate::syntax::operators::{Fixity, Operator, OPERATORS};
-use crate::syntax::parser::MAX_EXPR_DEPTH;
-use crate::syntax::span::Span;
+
+/// How deep an expression may nest (operators inside operators). Deeper
+/// expressions are refused with a diagnostic rather than risking the stack.
+pub(crate) const MAX_EXPR_DEPTH: usize = 200;
 
 /// Brackets (`(`, `[`) and prefix operators (`not`, `known`, … in the
 /// operator table) may
@@ -284,53 +281,9 @@ fn skip_string(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
-/// Byte ranges of the file's declarations: a new chunk starts at each line
-/// that begins (in column 1) with `def`, `rule`, `exception` or a `///` doc
-/// comment that does not continue a previous one. The chunks cover the text.
-pub(crate) fn item_chunks(text: &str) -> Vec<(usize, usize)> {
-    let mut starts = vec![0];
-    let mut offset = 0;
-    let mut previous_was_doc = false;
-    for line in text.split_inclusive('\n') {
-        let is_doc = line.starts_with("///");
-        let starts_item = ["def", "rule", "exception"].iter().any(|kw| {
-            line.strip_prefix(kw)
-                .is_some_and(|rest| rest.starts_with([' ', '\t']))
-        });
-        if offset > 0 && (is_doc || starts_item) && !previous_was_doc {
-            starts.push(offset);
-        }
-        previous_was_doc = is_doc;
-        offset += line.len();
-    }
-    let mut chunks = Vec::with_capacity(starts.len());
-    for (i, &start) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).copied().unwrap_or(text.len());
-        chunks.push((start, end));
-    }
-    chunks
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn chunks_start_at_declarations_and_keep_docs_with_them() {
-        let text = "def a = 1\n/// doc\n/// more\nrule r {\n}\nexception e to r when true\n";
-        let chunks: Vec<&str> = item_chunks(text)
-            .iter()
-            .map(|&(s, e)| &text[s..e])
-            .collect();
-        assert_eq!(
-            chunks,
-            vec![
-                "def a = 1\n",
-                "/// doc\n/// more\nrule r {\n}\n",
-                "exception e to r when true\n"
-            ]
-        );
-    }
 
     #[test]
     fn a_backslash_at_the_end_of_a_line_does_not_hide_the_next_line() {

@@ -11,7 +11,7 @@
 //! `p`; it reads its right operand with [`Operator::right_power`].
 
 use crate::syntax::ast::{BinaryOp, UnaryOp};
-use crate::syntax::parser::Rule;
+use crate::syntax::grammar::Rule;
 
 /// How an infix operator groups a chain of itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -12,26 +12,13 @@ use std::iter::Peekable;
 
 use crate::date::Date;
 use crate::diagnostic::Diagnostic;
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 use crate::syntax::ast::*;
-use crate::syntax::depth;
+use crate::syntax::depth::{self, MAX_EXPR_DEPTH};
+use crate::syntax::grammar::{Rule, RuleParser};
 use crate::syntax::operators::{self, Fixity};
-use crate::syntax::span::Span;
+use crate::syntax::recovery;
 use crate::syntax::syntax_error;
-
-/// The pest parser generated from `grammar/nrscreen.pest`; its `Rule` enum
-/// names the grammar's rules.
-#[allow(missing_docs, unreachable_pub)]
-mod generated {
-    #[derive(pest_derive::Parser)]
-    #[grammar = "grammar/nrscreen.pest"]
-    pub(crate) struct RuleParser;
-}
-pub(crate) use generated::{Rule, RuleParser};
-
-/// How deep an expression may nest (operators inside operators). Deeper
-/// expressions are refused with a diagnostic rather than risking the stack.
-pub(crate) const MAX_EXPR_DEPTH: usize = 200;
 
 /// Parses one rule file. Returns the declarations that parsed and a
 /// diagnostic for each syntax error.
@@ -46,7 +33,7 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
             // Re-parse declaration by declaration to find every error.
             let mut module = Module::default();
             let mut diagnostics = Vec::new();
-            for (start, end) in depth::item_chunks(text) {
+            for (start, end) in recovery::item_chunks(text) {
                 // Each chunk is checked again: the scan of the whole file
                 // and of a chunk may see strings differently around an error.
                 if let Some(mut too_deep) = depth::check_nesting(file, &text[start..end]) {

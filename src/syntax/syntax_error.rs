@@ -7,56 +7,9 @@ use std::collections::BTreeSet;
 use pest::error::{Error, ErrorVariant, InputLocation};
 
 use crate::diagnostic::Diagnostic;
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 use crate::suggest::did_you_mean;
-use crate::syntax::parser::Rule;
-use crate::syntax::span::Span;
-
-/// The clause keywords of a rule body, for suggestions.
-const CLAUSE_KEYWORDS: &[&str] = &[
-    "gap",
-    "severity",
-    "title",
-    "cites",
-    "effective",
-    "when",
-    "unless",
-    "because",
-];
-
-/// Every reserved word of the language.
-pub(crate) const KEYWORDS: &[&str] = &[
-    "def",
-    "rule",
-    "exception",
-    "to",
-    "when",
-    "unless",
-    "because",
-    "gap",
-    "severity",
-    "title",
-    "cites",
-    "effective",
-    "from",
-    "until",
-    "and",
-    "or",
-    "not",
-    "known",
-    "unknown",
-    "in",
-    "contains",
-    "any",
-    "all",
-    "none",
-    "of",
-    "is",
-    "empty",
-    "on",
-    "true",
-    "false",
-];
+use crate::syntax::grammar::{Rule, CLAUSE_KEYWORDS, KEYWORDS};
 
 /// A syntax error in `text` (a chunk of the file starting at `offset`).
 ///
