@@ -11,6 +11,17 @@ mod generated {
 }
 pub(crate) use generated::{Rule, RuleParser};
 
+/// The words that start a top-level declaration (after its doc comments).
+pub(crate) const DECLARATION_KEYWORDS: &[&str] = &["def", "rule", "exception", "audit"];
+
+/// Whether `line` starts (in column 1) with a declaration keyword.
+pub(crate) fn starts_declaration(line: &str) -> bool {
+    DECLARATION_KEYWORDS.iter().any(|keyword| {
+        line.strip_prefix(keyword)
+            .is_some_and(|rest| !rest.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_'))
+    })
+}
+
 /// The clause keywords of a rule body, for suggestions.
 pub(crate) const CLAUSE_KEYWORDS: &[&str] = &[
     "gap",

@@ -9,7 +9,7 @@ use pest::error::{Error, ErrorVariant, InputLocation};
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 use crate::suggest::did_you_mean;
-use crate::syntax::grammar::{Rule, CLAUSE_KEYWORDS, KEYWORDS};
+use crate::syntax::grammar::{Rule, CLAUSE_KEYWORDS, DECLARATION_KEYWORDS, KEYWORDS};
 
 /// A syntax error in `text` (a chunk of the file starting at `offset`).
 ///
@@ -135,14 +135,14 @@ const OPERATOR: &str = "an operator";
 const UNIT: &str = "`days` or `weeks`";
 const CLAUSE: &str =
     "a rule clause (`gap`, `severity`, `title`, `cites`, `effective`, `when`, `unless`, `because`)";
-const DECLARATION: &str = "a declaration (`def`, `rule` or `exception`)";
+const DECLARATION: &str = "a declaration (`def`, `rule`, `exception` or `audit`)";
 
-/// The keyword (`def`, `rule` or `exception`) of the declaration that
+/// The keyword (`def`, `rule`, `exception` or `audit`) of the declaration that
 /// contains byte `at`: the last line before it that starts with one.
 fn declaration_at(text: &str, at: usize) -> &'static str {
     let before = &text[..at.min(text.len())];
     for line in before.lines().rev() {
-        for keyword in ["def", "rule", "exception"] {
+        for &keyword in DECLARATION_KEYWORDS {
             if line
                 .strip_prefix(keyword)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
@@ -213,7 +213,9 @@ fn found_token(text: &str, at: usize) -> Found<'_> {
 /// What the user should see for an expected grammar rule, with an order key.
 fn describe_rule(rule: Rule) -> Option<(u8, String)> {
     let text = match rule {
-        Rule::def_item | Rule::rule_item | Rule::exception_item | Rule::doc => (0, DECLARATION),
+        Rule::def_item | Rule::rule_item | Rule::exception_item | Rule::audit_item | Rule::doc => {
+            (0, DECLARATION)
+        }
         Rule::gap_clause
         | Rule::severity_clause
         | Rule::title_clause
@@ -274,6 +276,8 @@ fn describe_rule(rule: Rule) -> Option<(u8, String)> {
         | Rule::kw_is => (5, OPERATOR),
         Rule::EOI => (7, "the end of the file"),
         Rule::kw_def => (2, "`def`"),
+        Rule::kw_where => (2, "`where`"),
+        Rule::kw_expect => (2, "`expect`"),
         Rule::kw_to => (2, "`to`"),
         Rule::kw_when => (2, "`when`"),
         Rule::kw_on => (5, "`on`"),
@@ -292,8 +296,10 @@ fn describe_token(token: &str) -> Option<(u8, String)> {
         "gap" | "severity" | "title" | "cites" | "effective" | "unless" | "because" => {
             Some((1, CLAUSE.into()))
         }
-        "def" | "rule" | "exception" => Some((0, DECLARATION.into())),
-        "to" | "when" | "in" | "of" | "empty" => Some((2, format!("`{token}`"))),
+        "def" | "rule" | "exception" | "audit" => Some((0, DECLARATION.into())),
+        "to" | "when" | "in" | "of" | "empty" | "where" | "expect" => {
+            Some((2, format!("`{token}`")))
+        }
         "on" => Some((5, "`on`".into())),
         "==" | "!=" | "<=" | ">=" | "<" | ">" | "+" | "-" | "??" | "and" | "or" | "contains"
         | "is" => Some((5, OPERATOR.into())),
@@ -341,7 +347,7 @@ fn help_for(found: Found<'_>, expected: &[String], declaration: &str) -> Option<
         "'" => return Some("strings are written in double quotes: \"…\"".into()),
         "///" => {
             return Some(
-                "a `///` doc comment must come right before a `def`, `rule` or `exception`; use `//` for other comments"
+                "a `///` doc comment must come right before a `def`, `rule`, `exception` or `audit`; use `//` for other comments"
                     .into(),
             )
         }
@@ -372,7 +378,7 @@ fn help_for(found: Found<'_>, expected: &[String], declaration: &str) -> Option<
         return Some("a definition is written `def NAME = VALUE`".into());
     }
     if wants("a declaration") {
-        if let Some(suggestion) = did_you_mean(token, ["def", "rule", "exception"].into_iter()) {
+        if let Some(suggestion) = did_you_mean(token, DECLARATION_KEYWORDS.iter().copied()) {
             return Some(format!("did you mean `{suggestion}`?"));
         }
     }
