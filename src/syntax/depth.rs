@@ -266,7 +266,7 @@ fn too_deep(file: FileId, at: usize, what: &str) -> Diagnostic {
 }
 
 /// Index just past the string literal that starts at `start`.
-fn skip_string(bytes: &[u8], start: usize) -> usize {
+pub(crate) fn skip_string(bytes: &[u8], start: usize) -> usize {
     let mut i = start + 1;
     while i < bytes.len() {
         match bytes[i] {

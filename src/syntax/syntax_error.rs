@@ -9,6 +9,7 @@ use pest::error::{Error, ErrorVariant, InputLocation};
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
 use crate::suggest::did_you_mean;
+use crate::syntax::depth::skip_string;
 use crate::syntax::grammar::{Rule, CLAUSE_KEYWORDS, DECLARATION_KEYWORDS, KEYWORDS};
 
 /// A syntax error in `text` (a chunk of the file starting at `offset`).
@@ -66,6 +67,9 @@ pub(crate) fn from_pest(
                 .with_help("close the string with `\"` on the same line");
         }
     }
+    if let Some(diagnostic) = unclosed(file, text, offset, at, found, &expected) {
+        return diagnostic;
+    }
     let (message, span, label) = match found {
         Found::End => {
             // Point just after the last word, not at blank lines or at the
@@ -98,6 +102,96 @@ pub(crate) fn from_pest(
         diagnostic = diagnostic.with_help(help);
     }
     diagnostic
+}
+
+/// When the parser stopped inside a bracket that is never closed (it
+/// expected the closing bracket, and found the end of the declaration or a
+/// word that starts a clause or a declaration), the error is reported where
+/// the bracket opened, with where the parser stopped as a second place.
+fn unclosed(
+    file: FileId,
+    text: &str,
+    offset: usize,
+    at: usize,
+    found: Found<'_>,
+    expected: &[String],
+) -> Option<Diagnostic> {
+    let ends_expression = match found {
+        Found::End => true,
+        Found::Token(token) => {
+            matches!(token, "}" | "{" | "///" | "expect")
+                || CLAUSE_KEYWORDS.contains(&token)
+                || DECLARATION_KEYWORDS.contains(&token)
+        }
+    };
+    if !ends_expression {
+        return None;
+    }
+    let (open, bracket) = innermost_open_bracket(&text[..at])?;
+    let close = if bracket == '(' { ')' } else { ']' };
+    if !expected.iter().any(|e| *e == format!("`{close}`")) {
+        return None;
+    }
+    let (stop, stop_label) = match found {
+        Found::End => {
+            let end = text[..at].trim_end().len();
+            (
+                end..end,
+                format!("the declaration stops here without `{close}`"),
+            )
+        }
+        Found::Token(token) => (
+            at..at + token.len(),
+            format!("expected {} before this", join_or(expected)),
+        ),
+    };
+    let span =
+        |range: std::ops::Range<usize>| Span::new(file, offset + range.start, offset + range.end);
+    let help = if bracket == '(' {
+        "add the `)` that closes it, where what it groups ends"
+    } else {
+        "add the `]` that closes it, after its last element or key"
+    };
+    Some(
+        Diagnostic::error(
+            "syntax",
+            format!("unclosed `{bracket}`"),
+            span(open..open + 1),
+        )
+        .with_label(format!("this `{bracket}` is never closed"))
+        .with_secondary(span(stop), stop_label)
+        .with_help(help),
+    )
+}
+
+/// The byte offset and the character of the last `(` or `[` of `text` that
+/// is not closed in it (strings and comments aside).
+fn innermost_open_bracket(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    let mut open = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i = skip_string(bytes, i);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' | b'[' => open.push(i),
+            b')' | b']' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let at = open.pop()?;
+    Some((at, char::from(bytes[at])))
 }
 
 /// Drops expectations that another one already covers, so that the message
@@ -383,4 +477,47 @@ fn help_for(found: Found<'_>, expected: &[String], declaration: &str) -> Option<
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Diagnostic;
+    use crate::source::FileId;
+    use crate::syntax::parser::parse_module;
+
+    fn errors(text: &str) -> Vec<Diagnostic> {
+        parse_module(FileId(0), text).1
+    }
+
+    /// Regression: an unclosed `(` was reported at the next clause
+    /// ("expected an operator or `)`, found `unless`").
+    #[test]
+    fn an_unclosed_parenthesis_is_reported_where_it_opens() {
+        let text = "rule r {\n  when (a or b\n  unless c\n}\ndef d = [1, (2\n";
+        let errors = errors(text);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        let (paren, unless) = (text.find('(').unwrap(), text.find("unless").unwrap());
+        let primary = errors[0].primary.as_ref().unwrap();
+        assert_eq!(errors[0].message, "unclosed `(`");
+        assert_eq!(primary.span.range(), paren..paren + 1);
+        assert_eq!(primary.message, "this `(` is never closed");
+        assert_eq!(errors[0].secondary[0].span.range(), unless..unless + 6);
+        assert!(errors[0].help.is_some());
+        // The innermost bracket is the one reported.
+        let inner = text.rfind('(').unwrap();
+        let primary = errors[1].primary.as_ref().unwrap();
+        assert_eq!(primary.span.range(), inner..inner + 1);
+    }
+
+    #[test]
+    fn a_mistake_inside_closed_parentheses_keeps_the_usual_message() {
+        let errors = errors("def x = (a b)\n");
+        assert_eq!(errors[0].message, "expected an operator or `)`, found `b`");
+    }
+
+    #[test]
+    fn brackets_in_strings_and_comments_close_nothing() {
+        let errors = errors("rule r {\n  when (a == \")\" // )\n}\n");
+        assert_eq!(errors[0].message, "unclosed `(`");
+    }
 }
