@@ -199,13 +199,20 @@ fn valid_leaf(p: &ValidPools) -> BoxedStrategy<Expr> {
         select(p.dates.clone()),
         select(p.dates.clone()),
         ordering(),
-        0i64..1000,
+        -1000i64..1000,
     )
         .prop_map(|(a, b, op, n)| {
+            // A negative number is written `-` and the number.
+            let bound = node(ExprKind::Int(n.abs()));
+            let bound = if n < 0 {
+                un(UnaryOp::Neg, bound)
+            } else {
+                bound
+            };
             bin(
                 op,
                 call("days_between", vec![path_of(&a), path_of(&b)]),
-                node(ExprKind::Int(n)),
+                bound,
             )
         });
     let known = (select(p.fields.clone()), any::<bool>()).prop_map(|(f, k)| {

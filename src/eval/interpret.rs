@@ -205,6 +205,7 @@ impl<'p> Interpreter<'p> {
                 let (a, b) = (self.eval(a), self.eval(b));
                 arith(*op, a?, b?)
             }
+            TKind::Neg(a) => negate(self.eval(a)?),
             TKind::Call(builtin, args) => {
                 let mut values = Vec::with_capacity(args.len());
                 let mut unknown = false;

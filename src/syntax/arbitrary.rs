@@ -576,6 +576,15 @@ fn atom_text() -> BoxedStrategy<String> {
     .boxed()
 }
 
+/// The spellings of the operators of the table whose fixity passes `keep`.
+fn spellings(keep: impl Fn(Fixity) -> bool) -> Vec<&'static str> {
+    OPERATORS
+        .iter()
+        .filter(|op| keep(op.fixity))
+        .map(|op| op.spelling)
+        .collect()
+}
+
 fn join_words(words: impl IntoIterator<Item = String>) -> String {
     words
         .into_iter()
@@ -619,9 +628,12 @@ pub(crate) fn expr_text() -> BoxedStrategy<String> {
                     .prop_map(|(q, v, l, b)| format!("{q}({v} in {l}: {b})")),
             ];
             let operand = (
-                vec(select(&["not", "known", "unknown"][..]), 0..3),
+                vec(select(spellings(|f| matches!(f, Fixity::Prefix(_)))), 0..3)
+                    .prop_filter("`unknown -x` is the value `unknown` minus `x`", |pre| {
+                        !pre.windows(2).any(|w| w == ["unknown", "-"])
+                    }),
                 primary,
-                vec(select(&["is empty", "is not empty"][..]), 0..2),
+                vec(select(spellings(|f| matches!(f, Fixity::Postfix(_)))), 0..2),
             )
                 .prop_map(|(pre, p, post)| {
                     join_words(

@@ -211,7 +211,7 @@ pub enum ExprKind {
     Path(Vec<Ident>),
     /// `( EXPR )`, kept so that printing can preserve it
     Paren(Box<Expr>),
-    /// `not e`, `known e`, `unknown e`, `e is empty`, `e is not empty`
+    /// `not e`, `known e`, `unknown e`, `-e`, `e is empty`, `e is not empty`
     Unary(UnaryOp, Box<Expr>),
     /// `a OP b`
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
@@ -258,6 +258,8 @@ pub enum UnaryOp {
     Known,
     /// `unknown e`
     Unknown,
+    /// `-e`: the negative of a number or a duration
+    Neg,
     /// `e is empty`
     IsEmpty,
     /// `e is not empty`

@@ -6,6 +6,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Span};
+use crate::syntax::grammar::{CLAUSE_KEYWORDS, DECLARATION_KEYWORDS, KEYWORDS};
 use crate::syntax::operators::{Fixity, Operator, OPERATORS};
 
 /// How deep an expression may nest (operators inside operators). Deeper
@@ -75,6 +76,62 @@ impl Pending {
     }
 }
 
+impl Pending {
+    /// An operator of the table, after `prefix_run` prefix operators in a
+    /// row: a prefix operator waits for its operand; an infix one ends the
+    /// calls it binds more loosely than, then waits; a postfix one waits
+    /// for nothing. The reason when the text nests too deeply.
+    fn operator(&mut self, op: &Operator, prefix_run: &mut usize) -> Option<TooDeep> {
+        let fits = match op.fixity {
+            Fixity::Prefix(_) => {
+                *prefix_run += 1;
+                if *prefix_run > MAX_NESTING {
+                    return Some(TooDeep::Prefixes);
+                }
+                self.prefix(op.right_power())
+            }
+            Fixity::Infix(..) => {
+                *prefix_run = 0;
+                self.infix(op.power, op.right_power())
+            }
+            Fixity::Postfix(_) => {
+                *prefix_run = 0;
+                true
+            }
+        };
+        (!fits).then_some(TooDeep::Operators)
+    }
+}
+
+/// Why the scan refuses a text.
+enum TooDeep {
+    /// More than [`MAX_NESTING`] prefix operators in a row.
+    Prefixes,
+    /// More than [`MAX_EXPR_DEPTH`] operators wait for their operands.
+    Operators,
+}
+
+impl TooDeep {
+    /// The diagnostic, at the operator written at `at` (`len` bytes).
+    fn at(self, file: FileId, at: usize, len: usize) -> Diagnostic {
+        match self {
+            TooDeep::Prefixes => too_deep(file, at, &format!("{} operators", prefix_names())),
+            TooDeep::Operators => too_many_operators(file, at, len),
+        }
+    }
+}
+
+/// Whether `word` is a reserved word after which a new expression starts:
+/// a clause keyword, a reserved declaration keyword, `to`, `from`, `until`.
+/// (A word that is not reserved, such as `audit` or `expect`, may be a
+/// name inside an expression, so it never resets the count.)
+fn ends_expression(word: &str) -> bool {
+    KEYWORDS.contains(&word)
+        && (CLAUSE_KEYWORDS.contains(&word)
+            || DECLARATION_KEYWORDS.contains(&word)
+            || matches!(word, "to" | "from" | "until"))
+}
+
 fn too_many_operators(file: FileId, at: usize, len: usize) -> Diagnostic {
     Diagnostic::error(
         "too-deep",
@@ -86,13 +143,16 @@ fn too_many_operators(file: FileId, at: usize, len: usize) -> Diagnostic {
 }
 
 /// The symbolic operator (`??`, `<=`, `-`, …) that starts at byte `i`, the
-/// longest if several do.
-fn symbol_operator_at(text: &str, i: usize) -> Option<&'static Operator> {
+/// longest if several do; where an operand is expected, the prefix one.
+fn symbol_operator_at(text: &str, i: usize, expect_operand: bool) -> Option<&'static Operator> {
     let rest = text.get(i..)?;
     OPERATORS
         .iter()
         .filter(|op| !op.is_word() && rest.starts_with(op.spelling))
-        .max_by_key(|op| op.spelling.len())
+        .max_by_key(|op| {
+            let prefix = matches!(op.fixity, Fixity::Prefix(_));
+            (op.spelling.len(), prefix == expect_operand)
+        })
 }
 
 /// The word operator (`and`, `not in`, `is not empty`, …) that starts with
@@ -154,13 +214,15 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
         levels: vec![Vec::new()],
         total: 0,
     };
+    // Whether an operand comes next (so that `-` is a prefix).
+    let mut expect_operand = true;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        if let Some(op) = symbol_operator_at(text, i) {
-            prefix_run = 0;
-            if !pending.infix(op.power, op.right_power()) {
-                return Some(too_many_operators(file, i, op.spelling.len()));
+        if let Some(op) = symbol_operator_at(text, i, expect_operand) {
+            expect_operand = true;
+            if let Some(too_deep) = pending.operator(op, &mut prefix_run) {
+                return Some(too_deep.at(file, i, op.spelling.len()));
             }
             i += op.spelling.len();
             continue;
@@ -169,6 +231,7 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
             b'"' => {
                 i = skip_string(bytes, i);
                 prefix_run = 0;
+                expect_operand = false;
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
@@ -180,6 +243,7 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
             b'(' | b'[' => {
                 depth += 1;
                 prefix_run = 0;
+                expect_operand = true;
                 pending.open();
                 if depth > MAX_NESTING {
                     return Some(too_deep(file, i, "brackets"));
@@ -188,10 +252,12 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
             b')' | b']' => {
                 depth = depth.saturating_sub(1);
                 prefix_run = 0;
+                expect_operand = false;
                 pending.close();
             }
             b',' | b':' | b'=' | b'{' | b'}' => {
                 prefix_run = 0;
+                expect_operand = true;
                 pending.end();
             }
             b if b.is_ascii_alphabetic() || b == b'_' => {
@@ -200,37 +266,19 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
                     i += 1;
                 }
                 let word = &text[start..i];
-                if let Some((op, end)) = word_operator_at(text, start) {
+                // `unknown` before `-` is the value (see the grammar).
+                let value = word == "unknown" && text[i..].trim_start().starts_with('-');
+                if let Some((op, end)) = word_operator_at(text, start).filter(|_| !value) {
                     i = end;
-                    let fits = match op.fixity {
-                        Fixity::Prefix(_) => {
-                            prefix_run += 1;
-                            if prefix_run > MAX_NESTING {
-                                let what = format!("{} operators", prefix_names());
-                                return Some(too_deep(file, start, &what));
-                            }
-                            pending.prefix(op.right_power())
-                        }
-                        Fixity::Infix(..) => {
-                            prefix_run = 0;
-                            pending.infix(op.power, op.right_power())
-                        }
-                        Fixity::Postfix(_) => {
-                            prefix_run = 0;
-                            true
-                        }
-                    };
-                    if !fits {
-                        return Some(too_many_operators(file, start, word.len()));
+                    expect_operand = !matches!(op.fixity, Fixity::Postfix(_));
+                    if let Some(too_deep) = pending.operator(op, &mut prefix_run) {
+                        return Some(too_deep.at(file, start, word.len()));
                     }
                     continue;
                 }
+                expect_operand = word == "on" || ends_expression(word);
                 prefix_run = 0;
                 match word {
-                    "def" | "rule" | "exception" | "to" | "when" | "unless" | "because"
-                    | "severity" | "title" | "cites" | "effective" | "from" | "until" => {
-                        pending.end();
-                    }
                     "gap" => {
                         pending.end();
                         // A gap id may contain `-` and keywords.
@@ -243,12 +291,18 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
                             i += 1;
                         }
                     }
+                    _ if ends_expression(word) => pending.end(),
                     _ => {}
                 }
                 continue;
             }
             b if b.is_ascii_whitespace() => {}
-            _ => prefix_run = 0,
+            b => {
+                prefix_run = 0;
+                if b.is_ascii_digit() {
+                    expect_operand = false;
+                }
+            }
         }
         i += 1;
     }
@@ -307,6 +361,10 @@ mod tests {
         let commented = format!("// {}", "(".repeat(500));
         assert!(check_nesting(file, &commented).is_none());
         assert!(check_nesting(file, &"not ".repeat(MAX_NESTING + 1)).is_some());
+        for prefix in ["-", "- ", "-not "] {
+            let text = format!("def x = {}1", prefix.repeat(MAX_NESTING + 1));
+            assert!(check_nesting(file, &text).is_some(), "{prefix}");
+        }
     }
 
     /// Found by the robustness property tests: `def x = 1 ?? 1 ?? … ?? 1`
@@ -317,7 +375,7 @@ mod tests {
     #[test]
     fn long_default_chains_are_refused_not_a_stack_overflow() {
         let file = FileId(0);
-        for unit in ["1 ?? ", "not a == ", "a == not known b ?? "] {
+        for unit in ["1 ?? ", "not a == ", "a == not known b ?? ", "-1 ?? -"] {
             let text = format!("def x = {}1\n", unit.repeat(100_000));
             let refused = check_nesting(file, &text);
             assert!(refused.is_some(), "{unit}");
@@ -338,6 +396,12 @@ mod tests {
             format!("def x = {}a", "not a and ".repeat(n)),
             format!("def x = {}a", "known a + ".repeat(n)),
             format!("def x = {}a", "a not in b or ".repeat(n)),
+            // `-` after an operand is the infix operator; a prefix `-`
+            // waits only for its operand.
+            format!("def x = {}a", "a - -b - ".repeat(n)),
+            format!("def x = {}a", "2019-01-28 - 3 days - ".repeat(n)),
+            format!("def x = {}a", "(a) - [b] - \"c\" - 4 - ".repeat(n)),
+            format!("def x = {}a", "unknown - ".repeat(n)),
             format!("def x = {}a", "a is not empty or ".repeat(n)),
             // Each declaration and bracket starts afresh.
             "def x = a ?? b ?? c\n".repeat(n),

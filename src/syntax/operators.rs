@@ -98,6 +98,7 @@ pub(crate) const OPERATORS: &[Operator] = &[
     op("contains none of", Rule::op_contains_none,  Infix(BinaryOp::ContainsNone, Left), 50),
     op("+",                Rule::op_add,            Infix(BinaryOp::Add, Left),          60),
     op("-",                Rule::op_sub,            Infix(BinaryOp::Sub, Left),          60),
+    op("-",                Rule::op_neg,            Prefix(UnaryOp::Neg),                70),
     op("known",            Rule::op_known,          Prefix(UnaryOp::Known),              80),
     op("unknown",          Rule::op_unknown,        Prefix(UnaryOp::Unknown),            80),
     op("is empty",         Rule::op_is_empty,       Postfix(UnaryOp::IsEmpty),           90),
@@ -170,7 +171,14 @@ mod tests {
             B::Add,
             B::Sub,
         ];
-        let unary = [U::Not, U::Known, U::Unknown, U::IsEmpty, U::IsNotEmpty];
+        let unary = [
+            U::Not,
+            U::Known,
+            U::Unknown,
+            U::Neg,
+            U::IsEmpty,
+            U::IsNotEmpty,
+        ];
         for b in binary {
             let entries = OPERATORS
                 .iter()

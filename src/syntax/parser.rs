@@ -587,3 +587,48 @@ pub(crate) fn unescape(raw: &str) -> Result<String, (usize, char)> {
     }
     Ok(out)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::arbitrary::{erase_expr_spans, ident_of, node, paren, path_of};
+
+    fn parsed(text: &str) -> Expr {
+        erase_expr_spans(&parse_expr(FileId(0), text).unwrap())
+    }
+
+    fn neg(e: Expr) -> Expr {
+        node(ExprKind::Unary(UnaryOp::Neg, Box::new(e)))
+    }
+
+    fn bin(op: BinaryOp, a: Expr, b: Expr) -> Expr {
+        node(ExprKind::Binary(op, Box::new(a), Box::new(b)))
+    }
+
+    fn int(n: i64) -> Expr {
+        node(ExprKind::Int(n))
+    }
+
+    #[test]
+    fn minus_is_a_prefix_where_an_operand_starts() {
+        let (a, b) = (|| path_of("a"), || path_of("b"));
+        assert_eq!(parsed("-3"), neg(int(3)));
+        let days = node(ExprKind::Duration(3, DurationUnit::Days));
+        assert_eq!(parsed("-3 days"), neg(days));
+        assert_eq!(parsed("a > -3"), bin(BinaryOp::Gt, a(), neg(int(3))));
+        assert_eq!(parsed("a - -b"), bin(BinaryOp::Sub, a(), neg(b())));
+        assert_eq!(parsed("a-b"), bin(BinaryOp::Sub, a(), b()));
+        assert_eq!(parsed("-a + b"), bin(BinaryOp::Add, neg(a()), b()));
+        let sum = paren(bin(BinaryOp::Add, a(), int(1)));
+        assert_eq!(parsed("-(a + 1)"), neg(sum));
+        let call = node(ExprKind::Call(ident_of("days_between"), vec![a(), b()]));
+        assert_eq!(parsed("- days_between(a, b)"), neg(call));
+        let list = node(ExprKind::List(vec![neg(int(1)), int(2)]));
+        assert_eq!(parsed("[-1, 2]"), list);
+        // `unknown` before `-` is the value.
+        let value = node(ExprKind::UnknownValue);
+        assert_eq!(parsed("unknown - a"), bin(BinaryOp::Sub, value, a()));
+        let test = node(ExprKind::Unary(UnaryOp::Unknown, Box::new(paren(neg(a())))));
+        assert_eq!(parsed("unknown (-a)"), test);
+    }
+}

@@ -329,7 +329,14 @@ fn write_bare(out: &mut String, e: &Expr, rbp: u8, follow: u8) {
                 if entry.is_word() {
                     out.push(' ');
                 }
-                write_expr(out, operand, entry.right_power(), follow);
+                let mut text = String::new();
+                write_expr(&mut text, operand, entry.right_power(), follow);
+                // The grammar reads `unknown -x` as the value `unknown`
+                // minus `x`.
+                if *op == UnaryOp::Unknown && text.starts_with('-') {
+                    text = format!("({})", print_expr(operand));
+                }
+                out.push_str(&text);
             } else {
                 write_expr(out, operand, rbp, entry.power);
                 out.push(' ');
@@ -473,6 +480,19 @@ mod tests {
             "a + b - c",
             "a - (b - c)",
             "known a + b",
+            "-3",
+            "-3 days",
+            "-(x + 1)",
+            "-days_between(a, b)",
+            "a - -3",
+            "--a",
+            "-a + b",
+            "-a is empty",
+            "(-a) is empty",
+            "known -a",
+            "unknown (-a)",
+            "unknown - a",
+            "not -a == b",
             "known (a + b)",
             "known not a",
             "known a is empty",

@@ -344,7 +344,8 @@ fn describe_rule(rule: Rule) -> Option<(u8, String)> {
         | Rule::duration
         | Rule::op_not
         | Rule::op_known
-        | Rule::op_unknown => (4, EXPRESSION),
+        | Rule::op_unknown
+        | Rule::op_neg => (4, EXPRESSION),
         Rule::op_or
         | Rule::op_and
         | Rule::op_default
@@ -395,8 +396,10 @@ fn describe_token(token: &str) -> Option<(u8, String)> {
             Some((2, format!("`{token}`")))
         }
         "on" => Some((5, "`on`".into())),
-        "==" | "!=" | "<=" | ">=" | "<" | ">" | "+" | "-" | "??" | "and" | "or" | "contains"
-        | "is" => Some((5, OPERATOR.into())),
+        // Not `-`: it may also start an operand (`-3`).
+        "==" | "!=" | "<=" | ">=" | "<" | ">" | "+" | "??" | "and" | "or" | "contains" | "is" => {
+            Some((5, OPERATOR.into()))
+        }
         _ => None,
     }
 }
