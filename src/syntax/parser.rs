@@ -217,10 +217,13 @@ impl Builder {
         let rule = self.ident(self.next_of(&mut inner, "a rule name")?)?;
         let condition = self.expr(self.next_of(&mut inner, "a condition")?)?;
         let because = match inner.next() {
-            Some(clause) => match self.clause(clause)?.kind {
-                ClauseKind::Because(text) => Some(text),
-                _ => return Err(Diagnostic::error("parser-bug", "unexpected clause", span)),
-            },
+            Some(pair) => {
+                let clause = self.clause(pair.clone())?;
+                match clause.kind {
+                    ClauseKind::Because(text) => Some(text),
+                    _ => return Err(self.unexpected(&pair, "explanation")),
+                }
+            }
             None => None,
         };
         Ok(ExceptionItem {
@@ -253,16 +256,14 @@ impl Builder {
                         let mut parts = expectation.into_inner();
                         let word = self.next(&mut parts, "an outcome")?;
                         let target = self.ident(self.next(&mut parts, "a gap id")?)?;
-                        let kind = match word
-                            .as_str()
-                            .split_whitespace()
-                            .collect::<Vec<_>>()
-                            .as_slice()
-                        {
-                            ["not", "flagged"] => AuditExpectKind::NotFlagged,
-                            ["flagged"] => AuditExpectKind::Flagged,
-                            ["needs-review"] => AuditExpectKind::NeedsReview,
-                            _ => AuditExpectKind::Clear,
+                        let keywords: Vec<Rule> =
+                            word.clone().into_inner().map(|p| p.as_rule()).collect();
+                        let kind = match (keywords.as_slice(), word.as_str()) {
+                            ([Rule::kw_not, Rule::kw_flagged], _) => AuditExpectKind::NotFlagged,
+                            ([Rule::kw_flagged], _) => AuditExpectKind::Flagged,
+                            ([], "needs-review") => AuditExpectKind::NeedsReview,
+                            ([], "clear") => AuditExpectKind::Clear,
+                            _ => return Err(self.unexpected(&word, "expectation")),
                         };
                         expects.push(AuditExpect {
                             kind,
@@ -282,7 +283,8 @@ impl Builder {
                             span: espan,
                         });
                     }
-                    _ => {}
+                    Rule::kw_expect | Rule::kw_and => {}
+                    _ => return Err(self.unexpected(&expectation, "expectation")),
                 }
             }
         }
@@ -342,14 +344,14 @@ impl Builder {
             until: None,
         };
         for bound in inner {
-            let which = bound.as_rule();
+            let slot = match bound.as_rule() {
+                Rule::window_from => &mut window.from,
+                Rule::window_until => &mut window.until,
+                _ => return Err(self.unexpected(&bound, "window")),
+            };
             let mut parts = bound.into_inner().skip(1);
             let date_pair = self.next_of(&mut parts, "a date")?;
-            let value = (self.date(&date_pair)?, self.span(&date_pair));
-            match which {
-                Rule::window_from => window.from = Some(value),
-                _ => window.until = Some(value),
-            }
+            *slot = Some((self.date(&date_pair)?, self.span(&date_pair)));
         }
         Ok(window)
     }
@@ -482,25 +484,29 @@ impl Builder {
                 let amount = self.next(&mut inner, "an amount")?;
                 let unit = self.next(&mut inner, "a unit")?;
                 let value = self.integer_value(&amount)?;
-                let unit = if unit.as_str().starts_with("week") {
-                    DurationUnit::Weeks
-                } else {
-                    DurationUnit::Days
+                let unit = match unit.as_str() {
+                    "day" | "days" => DurationUnit::Days,
+                    "week" | "weeks" => DurationUnit::Weeks,
+                    _ => return Err(self.unexpected(&unit, "duration unit")),
                 };
                 ExprKind::Duration(value, unit)
             }
             Rule::date => ExprKind::Date(self.date(&pair)?),
             Rule::integer => ExprKind::Int(self.integer_value(&pair)?),
             Rule::string => ExprKind::Str(self.string(pair)?.value),
-            Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
+            Rule::boolean => match pair.as_str() {
+                "true" => ExprKind::Bool(true),
+                "false" => ExprKind::Bool(false),
+                _ => return Err(self.unexpected(&pair, "truth value")),
+            },
             Rule::unknown_value => ExprKind::UnknownValue,
             Rule::quantifier => {
                 let mut inner = pair.into_inner();
                 let kind_pair = self.next(&mut inner, "`any` or `all`")?;
-                let kind = if kind_pair.as_str() == "any" {
-                    QuantifierKind::Any
-                } else {
-                    QuantifierKind::All
+                let kind = match kind_pair.as_str() {
+                    "any" => QuantifierKind::Any,
+                    "all" => QuantifierKind::All,
+                    _ => return Err(self.unexpected(&kind_pair, "quantifier")),
                 };
                 let var = self.ident(self.next(&mut inner, "a name")?)?;
                 let mut inner = inner.filter(|p| p.as_rule() != Rule::kw_in);
