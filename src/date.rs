@@ -1,4 +1,5 @@
-//! Calendar dates and durations as whole days, with ISO `YYYY-MM-DD` text.
+//! Calendar dates as whole days, with ISO `YYYY-MM-DD` text. (Durations are
+//! plain numbers of days: `Value::Duration`.)
 //!
 //! Dates are stored as days since 1970-01-01 so that comparison and
 //! arithmetic are integer operations; no time zone is ever involved.

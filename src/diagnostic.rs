@@ -11,8 +11,7 @@ use codespan_reporting::files::{Error as FilesError, Files};
 use codespan_reporting::term::{self, termcolor, Chars, Config};
 use serde::Serialize;
 
-use crate::source::{FileId, Sources};
-use crate::syntax::span::Span;
+use crate::source::{FileId, Sources, Span};
 
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]

@@ -5,7 +5,7 @@ use std::fmt;
 use serde::Serialize;
 
 use crate::diagnostic::Diagnostic;
-use crate::syntax::span::Span;
+use crate::source::Span;
 
 /// How serious a safeguard gap is, most serious first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]

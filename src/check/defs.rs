@@ -4,8 +4,8 @@
 //! definitions nothing uses.
 
 use crate::diagnostic::Diagnostic;
+use crate::source::Span;
 use crate::syntax::ast::Item;
-use crate::syntax::span::Span;
 use crate::types::Type;
 
 use super::def_graph::{Begin, Cycle, NestsTooDeep, MAX_COMBINED_DEPTH, MAX_DEF_CHAIN};

@@ -7,9 +7,9 @@
 use std::sync::Arc;
 
 use crate::diagnostic::Diagnostic;
+use crate::source::Span;
 use crate::suggest::did_you_mean;
 use crate::syntax::ast::{self, BinaryOp, DurationUnit, ExprKind, UnaryOp};
-use crate::syntax::span::Span;
 use crate::types::{EnumId, Type};
 use crate::value::Value;
 
@@ -226,6 +226,18 @@ impl Checker<'_> {
                 Some(texpr(TKind::Not(Box::new(inner)), Type::Bool, span))
             }
             UnaryOp::Known => Some(texpr(TKind::Known(Box::new(inner)), Type::Bool, span)),
+            UnaryOp::Neg => {
+                if !matches!(inner.ty, Type::Int | Type::Duration) {
+                    self.error(self.expected(
+                        &inner,
+                        "a number or a duration",
+                        "`-` gives the negative of a number or a duration, e.g. `-3` or `-30 days`",
+                    ));
+                    return None;
+                }
+                let ty = inner.ty.clone();
+                Some(texpr(TKind::Neg(Box::new(inner)), ty, span))
+            }
             UnaryOp::Unknown => {
                 let known = texpr(TKind::Known(Box::new(inner)), Type::Bool, span);
                 Some(texpr(TKind::Not(Box::new(known)), Type::Bool, span))

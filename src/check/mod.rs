@@ -11,13 +11,19 @@
 //! rules and exceptions in `rule.rs`, audits in `audit.rs`, expressions in
 //! `expr.rs` and `because` templates in `template.rs`.
 
+#[cfg(test)]
+pub(crate) mod arbitrary;
 mod audit;
 mod def_graph;
 mod defs;
 mod expr;
 pub mod program;
+#[cfg(test)]
+mod robustness;
 mod rule;
 mod template;
+#[cfg(test)]
+pub(crate) mod testing;
 
 use crate::diagnostic::Diagnostic;
 use crate::ruleset::Loaded;

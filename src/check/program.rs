@@ -7,8 +7,8 @@ use crate::ruleset::gaps::{GapId, Taxonomy};
 use crate::ruleset::schema::{FieldId, Schema};
 use crate::ruleset::tables::{Table, TableId};
 use crate::severity::Severity;
+use crate::source::Span;
 use crate::syntax::ast::QuantifierKind;
-use crate::syntax::span::Span;
 use crate::types::Type;
 use crate::value::Value;
 
@@ -256,6 +256,17 @@ impl ArithOp {
     }
 }
 
+/// `-x` of a number or a duration; `None` for other values and on overflow
+/// (the negative of the least number: the result is then unknown, never a
+/// wrapped number).
+pub fn negate(value: Value) -> Option<Value> {
+    match value {
+        Value::Int(x) => x.checked_neg().map(Value::Int),
+        Value::Duration(x) => x.checked_neg().map(Value::Duration),
+        _ => None,
+    }
+}
+
 /// Built-in functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Builtin {
@@ -306,6 +317,8 @@ pub enum TKind {
     IsEmpty(Box<TExpr>),
     /// `a + b`, `a - b`
     Arith(ArithOp, Box<TExpr>, Box<TExpr>),
+    /// `-a` (a number or a duration)
+    Neg(Box<TExpr>),
     /// `f(args)`
     Call(Builtin, Vec<TExpr>),
     /// `table[key]` or `table[key] on date`
@@ -339,7 +352,7 @@ impl TExpr {
             | TKind::Var(_)
             | TKind::TableKeys(_) => {}
             TKind::List(items) | TKind::Call(_, items) => items.iter().for_each(f),
-            TKind::Not(e) | TKind::Known(e) | TKind::IsEmpty(e) => f(e),
+            TKind::Not(e) | TKind::Known(e) | TKind::IsEmpty(e) | TKind::Neg(e) => f(e),
             TKind::And(a, b)
             | TKind::Or(a, b)
             | TKind::Default(a, b)

@@ -8,9 +8,9 @@ use std::collections::HashMap;
 use crate::diagnostic::Diagnostic;
 use crate::ruleset::gaps::GapId;
 use crate::severity::Severity;
+use crate::source::Span;
 use crate::suggest::did_you_mean;
 use crate::syntax::ast::{self, ClauseKind, Item};
-use crate::syntax::span::Span;
 use crate::types::Type;
 use crate::value::Value;
 

@@ -9,9 +9,9 @@
 //! pointing inside the string.
 
 use crate::diagnostic::Diagnostic;
+use crate::source::Span;
 use crate::syntax::ast::{ExprKind, Ident, StrLit};
 use crate::syntax::parser::unescape;
-use crate::syntax::span::Span;
 use crate::types::Type;
 
 use super::expr::Scope;

@@ -65,6 +65,8 @@ pub enum Node {
     IsEmpty(NodeId),
     /// `+`, `-`
     Arith(ArithOp, NodeId, NodeId),
+    /// `-a`
+    Neg(NodeId),
     /// `normalize(text)`
     Normalize(NodeId),
     /// `count(list)`
@@ -413,6 +415,7 @@ impl Compiler<'_> {
                     _ => None,
                 }
             }
+            TKind::Neg(a) => negate(self.constant_value(a)?),
             TKind::TableKeys(id) => {
                 let keys: Vec<Value> = self
                     .program
@@ -494,6 +497,7 @@ impl Compiler<'_> {
             }
             TKind::IsEmpty(a) => Node::IsEmpty(self.expr(a)),
             TKind::Arith(op, a, b) => Node::Arith(*op, self.expr(a), self.expr(b)),
+            TKind::Neg(a) => Node::Neg(self.expr(a)),
             TKind::Call(Builtin::Normalize, args) => Node::Normalize(self.expr(&args[0])),
             TKind::Call(Builtin::Count, args) => Node::Count(self.expr(&args[0])),
             TKind::Call(Builtin::DaysBetween, args) => {

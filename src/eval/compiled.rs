@@ -234,6 +234,12 @@ impl<'c> Evaluator<'c> {
                 let (a, b) = (self.eval(rec, *a), self.eval(rec, *b));
                 arith(rec, c, *op, a, b)
             }
+            Node::Neg(a) => match self.eval(rec, *a) {
+                // As `check::program::negate`: overflow is unknown.
+                Val::Int(x) => x.checked_neg().map_or(Val::Unknown, Val::Int),
+                Val::Duration(x) => x.checked_neg().map_or(Val::Unknown, Val::Duration),
+                _ => Val::Unknown,
+            },
             Node::Normalize(a) => {
                 let a = self.eval(rec, *a);
                 match rec.text_of(c, a) {

@@ -38,7 +38,7 @@ pub struct Interpreter<'p> {
 #[derive(Clone, Debug, Default)]
 pub struct Reached {
     /// Outcomes seen per true/false expression: [true, false, unknown].
-    pub conditions: std::collections::HashMap<crate::syntax::span::Span, [bool; 3]>,
+    pub conditions: std::collections::HashMap<crate::source::Span, [bool; 3]>,
     /// Definitions evaluated.
     pub defs: std::collections::BTreeSet<DefId>,
     /// Tables looked up.
@@ -205,6 +205,7 @@ impl<'p> Interpreter<'p> {
                 let (a, b) = (self.eval(a), self.eval(b));
                 arith(*op, a?, b?)
             }
+            TKind::Neg(a) => negate(self.eval(a)?),
             TKind::Call(builtin, args) => {
                 let mut values = Vec::with_capacity(args.len());
                 let mut unknown = false;

@@ -2,7 +2,7 @@
 //!
 //! `record.rs` holds the decoded record; `interpret.rs` is the direct
 //! interpreter of the checked AST in three-valued (Kleene) logic. It is the
-//! reference semantics: the compiled evaluator (next step) must agree with it.
+//! reference semantics: the compiled evaluator (`compiled.rs`) must agree with it.
 
 pub mod batch;
 pub(crate) mod case_ids;

@@ -122,8 +122,23 @@ fn condition(definite: bool) -> BoxedStrategy<String> {
             .prop_map(|(a, b, n)| format!("{a} + {n} days > {b}"))
             .boxed(),
         (pick(DATES), pick(DATES), -5i64..5)
-            .prop_map(|(a, b, n)| format!("days_between({a}, {b}) >= {}", n.max(0)))
+            .prop_map(|(a, b, n)| format!("days_between({a}, {b}) >= {n}"))
             .boxed(),
+        // Negation: of a number, a computed number, a duration, and the
+        // negative of the least number (unknown).
+        (pick(DATES), pick(DATES), -5i64..5)
+            .prop_map(|(a, b, n)| format!("- days_between({a}, {b}) < -({n})"))
+            .boxed(),
+        (0i64..40, any::<bool>())
+            .prop_map(|(n, twice)| {
+                let negated = if twice { "--age" } else { "-age" };
+                format!("{negated} + {n} > -(age - {n})")
+            })
+            .boxed(),
+        (pick(DATES), pick(DATES), 0i64..20)
+            .prop_map(|(a, b, n)| format!("{a} - -{n} days > {b} + -(1 week)"))
+            .boxed(),
+        Just("-(0 - age - 9223372036854775807 - 1) > 0".to_string()).boxed(),
         (pick(STRS), pick(TEXTS))
             .prop_map(|(f, t)| format!("{f} == \"{t}\""))
             .boxed(),

@@ -373,7 +373,7 @@ fn quantifiers_are_or_and_and_over_the_elements() {
 }
 
 /// The compiled evaluator's truth for the probe rule (the interpreter's is
-/// `truth`).
+/// `truth`); only number and date fields are carried over.
 fn compiled_truth(program: Program, fields: &[(&str, Option<Value>)]) -> Truth {
     let values = record(&program, fields);
     let compiled = crate::compile::compile(program);
@@ -390,8 +390,10 @@ fn compiled_truth(program: Program, fields: &[(&str, Option<Value>)]) -> Truth {
     )
     .expect("decodes");
     for (i, value) in values.slots.iter().enumerate() {
-        if let Some(Value::Int(n)) = value {
-            case.slots[i] = crate::compile::val::Val::Int(*n);
+        match value {
+            Some(Value::Int(n)) => case.slots[i] = crate::compile::val::Val::Int(*n),
+            Some(Value::Date(d)) => case.slots[i] = crate::compile::val::Val::Date(d.0),
+            _ => {}
         }
     }
     let position = compiled
@@ -430,4 +432,74 @@ fn table_keys_are_counted_once_by_both_evaluators() {
         compiled_truth(program_with("count(advisory) == 6 and age > 0"), &fields),
         T
     );
+}
+
+#[test]
+fn negation_of_numbers_and_durations_in_both_evaluators() {
+    let int = |n: i64| Some(Value::Int(n));
+    let date = |text: &str| Some(Value::Date(crate::date::Date::parse(text).expect("date")));
+    let dates = |encounter: &str, returned: &str| {
+        vec![
+            ("encounter_date", date(encounter)),
+            ("return_date", date(returned)),
+        ]
+    };
+    type Case = (&'static str, Vec<(&'static str, Option<Value>)>, Truth);
+    let cases: Vec<Case> = vec![
+        ("-age == 0 - age", vec![("age", int(7))], T),
+        ("-age < -6", vec![("age", int(7))], T),
+        ("-(age + 1) == -8", vec![("age", int(7))], T),
+        ("--age == age", vec![("age", int(-4))], T),
+        ("-age > 0", vec![], U),
+        // The negative of the least number does not exist: unknown, never
+        // a wrapped number.
+        ("-age > 0", vec![("age", int(i64::MIN))], U),
+        (
+            "-age == -9223372036854775807",
+            vec![("age", int(i64::MAX))],
+            T,
+        ),
+        // `days_between(a, b) > -3`: b at most two days before a.
+        (
+            "days_between(encounter_date, return_date) > -3",
+            dates("2020-03-10", "2020-03-08"),
+            T,
+        ),
+        (
+            "- days_between(encounter_date, return_date) == 3",
+            dates("2020-03-10", "2020-03-07"),
+            T,
+        ),
+        (
+            "return_date + -3 days == encounter_date",
+            dates("2020-03-07", "2020-03-10"),
+            T,
+        ),
+        (
+            "return_date - -(1 week) == encounter_date",
+            dates("2020-03-17", "2020-03-10"),
+            T,
+        ),
+        ("age in [-1, -2]", vec![("age", int(-2))], T),
+        ("age in [-1, -2]", vec![("age", int(2))], F),
+    ];
+    for (expr, fields, expected) in cases {
+        assert_eq!(truth(&program_with(expr), &fields).0, expected, "{expr}");
+        assert_eq!(
+            compiled_truth(program_with(expr), &fields),
+            expected,
+            "compiled: {expr}"
+        );
+    }
+}
+
+#[test]
+fn negated_constants_are_folded() {
+    use crate::compile::Node;
+    let compiled = crate::compile::compile(program_with("age in [-1, -(2)] and age > -3"));
+    let neg = compiled.nodes.iter().any(|n| matches!(n, Node::Neg(_)));
+    let set = compiled.nodes.iter().any(|n| matches!(n, Node::InSet(..)));
+    assert!(!neg && set, "{:?}", compiled.nodes);
+    let compiled = crate::compile::compile(program_with("-age < 0"));
+    assert!(compiled.nodes.iter().any(|n| matches!(n, Node::Neg(_))));
 }

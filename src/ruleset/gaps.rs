@@ -5,8 +5,7 @@ use toml::Spanned;
 
 use crate::diagnostic::Diagnostic;
 use crate::severity::Severity;
-use crate::source::FileId;
-use crate::syntax::span::Span;
+use crate::source::{FileId, Span};
 
 use super::toml_file::{self, span_of};
 

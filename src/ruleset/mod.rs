@@ -13,10 +13,9 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::diagnostic::Diagnostic;
-use crate::source::{FileId, Sources};
+use crate::source::{FileId, Sources, Span};
 use crate::syntax::ast::Module;
 use crate::syntax::parser;
-use crate::syntax::span::Span;
 
 use self::gaps::Taxonomy;
 use self::manifest::{Manifest, MANIFEST_FILE};

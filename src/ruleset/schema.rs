@@ -7,8 +7,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::Diagnostic;
-use crate::source::FileId;
-use crate::syntax::span::Span;
+use crate::source::{FileId, Span};
 use crate::types::{EnumId, Type};
 
 use super::toml_file::{self, span_of};

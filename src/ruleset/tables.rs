@@ -10,8 +10,7 @@ use toml::Spanned;
 
 use crate::date::Date;
 use crate::diagnostic::Diagnostic;
-use crate::source::FileId;
-use crate::syntax::span::Span;
+use crate::source::{FileId, Span};
 use crate::types::Type;
 use crate::value::Value;
 

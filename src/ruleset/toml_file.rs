@@ -3,8 +3,7 @@
 use serde::de::DeserializeOwned;
 
 use crate::diagnostic::Diagnostic;
-use crate::source::FileId;
-use crate::syntax::span::Span;
+use crate::source::{FileId, Span};
 
 /// Deserialises a TOML file; a malformed file or a wrong field becomes a
 /// diagnostic pointing at the offending text.

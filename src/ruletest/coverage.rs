@@ -10,7 +10,7 @@ use crate::eval::interpret::Reached;
 use crate::ruleset::schema::FieldId;
 use crate::ruleset::tables::TableId;
 use crate::source::Sources;
-use crate::syntax::span::Span;
+use crate::source::Span;
 use crate::types::Type;
 
 /// The outcomes a condition can have: [true, false, unknown].

@@ -28,7 +28,7 @@ use toml::Spanned;
 use crate::diagnostic::Diagnostic;
 use crate::ruleset::toml_file;
 use crate::source::Sources;
-use crate::syntax::span::Span;
+use crate::source::Span;
 
 /// What a test expects of the evaluation of its case.
 #[derive(Clone, Debug, Default, Deserialize)]

@@ -5,7 +5,7 @@
 //! compare trees from the same text.
 
 use crate::date::Date;
-use crate::syntax::span::Span;
+use crate::source::Span;
 
 /// A name as written, with its place.
 #[derive(Clone, Debug, PartialEq)]
@@ -211,7 +211,7 @@ pub enum ExprKind {
     Path(Vec<Ident>),
     /// `( EXPR )`, kept so that printing can preserve it
     Paren(Box<Expr>),
-    /// `not e`, `known e`, `unknown e`, `e is empty`, `e is not empty`
+    /// `not e`, `known e`, `unknown e`, `-e`, `e is empty`, `e is not empty`
     Unary(UnaryOp, Box<Expr>),
     /// `a OP b`
     Binary(BinaryOp, Box<Expr>, Box<Expr>),
@@ -248,7 +248,8 @@ pub enum QuantifierKind {
     All,
 }
 
-/// One-operand operators.
+/// One-operand operators (their spelling and binding power are in
+/// `syntax/operators.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum UnaryOp {
     /// `not e`
@@ -257,13 +258,16 @@ pub enum UnaryOp {
     Known,
     /// `unknown e`
     Unknown,
+    /// `-e`: the negative of a number or a duration
+    Neg,
     /// `e is empty`
     IsEmpty,
     /// `e is not empty`
     IsNotEmpty,
 }
 
-/// Two-operand operators.
+/// Two-operand operators (their spelling, binding power and grouping are in
+/// `syntax/operators.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BinaryOp {
     /// `a or b`
@@ -300,52 +304,4 @@ pub enum BinaryOp {
     Add,
     /// `a - b`
     Sub,
-}
-
-impl BinaryOp {
-    /// The operator as written.
-    pub fn symbol(self) -> &'static str {
-        match self {
-            BinaryOp::Or => "or",
-            BinaryOp::And => "and",
-            BinaryOp::Default => "??",
-            BinaryOp::Eq => "==",
-            BinaryOp::Ne => "!=",
-            BinaryOp::Lt => "<",
-            BinaryOp::Le => "<=",
-            BinaryOp::Gt => ">",
-            BinaryOp::Ge => ">=",
-            BinaryOp::In => "in",
-            BinaryOp::NotIn => "not in",
-            BinaryOp::Contains => "contains",
-            BinaryOp::ContainsAny => "contains any of",
-            BinaryOp::ContainsAll => "contains all of",
-            BinaryOp::ContainsNone => "contains none of",
-            BinaryOp::Add => "+",
-            BinaryOp::Sub => "-",
-        }
-    }
-
-    /// Binding strength, higher binds tighter (the Pratt table in the parser
-    /// follows the same order).
-    pub fn precedence(self) -> u8 {
-        match self {
-            BinaryOp::Or => 1,
-            BinaryOp::And => 2,
-            BinaryOp::Default => 4,
-            BinaryOp::Eq
-            | BinaryOp::Ne
-            | BinaryOp::Lt
-            | BinaryOp::Le
-            | BinaryOp::Gt
-            | BinaryOp::Ge
-            | BinaryOp::In
-            | BinaryOp::NotIn
-            | BinaryOp::Contains
-            | BinaryOp::ContainsAny
-            | BinaryOp::ContainsAll
-            | BinaryOp::ContainsNone => 5,
-            BinaryOp::Add | BinaryOp::Sub => 6,
-        }
-    }
 }

@@ -1,26 +1,27 @@
-//! Two cheap scans over rule-file text that run before pest:
-//!
-//! * [`check_nesting`] refuses text nested so deeply (brackets, chains of
-//!   prefix operators, or operators that each wait for the rest of the
-//!   expression, as in `a ?? b ?? c …`) that a recursive parser could
-//!   exhaust the stack;
-//! * [`item_chunks`] cuts a file at its top-level declarations so that, after
-//!   a syntax error, the parser can carry on with the next declaration.
-//!
-//! Both skip string literals and comments.
+//! The limits on nesting, and the cheap scan over rule-file text that
+//! enforces them before pest runs: [`check_nesting`] refuses text nested so
+//! deeply (brackets, chains of prefix operators, or operators that each wait
+//! for the rest of the expression, as in `a ?? b ?? c …`) that a recursive
+//! parser could exhaust the stack. It skips string literals and comments.
 
 use crate::diagnostic::Diagnostic;
-use crate::source::FileId;
-use crate::syntax::parser::MAX_EXPR_DEPTH;
-use crate::syntax::span::Span;
+use crate::source::{FileId, Span};
+use crate::syntax::grammar::{CLAUSE_KEYWORDS, DECLARATION_KEYWORDS, KEYWORDS};
+use crate::syntax::operators::{Fixity, Operator, OPERATORS};
 
-/// Brackets (`(`, `[`) and prefix operators (`not`, `known`, `unknown`) may
+/// How deep an expression may nest (operators inside operators). Deeper
+/// expressions are refused with a diagnostic rather than risking the stack.
+pub(crate) const MAX_EXPR_DEPTH: usize = 200;
+
+/// Brackets (`(`, `[`) and prefix operators (`not`, `known`, … in the
+/// operator table) may
 /// nest at most this deep.
 pub(crate) const MAX_NESTING: usize = 100;
 
 /// The operators of the expressions being scanned that still wait for
 /// their right operand: for each open bracket, the binding powers of the
-/// Pratt parser's pending calls (see `pratt()` in `parser.rs`). The parser
+/// Pratt parser's pending calls (see `Builder::climb` in `parser.rs`; the
+/// powers are those of the operator table, `operators.rs`). The parser
 /// recurses once for each, so their number bounds its stack depth; each
 /// also becomes one level of the tree, so an expression with more than
 /// [`MAX_EXPR_DEPTH`] of them at one bracket level would be refused by the
@@ -75,6 +76,62 @@ impl Pending {
     }
 }
 
+impl Pending {
+    /// An operator of the table, after `prefix_run` prefix operators in a
+    /// row: a prefix operator waits for its operand; an infix one ends the
+    /// calls it binds more loosely than, then waits; a postfix one waits
+    /// for nothing. The reason when the text nests too deeply.
+    fn operator(&mut self, op: &Operator, prefix_run: &mut usize) -> Option<TooDeep> {
+        let fits = match op.fixity {
+            Fixity::Prefix(_) => {
+                *prefix_run += 1;
+                if *prefix_run > MAX_NESTING {
+                    return Some(TooDeep::Prefixes);
+                }
+                self.prefix(op.right_power())
+            }
+            Fixity::Infix(..) => {
+                *prefix_run = 0;
+                self.infix(op.power, op.right_power())
+            }
+            Fixity::Postfix(_) => {
+                *prefix_run = 0;
+                true
+            }
+        };
+        (!fits).then_some(TooDeep::Operators)
+    }
+}
+
+/// Why the scan refuses a text.
+enum TooDeep {
+    /// More than [`MAX_NESTING`] prefix operators in a row.
+    Prefixes,
+    /// More than [`MAX_EXPR_DEPTH`] operators wait for their operands.
+    Operators,
+}
+
+impl TooDeep {
+    /// The diagnostic, at the operator written at `at` (`len` bytes).
+    fn at(self, file: FileId, at: usize, len: usize) -> Diagnostic {
+        match self {
+            TooDeep::Prefixes => too_deep(file, at, &format!("{} operators", prefix_names())),
+            TooDeep::Operators => too_many_operators(file, at, len),
+        }
+    }
+}
+
+/// Whether `word` is a reserved word after which a new expression starts:
+/// a clause keyword, a reserved declaration keyword, `to`, `from`, `until`.
+/// (A word that is not reserved, such as `audit` or `expect`, may be a
+/// name inside an expression, so it never resets the count.)
+fn ends_expression(word: &str) -> bool {
+    KEYWORDS.contains(&word)
+        && (CLAUSE_KEYWORDS.contains(&word)
+            || DECLARATION_KEYWORDS.contains(&word)
+            || matches!(word, "to" | "from" | "until"))
+}
+
 fn too_many_operators(file: FileId, at: usize, len: usize) -> Diagnostic {
     Diagnostic::error(
         "too-deep",
@@ -85,17 +142,66 @@ fn too_many_operators(file: FileId, at: usize, len: usize) -> Diagnostic {
     .with_help("split it into several `def`s")
 }
 
-/// The word starting at or after `i` (after blanks), if any.
-fn next_word(text: &str, mut i: usize) -> &str {
+/// The symbolic operator (`??`, `<=`, `-`, …) that starts at byte `i`, the
+/// longest if several do; where an operand is expected, the prefix one.
+fn symbol_operator_at(text: &str, i: usize, expect_operand: bool) -> Option<&'static Operator> {
+    let rest = text.get(i..)?;
+    OPERATORS
+        .iter()
+        .filter(|op| !op.is_word() && rest.starts_with(op.spelling))
+        .max_by_key(|op| {
+            let prefix = matches!(op.fixity, Fixity::Prefix(_));
+            (op.spelling.len(), prefix == expect_operand)
+        })
+}
+
+/// The word operator (`and`, `not in`, `is not empty`, …) that starts with
+/// the word at byte `start`, the longest if several do, and the byte just
+/// past it. Its words may be separated by any blanks.
+fn word_operator_at(text: &str, start: usize) -> Option<(&'static Operator, usize)> {
+    OPERATORS
+        .iter()
+        .filter(|op| op.is_word())
+        .filter_map(|op| Some((op, words_end(text, start, op.spelling)?)))
+        .max_by_key(|(op, _)| op.spelling.len())
+}
+
+/// Where the words of `spelling` end if they are written at `start`.
+fn words_end(text: &str, start: usize, spelling: &str) -> Option<usize> {
     let bytes = text.as_bytes();
-    while i < bytes.len() && bytes[i].is_ascii_whitespace() {
-        i += 1;
+    let mut i = start;
+    for (n, word) in spelling.split(' ').enumerate() {
+        if n > 0 {
+            let blanks = bytes[i..]
+                .iter()
+                .take_while(|b| b.is_ascii_whitespace())
+                .count();
+            if blanks == 0 {
+                return None;
+            }
+            i += blanks;
+        }
+        let end = i + word.len();
+        let follows = bytes.get(end).copied().unwrap_or(b' ');
+        if bytes.get(i..end) != Some(word.as_bytes())
+            || follows.is_ascii_alphanumeric()
+            || follows == b'_'
+        {
+            return None;
+        }
+        i = end;
     }
-    let start = i;
-    while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
-        i += 1;
-    }
-    &text[start..i]
+    Some(i)
+}
+
+/// The prefix operators as a message names them: `` `not`/`known`/… ``.
+fn prefix_names() -> String {
+    OPERATORS
+        .iter()
+        .filter(|op| matches!(op.fixity, Fixity::Prefix(_)))
+        .map(|op| format!("`{}`", op.spelling))
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// An error at the first place where nesting exceeds [`MAX_NESTING`], or
@@ -108,33 +214,24 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
         levels: vec![Vec::new()],
         total: 0,
     };
-    let mut previous_word = "";
+    // Whether an operand comes next (so that `-` is a prefix).
+    let mut expect_operand = true;
     let mut i = 0;
     while i < bytes.len() {
         let b = bytes[i];
-        // Two-byte operators: `??`, `==`, `!=`, `<=`, `>=`.
-        let pair = bytes.get(i..i + 2);
-        let operator = match (b, pair) {
-            (_, Some(b"??")) => Some((40, 39, 2)),
-            (_, Some(b"==" | b"!=" | b"<=" | b">=")) => Some((50, 50, 2)),
-            (b'<' | b'>', _) => Some((50, 50, 1)),
-            (b'+' | b'-', _) => Some((60, 60, 1)),
-            _ => None,
-        };
-        if let Some((lbp, rbp, len)) = operator {
-            prefix_run = 0;
-            previous_word = "";
-            if !pending.infix(lbp, rbp) {
-                return Some(too_many_operators(file, i, len));
+        if let Some(op) = symbol_operator_at(text, i, expect_operand) {
+            expect_operand = true;
+            if let Some(too_deep) = pending.operator(op, &mut prefix_run) {
+                return Some(too_deep.at(file, i, op.spelling.len()));
             }
-            i += len;
+            i += op.spelling.len();
             continue;
         }
         match b {
             b'"' => {
                 i = skip_string(bytes, i);
                 prefix_run = 0;
-                previous_word = "";
+                expect_operand = false;
                 continue;
             }
             b'/' if bytes.get(i + 1) == Some(&b'/') => {
@@ -146,7 +243,7 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
             b'(' | b'[' => {
                 depth += 1;
                 prefix_run = 0;
-                previous_word = "";
+                expect_operand = true;
                 pending.open();
                 if depth > MAX_NESTING {
                     return Some(too_deep(file, i, "brackets"));
@@ -155,12 +252,12 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
             b')' | b']' => {
                 depth = depth.saturating_sub(1);
                 prefix_run = 0;
-                previous_word = "";
+                expect_operand = false;
                 pending.close();
             }
             b',' | b':' | b'=' | b'{' | b'}' => {
                 prefix_run = 0;
-                previous_word = "";
+                expect_operand = true;
                 pending.end();
             }
             b if b.is_ascii_alphabetic() || b == b'_' => {
@@ -169,35 +266,19 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
                     i += 1;
                 }
                 let word = &text[start..i];
-                match word {
-                    "not" | "known" | "unknown" => {
-                        prefix_run += 1;
-                        if prefix_run > MAX_NESTING {
-                            return Some(too_deep(
-                                file,
-                                start,
-                                "`not`/`known`/`unknown` operators",
-                            ));
-                        }
+                // `unknown` before `-` is the value (see the grammar).
+                let value = word == "unknown" && text[i..].trim_start().starts_with('-');
+                if let Some((op, end)) = word_operator_at(text, start).filter(|_| !value) {
+                    i = end;
+                    expect_operand = !matches!(op.fixity, Fixity::Postfix(_));
+                    if let Some(too_deep) = pending.operator(op, &mut prefix_run) {
+                        return Some(too_deep.at(file, start, word.len()));
                     }
-                    // `not in` and `is not empty` are not prefixes.
-                    "in" | "is" | "empty" => prefix_run = 0,
-                    _ => prefix_run = 0,
+                    continue;
                 }
-                let fits = match word {
-                    "or" => pending.infix(10, 10),
-                    "and" => pending.infix(20, 20),
-                    // `x is not empty` is postfix; `x not in y` is infix.
-                    "not" if previous_word == "is" => true,
-                    "not" if next_word(text, i) == "in" => true,
-                    "not" => pending.prefix(29),
-                    "in" | "contains" => pending.infix(50, 50),
-                    "known" | "unknown" => pending.prefix(69),
-                    "def" | "rule" | "exception" | "to" | "when" | "unless" | "because"
-                    | "severity" | "title" | "cites" | "effective" | "from" | "until" => {
-                        pending.end();
-                        true
-                    }
+                expect_operand = word == "on" || ends_expression(word);
+                prefix_run = 0;
+                match word {
                     "gap" => {
                         pending.end();
                         // A gap id may contain `-` and keywords.
@@ -209,20 +290,18 @@ pub(crate) fn check_nesting(file: FileId, text: &str) -> Option<Diagnostic> {
                         {
                             i += 1;
                         }
-                        true
                     }
-                    _ => true,
-                };
-                if !fits {
-                    return Some(too_many_operators(file, start, word.len()));
+                    _ if ends_expression(word) => pending.end(),
+                    _ => {}
                 }
-                previous_word = word;
                 continue;
             }
             b if b.is_ascii_whitespace() => {}
-            _ => {
+            b => {
                 prefix_run = 0;
-                previous_word = "";
+                if b.is_ascii_digit() {
+                    expect_operand = false;
+                }
             }
         }
         i += 1;
@@ -241,7 +320,7 @@ fn too_deep(file: FileId, at: usize, what: &str) -> Diagnostic {
 }
 
 /// Index just past the string literal that starts at `start`.
-fn skip_string(bytes: &[u8], start: usize) -> usize {
+pub(crate) fn skip_string(bytes: &[u8], start: usize) -> usize {
     let mut i = start + 1;
     while i < bytes.len() {
         match bytes[i] {
@@ -256,53 +335,9 @@ fn skip_string(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
-/// Byte ranges of the file's declarations: a new chunk starts at each line
-/// that begins (in column 1) with `def`, `rule`, `exception` or a `///` doc
-/// comment that does not continue a previous one. The chunks cover the text.
-pub(crate) fn item_chunks(text: &str) -> Vec<(usize, usize)> {
-    let mut starts = vec![0];
-    let mut offset = 0;
-    let mut previous_was_doc = false;
-    for line in text.split_inclusive('\n') {
-        let is_doc = line.starts_with("///");
-        let starts_item = ["def", "rule", "exception"].iter().any(|kw| {
-            line.strip_prefix(kw)
-                .is_some_and(|rest| rest.starts_with([' ', '\t']))
-        });
-        if offset > 0 && (is_doc || starts_item) && !previous_was_doc {
-            starts.push(offset);
-        }
-        previous_was_doc = is_doc;
-        offset += line.len();
-    }
-    let mut chunks = Vec::with_capacity(starts.len());
-    for (i, &start) in starts.iter().enumerate() {
-        let end = starts.get(i + 1).copied().unwrap_or(text.len());
-        chunks.push((start, end));
-    }
-    chunks
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn chunks_start_at_declarations_and_keep_docs_with_them() {
-        let text = "def a = 1\n/// doc\n/// more\nrule r {\n}\nexception e to r when true\n";
-        let chunks: Vec<&str> = item_chunks(text)
-            .iter()
-            .map(|&(s, e)| &text[s..e])
-            .collect();
-        assert_eq!(
-            chunks,
-            vec![
-                "def a = 1\n",
-                "/// doc\n/// more\nrule r {\n}\n",
-                "exception e to r when true\n"
-            ]
-        );
-    }
 
     #[test]
     fn a_backslash_at_the_end_of_a_line_does_not_hide_the_next_line() {
@@ -326,6 +361,10 @@ mod tests {
         let commented = format!("// {}", "(".repeat(500));
         assert!(check_nesting(file, &commented).is_none());
         assert!(check_nesting(file, &"not ".repeat(MAX_NESTING + 1)).is_some());
+        for prefix in ["-", "- ", "-not "] {
+            let text = format!("def x = {}1", prefix.repeat(MAX_NESTING + 1));
+            assert!(check_nesting(file, &text).is_some(), "{prefix}");
+        }
     }
 
     /// Found by the robustness property tests: `def x = 1 ?? 1 ?? … ?? 1`
@@ -336,7 +375,7 @@ mod tests {
     #[test]
     fn long_default_chains_are_refused_not_a_stack_overflow() {
         let file = FileId(0);
-        for unit in ["1 ?? ", "not a == ", "a == not known b ?? "] {
+        for unit in ["1 ?? ", "not a == ", "a == not known b ?? ", "-1 ?? -"] {
             let text = format!("def x = {}1\n", unit.repeat(100_000));
             let refused = check_nesting(file, &text);
             assert!(refused.is_some(), "{unit}");
@@ -357,6 +396,12 @@ mod tests {
             format!("def x = {}a", "not a and ".repeat(n)),
             format!("def x = {}a", "known a + ".repeat(n)),
             format!("def x = {}a", "a not in b or ".repeat(n)),
+            // `-` after an operand is the infix operator; a prefix `-`
+            // waits only for its operand.
+            format!("def x = {}a", "a - -b - ".repeat(n)),
+            format!("def x = {}a", "2019-01-28 - 3 days - ".repeat(n)),
+            format!("def x = {}a", "(a) - [b] - \"c\" - 4 - ".repeat(n)),
+            format!("def x = {}a", "unknown - ".repeat(n)),
             format!("def x = {}a", "a is not empty or ".repeat(n)),
             // Each declaration and bracket starts afresh.
             "def x = a ?? b ?? c\n".repeat(n),

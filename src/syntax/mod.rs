@@ -1,11 +1,14 @@
-//! Rule-file text to syntax tree: spans, the AST, the pest parser and the
-//! wording of syntax errors. Nothing here reads files or knows the schema.
+//! Rule-file text to syntax tree: the grammar, the operator table, the AST,
+//! the parser and printer, the nesting limits, recovery after syntax errors
+//! and their wording. Nothing here reads files or knows the schema.
 
 #[cfg(test)]
 pub(crate) mod arbitrary;
 pub mod ast;
 pub(crate) mod depth;
+pub(crate) mod grammar;
+pub(crate) mod operators;
 pub mod parser;
 pub mod print;
-pub mod span;
+pub(crate) mod recovery;
 pub(crate) mod syntax_error;

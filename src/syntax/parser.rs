@@ -7,31 +7,18 @@
 //! declaration, not only the first.
 
 use pest::iterators::{Pair, Pairs};
-use pest::pratt_parser::{Assoc, Op, PrattParser};
 use pest::Parser as _;
-use std::sync::OnceLock;
+use std::iter::Peekable;
 
 use crate::date::Date;
 use crate::diagnostic::Diagnostic;
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 use crate::syntax::ast::*;
-use crate::syntax::depth;
-use crate::syntax::span::Span;
+use crate::syntax::depth::{self, MAX_EXPR_DEPTH};
+use crate::syntax::grammar::{Rule, RuleParser};
+use crate::syntax::operators::{self, Fixity};
+use crate::syntax::recovery;
 use crate::syntax::syntax_error;
-
-/// The pest parser generated from `grammar/nrscreen.pest`; its `Rule` enum
-/// names the grammar's rules.
-#[allow(missing_docs, unreachable_pub)]
-mod generated {
-    #[derive(pest_derive::Parser)]
-    #[grammar = "grammar/nrscreen.pest"]
-    pub(crate) struct RuleParser;
-}
-pub(crate) use generated::{Rule, RuleParser};
-
-/// How deep an expression may nest (operators inside operators). Deeper
-/// expressions are refused with a diagnostic rather than risking the stack.
-pub(crate) const MAX_EXPR_DEPTH: usize = 200;
 
 /// Parses one rule file. Returns the declarations that parsed and a
 /// diagnostic for each syntax error.
@@ -46,7 +33,7 @@ pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
             // Re-parse declaration by declaration to find every error.
             let mut module = Module::default();
             let mut diagnostics = Vec::new();
-            for (start, end) in depth::item_chunks(text) {
+            for (start, end) in recovery::item_chunks(text) {
                 // Each chunk is checked again: the scan of the whole file
                 // and of a chunk may see strings differently around an error.
                 if let Some(mut too_deep) = depth::check_nesting(file, &text[start..end]) {
@@ -104,33 +91,6 @@ pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
         ));
     }
     Ok(expr)
-}
-
-fn pratt() -> &'static PrattParser<Rule> {
-    static PRATT: OnceLock<PrattParser<Rule>> = OnceLock::new();
-    // Lowest precedence first; `BinaryOp::precedence` follows the same order.
-    PRATT.get_or_init(|| {
-        PrattParser::new()
-            .op(Op::infix(Rule::op_or, Assoc::Left))
-            .op(Op::infix(Rule::op_and, Assoc::Left))
-            .op(Op::prefix(Rule::op_not))
-            .op(Op::infix(Rule::op_default, Assoc::Right))
-            .op(Op::infix(Rule::op_eq, Assoc::Left)
-                | Op::infix(Rule::op_ne, Assoc::Left)
-                | Op::infix(Rule::op_lt, Assoc::Left)
-                | Op::infix(Rule::op_le, Assoc::Left)
-                | Op::infix(Rule::op_gt, Assoc::Left)
-                | Op::infix(Rule::op_ge, Assoc::Left)
-                | Op::infix(Rule::op_in, Assoc::Left)
-                | Op::infix(Rule::op_not_in, Assoc::Left)
-                | Op::infix(Rule::op_contains, Assoc::Left)
-                | Op::infix(Rule::op_contains_any, Assoc::Left)
-                | Op::infix(Rule::op_contains_all, Assoc::Left)
-                | Op::infix(Rule::op_contains_none, Assoc::Left))
-            .op(Op::infix(Rule::op_add, Assoc::Left) | Op::infix(Rule::op_sub, Assoc::Left))
-            .op(Op::prefix(Rule::op_known) | Op::prefix(Rule::op_unknown))
-            .op(Op::postfix(Rule::op_is_empty) | Op::postfix(Rule::op_is_not_empty))
-    })
 }
 
 type Built<T> = Result<T, Diagnostic>;
@@ -257,10 +217,13 @@ impl Builder {
         let rule = self.ident(self.next_of(&mut inner, "a rule name")?)?;
         let condition = self.expr(self.next_of(&mut inner, "a condition")?)?;
         let because = match inner.next() {
-            Some(clause) => match self.clause(clause)?.kind {
-                ClauseKind::Because(text) => Some(text),
-                _ => return Err(Diagnostic::error("parser-bug", "unexpected clause", span)),
-            },
+            Some(pair) => {
+                let clause = self.clause(pair.clone())?;
+                match clause.kind {
+                    ClauseKind::Because(text) => Some(text),
+                    _ => return Err(self.unexpected(&pair, "explanation")),
+                }
+            }
             None => None,
         };
         Ok(ExceptionItem {
@@ -293,16 +256,14 @@ impl Builder {
                         let mut parts = expectation.into_inner();
                         let word = self.next(&mut parts, "an outcome")?;
                         let target = self.ident(self.next(&mut parts, "a gap id")?)?;
-                        let kind = match word
-                            .as_str()
-                            .split_whitespace()
-                            .collect::<Vec<_>>()
-                            .as_slice()
-                        {
-                            ["not", "flagged"] => AuditExpectKind::NotFlagged,
-                            ["flagged"] => AuditExpectKind::Flagged,
-                            ["needs-review"] => AuditExpectKind::NeedsReview,
-                            _ => AuditExpectKind::Clear,
+                        let keywords: Vec<Rule> =
+                            word.clone().into_inner().map(|p| p.as_rule()).collect();
+                        let kind = match (keywords.as_slice(), word.as_str()) {
+                            ([Rule::kw_not, Rule::kw_flagged], _) => AuditExpectKind::NotFlagged,
+                            ([Rule::kw_flagged], _) => AuditExpectKind::Flagged,
+                            ([], "needs-review") => AuditExpectKind::NeedsReview,
+                            ([], "clear") => AuditExpectKind::Clear,
+                            _ => return Err(self.unexpected(&word, "expectation")),
                         };
                         expects.push(AuditExpect {
                             kind,
@@ -322,7 +283,8 @@ impl Builder {
                             span: espan,
                         });
                     }
-                    _ => {}
+                    Rule::kw_expect | Rule::kw_and => {}
+                    _ => return Err(self.unexpected(&expectation, "expectation")),
                 }
             }
         }
@@ -382,14 +344,14 @@ impl Builder {
             until: None,
         };
         for bound in inner {
-            let which = bound.as_rule();
+            let slot = match bound.as_rule() {
+                Rule::window_from => &mut window.from,
+                Rule::window_until => &mut window.until,
+                _ => return Err(self.unexpected(&bound, "window")),
+            };
             let mut parts = bound.into_inner().skip(1);
             let date_pair = self.next_of(&mut parts, "a date")?;
-            let value = (self.date(&date_pair)?, self.span(&date_pair));
-            match which {
-                Rule::window_from => window.from = Some(value),
-                _ => window.until = Some(value),
-            }
+            *slot = Some((self.date(&date_pair)?, self.span(&date_pair)));
         }
         Ok(window)
     }
@@ -427,56 +389,67 @@ impl Builder {
         })
     }
 
+    /// An expression: operands and operators, grouped by the Pratt loop
+    /// ([`Builder::climb`]) over the operator table.
     fn expr(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
         let span = self.span(&pair);
-        pratt()
-            .map_primary(|primary| self.expr_atom(primary).map(|e| (e, 1)))
-            .map_prefix(|op, operand| {
-                let (operand, depth) = operand?;
-                let op_span = self.span(&op);
-                let unary = match op.as_rule() {
-                    Rule::op_not => UnaryOp::Not,
-                    Rule::op_known => UnaryOp::Known,
-                    _ => UnaryOp::Unknown,
+        let mut pairs = pair.into_inner().peekable();
+        let expr = self.climb(&mut pairs, 0).map(|(expr, _)| expr);
+        let expr = match (expr, pairs.next()) {
+            (Ok(expr), None) => Ok(expr),
+            (Ok(_), Some(extra)) => Err(self.unexpected(&extra, "operator")),
+            (Err(d), _) => Err(d),
+        };
+        expr.map_err(|d| {
+            if d.primary.is_none() {
+                d.clone_with_span(span)
+            } else {
+                d
+            }
+        })
+    }
+
+    /// Reads one operand with the operators that bind more tightly than
+    /// `rbp` (Pratt parsing): prefix operators read their operand with their
+    /// right power; then each following infix or postfix operator of higher
+    /// power than `rbp` takes what was read so far as its left operand.
+    /// Returns the expression and its depth in operators.
+    fn climb<'i>(&self, pairs: &mut Peekable<Pairs<'i, Rule>>, rbp: u8) -> Built<(Expr, usize)> {
+        let first = self.next_of(pairs, "an operand")?;
+        let (mut lhs, mut depth) = match operators::by_rule(first.as_rule()) {
+            None => (self.expr_atom(first)?, 1),
+            Some(op) => {
+                let Fixity::Prefix(unary) = op.fixity else {
+                    return Err(self.unexpected(&first, "operand"));
                 };
-                self.nest(
-                    op_span.to(operand.span),
-                    depth,
-                    ExprKind::Unary(unary, Box::new(operand)),
-                )
-            })
-            .map_postfix(|operand, op| {
-                let (operand, depth) = operand?;
-                let op_span = self.span(&op);
-                let unary = match op.as_rule() {
-                    Rule::op_is_empty => UnaryOp::IsEmpty,
-                    _ => UnaryOp::IsNotEmpty,
-                };
-                self.nest(
-                    operand.span.to(op_span),
-                    depth,
-                    ExprKind::Unary(unary, Box::new(operand)),
-                )
-            })
-            .map_infix(|lhs, op, rhs| {
-                let (lhs, left_depth) = lhs?;
-                let (rhs, right_depth) = rhs?;
-                let op = binary_op(op.as_rule());
-                self.nest(
-                    lhs.span.to(rhs.span),
-                    left_depth.max(right_depth),
-                    ExprKind::Binary(op, Box::new(lhs), Box::new(rhs)),
-                )
-            })
-            .parse(pair.into_inner())
-            .map(|(expr, _)| expr)
-            .map_err(|d| {
-                if d.primary.is_none() {
-                    d.clone_with_span(span)
-                } else {
-                    d
+                let (operand, depth) = self.climb(pairs, op.right_power())?;
+                let span = self.span(&first).to(operand.span);
+                self.nest(span, depth, ExprKind::Unary(unary, Box::new(operand)))?
+            }
+        };
+        while let Some(next) = pairs.peek() {
+            let Some(op) = operators::by_rule(next.as_rule()) else {
+                return Err(self.unexpected(next, "operator"));
+            };
+            if op.power <= rbp {
+                break;
+            }
+            let Some(pair) = pairs.next() else { break };
+            (lhs, depth) = match op.fixity {
+                Fixity::Postfix(unary) => {
+                    let span = lhs.span.to(self.span(&pair));
+                    self.nest(span, depth, ExprKind::Unary(unary, Box::new(lhs)))?
                 }
-            })
+                Fixity::Infix(binary, _) => {
+                    let (rhs, right_depth) = self.climb(pairs, op.right_power())?;
+                    let span = lhs.span.to(rhs.span);
+                    let kind = ExprKind::Binary(binary, Box::new(lhs), Box::new(rhs));
+                    self.nest(span, depth.max(right_depth), kind)?
+                }
+                Fixity::Prefix(_) => return Err(self.unexpected(&pair, "operator")),
+            };
+        }
+        Ok((lhs, depth))
     }
 
     /// Builds a node one level deeper than its deepest child, refusing
@@ -511,25 +484,29 @@ impl Builder {
                 let amount = self.next(&mut inner, "an amount")?;
                 let unit = self.next(&mut inner, "a unit")?;
                 let value = self.integer_value(&amount)?;
-                let unit = if unit.as_str().starts_with("week") {
-                    DurationUnit::Weeks
-                } else {
-                    DurationUnit::Days
+                let unit = match unit.as_str() {
+                    "day" | "days" => DurationUnit::Days,
+                    "week" | "weeks" => DurationUnit::Weeks,
+                    _ => return Err(self.unexpected(&unit, "duration unit")),
                 };
                 ExprKind::Duration(value, unit)
             }
             Rule::date => ExprKind::Date(self.date(&pair)?),
             Rule::integer => ExprKind::Int(self.integer_value(&pair)?),
             Rule::string => ExprKind::Str(self.string(pair)?.value),
-            Rule::boolean => ExprKind::Bool(pair.as_str() == "true"),
+            Rule::boolean => match pair.as_str() {
+                "true" => ExprKind::Bool(true),
+                "false" => ExprKind::Bool(false),
+                _ => return Err(self.unexpected(&pair, "truth value")),
+            },
             Rule::unknown_value => ExprKind::UnknownValue,
             Rule::quantifier => {
                 let mut inner = pair.into_inner();
                 let kind_pair = self.next(&mut inner, "`any` or `all`")?;
-                let kind = if kind_pair.as_str() == "any" {
-                    QuantifierKind::Any
-                } else {
-                    QuantifierKind::All
+                let kind = match kind_pair.as_str() {
+                    "any" => QuantifierKind::Any,
+                    "all" => QuantifierKind::All,
+                    _ => return Err(self.unexpected(&kind_pair, "quantifier")),
                 };
                 let var = self.ident(self.next(&mut inner, "a name")?)?;
                 let mut inner = inner.filter(|p| p.as_rule() != Rule::kw_in);
@@ -595,28 +572,6 @@ impl Diagnostic {
     }
 }
 
-fn binary_op(rule: Rule) -> BinaryOp {
-    match rule {
-        Rule::op_or => BinaryOp::Or,
-        Rule::op_and => BinaryOp::And,
-        Rule::op_default => BinaryOp::Default,
-        Rule::op_eq => BinaryOp::Eq,
-        Rule::op_ne => BinaryOp::Ne,
-        Rule::op_lt => BinaryOp::Lt,
-        Rule::op_le => BinaryOp::Le,
-        Rule::op_gt => BinaryOp::Gt,
-        Rule::op_ge => BinaryOp::Ge,
-        Rule::op_in => BinaryOp::In,
-        Rule::op_not_in => BinaryOp::NotIn,
-        Rule::op_contains => BinaryOp::Contains,
-        Rule::op_contains_any => BinaryOp::ContainsAny,
-        Rule::op_contains_all => BinaryOp::ContainsAll,
-        Rule::op_contains_none => BinaryOp::ContainsNone,
-        Rule::op_add => BinaryOp::Add,
-        _ => BinaryOp::Sub,
-    }
-}
-
 /// Decodes string escapes; on an unknown escape returns its byte offset in
 /// `raw` and the escaped character.
 pub(crate) fn unescape(raw: &str) -> Result<String, (usize, char)> {
@@ -637,4 +592,49 @@ pub(crate) fn unescape(raw: &str) -> Result<String, (usize, char)> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::syntax::arbitrary::{erase_expr_spans, ident_of, node, paren, path_of};
+
+    fn parsed(text: &str) -> Expr {
+        erase_expr_spans(&parse_expr(FileId(0), text).unwrap())
+    }
+
+    fn neg(e: Expr) -> Expr {
+        node(ExprKind::Unary(UnaryOp::Neg, Box::new(e)))
+    }
+
+    fn bin(op: BinaryOp, a: Expr, b: Expr) -> Expr {
+        node(ExprKind::Binary(op, Box::new(a), Box::new(b)))
+    }
+
+    fn int(n: i64) -> Expr {
+        node(ExprKind::Int(n))
+    }
+
+    #[test]
+    fn minus_is_a_prefix_where_an_operand_starts() {
+        let (a, b) = (|| path_of("a"), || path_of("b"));
+        assert_eq!(parsed("-3"), neg(int(3)));
+        let days = node(ExprKind::Duration(3, DurationUnit::Days));
+        assert_eq!(parsed("-3 days"), neg(days));
+        assert_eq!(parsed("a > -3"), bin(BinaryOp::Gt, a(), neg(int(3))));
+        assert_eq!(parsed("a - -b"), bin(BinaryOp::Sub, a(), neg(b())));
+        assert_eq!(parsed("a-b"), bin(BinaryOp::Sub, a(), b()));
+        assert_eq!(parsed("-a + b"), bin(BinaryOp::Add, neg(a()), b()));
+        let sum = paren(bin(BinaryOp::Add, a(), int(1)));
+        assert_eq!(parsed("-(a + 1)"), neg(sum));
+        let call = node(ExprKind::Call(ident_of("days_between"), vec![a(), b()]));
+        assert_eq!(parsed("- days_between(a, b)"), neg(call));
+        let list = node(ExprKind::List(vec![neg(int(1)), int(2)]));
+        assert_eq!(parsed("[-1, 2]"), list);
+        // `unknown` before `-` is the value.
+        let value = node(ExprKind::UnknownValue);
+        assert_eq!(parsed("unknown - a"), bin(BinaryOp::Sub, value, a()));
+        let test = node(ExprKind::Unary(UnaryOp::Unknown, Box::new(paren(neg(a())))));
+        assert_eq!(parsed("unknown (-a)"), test);
+    }
 }

@@ -8,20 +8,8 @@
 //!
 //! # Where parentheses are needed
 //!
-//! The parser is a Pratt parser (see `pratt()` in `parser.rs`); the printer
-//! models it with binding powers on the same scale:
-//!
-//! | operators                        | power | kind                 |
-//! |----------------------------------|-------|----------------------|
-//! | `or`                             | 10    | infix, left          |
-//! | `and`                            | 20    | infix, left          |
-//! | `not`                            | 30    | prefix               |
-//! | `??`                             | 40    | infix, right         |
-//! | comparisons, `in`, `contains` …  | 50    | infix, left          |
-//! | `+`, `-`                         | 60    | infix, left          |
-//! | `known`, `unknown`               | 70    | prefix               |
-//! | `is empty`, `is not empty`       | 80    | postfix              |
-//!
+//! The parser is a Pratt parser whose binding powers are those of the
+//! operator table (`syntax/operators.rs`); the printer reads the same table.
 //! An expression is printed in a context described by two numbers: `rbp`,
 //! the binding power of the parser call that reads it, and `follow`, the
 //! binding power of the operator written right after it (0 when none). An
@@ -33,6 +21,7 @@
 //! expression never.
 
 use crate::syntax::ast::*;
+use crate::syntax::operators::{self, Fixity};
 
 /// Lines longer than this are broken at top-level `and`/`or`.
 const WIDTH: usize = 100;
@@ -40,37 +29,21 @@ const WIDTH: usize = 100;
 /// Rule clause keywords are padded to this width (`gap      x`).
 const KEYWORD_WIDTH: usize = 8;
 
-/// Binding power of an infix operator in the parser's Pratt table.
+/// Binding power of an infix operator.
 fn infix_power(op: BinaryOp) -> u8 {
-    match op {
-        BinaryOp::Or => 10,
-        BinaryOp::And => 20,
-        BinaryOp::Default => 40,
-        BinaryOp::Add | BinaryOp::Sub => 60,
-        _ => 50,
-    }
+    operators::infix(op).power
 }
 
-/// The binding power with which an infix operator reads its right operand:
-/// its own power for left-associative operators, one less for `??`.
+/// The binding power with which an infix operator reads its right operand.
 fn right_power(op: BinaryOp) -> u8 {
-    match op {
-        BinaryOp::Default => infix_power(op) - 1,
-        _ => infix_power(op),
-    }
+    operators::infix(op).right_power()
 }
 
 /// Binding power of a prefix operator; `None` for postfix ones.
 fn prefix_power(op: UnaryOp) -> Option<u8> {
-    match op {
-        UnaryOp::Not => Some(30),
-        UnaryOp::Known | UnaryOp::Unknown => Some(70),
-        UnaryOp::IsEmpty | UnaryOp::IsNotEmpty => None,
-    }
+    let entry = operators::unary(op);
+    matches!(entry.fixity, Fixity::Prefix(_)).then_some(entry.power)
 }
-
-/// Binding power of the postfix operators.
-const POSTFIX_POWER: u8 = 80;
 
 /// Prints a whole rule file in the canonical layout: declarations separated
 /// by blank lines, rule clauses one per line with their keywords aligned.
@@ -349,24 +322,27 @@ fn write_bare(out: &mut String, e: &Expr, rbp: u8, follow: u8) {
             write_expr(out, inner, 0, 0);
             out.push(')');
         }
-        ExprKind::Unary(op, operand) => match prefix_power(*op) {
-            Some(power) => {
-                out.push_str(match op {
-                    UnaryOp::Not => "not ",
-                    UnaryOp::Known => "known ",
-                    _ => "unknown ",
-                });
-                write_expr(out, operand, power - 1, follow);
+        ExprKind::Unary(op, operand) => {
+            let entry = operators::unary(*op);
+            if let Fixity::Prefix(_) = entry.fixity {
+                out.push_str(entry.spelling);
+                if entry.is_word() {
+                    out.push(' ');
+                }
+                let mut text = String::new();
+                write_expr(&mut text, operand, entry.right_power(), follow);
+                // The grammar reads `unknown -x` as the value `unknown`
+                // minus `x`.
+                if *op == UnaryOp::Unknown && text.starts_with('-') {
+                    text = format!("({})", print_expr(operand));
+                }
+                out.push_str(&text);
+            } else {
+                write_expr(out, operand, rbp, entry.power);
+                out.push(' ');
+                out.push_str(entry.spelling);
             }
-            None => {
-                write_expr(out, operand, rbp, POSTFIX_POWER);
-                out.push_str(if *op == UnaryOp::IsEmpty {
-                    " is empty"
-                } else {
-                    " is not empty"
-                });
-            }
-        },
+        }
         ExprKind::Binary(op, left, right) => {
             write_expr(out, left, rbp, infix_power(*op));
             out.push(' ');
@@ -504,6 +480,19 @@ mod tests {
             "a + b - c",
             "a - (b - c)",
             "known a + b",
+            "-3",
+            "-3 days",
+            "-(x + 1)",
+            "-days_between(a, b)",
+            "a - -3",
+            "--a",
+            "-a + b",
+            "-a is empty",
+            "(-a) is empty",
+            "known -a",
+            "unknown (-a)",
+            "unknown - a",
+            "not -a == b",
             "known (a + b)",
             "known not a",
             "known a is empty",

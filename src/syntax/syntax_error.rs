@@ -7,56 +7,10 @@ use std::collections::BTreeSet;
 use pest::error::{Error, ErrorVariant, InputLocation};
 
 use crate::diagnostic::Diagnostic;
-use crate::source::FileId;
+use crate::source::{FileId, Span};
 use crate::suggest::did_you_mean;
-use crate::syntax::parser::Rule;
-use crate::syntax::span::Span;
-
-/// The clause keywords of a rule body, for suggestions.
-const CLAUSE_KEYWORDS: &[&str] = &[
-    "gap",
-    "severity",
-    "title",
-    "cites",
-    "effective",
-    "when",
-    "unless",
-    "because",
-];
-
-/// Every reserved word of the language.
-pub(crate) const KEYWORDS: &[&str] = &[
-    "def",
-    "rule",
-    "exception",
-    "to",
-    "when",
-    "unless",
-    "because",
-    "gap",
-    "severity",
-    "title",
-    "cites",
-    "effective",
-    "from",
-    "until",
-    "and",
-    "or",
-    "not",
-    "known",
-    "unknown",
-    "in",
-    "contains",
-    "any",
-    "all",
-    "none",
-    "of",
-    "is",
-    "empty",
-    "on",
-    "true",
-    "false",
-];
+use crate::syntax::depth::skip_string;
+use crate::syntax::grammar::{Rule, CLAUSE_KEYWORDS, DECLARATION_KEYWORDS, KEYWORDS};
 
 /// A syntax error in `text` (a chunk of the file starting at `offset`).
 ///
@@ -113,6 +67,9 @@ pub(crate) fn from_pest(
                 .with_help("close the string with `\"` on the same line");
         }
     }
+    if let Some(diagnostic) = unclosed(file, text, offset, at, found, &expected) {
+        return diagnostic;
+    }
     let (message, span, label) = match found {
         Found::End => {
             // Point just after the last word, not at blank lines or at the
@@ -145,6 +102,96 @@ pub(crate) fn from_pest(
         diagnostic = diagnostic.with_help(help);
     }
     diagnostic
+}
+
+/// When the parser stopped inside a bracket that is never closed (it
+/// expected the closing bracket, and found the end of the declaration or a
+/// word that starts a clause or a declaration), the error is reported where
+/// the bracket opened, with where the parser stopped as a second place.
+fn unclosed(
+    file: FileId,
+    text: &str,
+    offset: usize,
+    at: usize,
+    found: Found<'_>,
+    expected: &[String],
+) -> Option<Diagnostic> {
+    let ends_expression = match found {
+        Found::End => true,
+        Found::Token(token) => {
+            matches!(token, "}" | "{" | "///" | "expect")
+                || CLAUSE_KEYWORDS.contains(&token)
+                || DECLARATION_KEYWORDS.contains(&token)
+        }
+    };
+    if !ends_expression {
+        return None;
+    }
+    let (open, bracket) = innermost_open_bracket(&text[..at])?;
+    let close = if bracket == '(' { ')' } else { ']' };
+    if !expected.iter().any(|e| *e == format!("`{close}`")) {
+        return None;
+    }
+    let (stop, stop_label) = match found {
+        Found::End => {
+            let end = text[..at].trim_end().len();
+            (
+                end..end,
+                format!("the declaration stops here without `{close}`"),
+            )
+        }
+        Found::Token(token) => (
+            at..at + token.len(),
+            format!("expected {} before this", join_or(expected)),
+        ),
+    };
+    let span =
+        |range: std::ops::Range<usize>| Span::new(file, offset + range.start, offset + range.end);
+    let help = if bracket == '(' {
+        "add the `)` that closes it, where what it groups ends"
+    } else {
+        "add the `]` that closes it, after its last element or key"
+    };
+    Some(
+        Diagnostic::error(
+            "syntax",
+            format!("unclosed `{bracket}`"),
+            span(open..open + 1),
+        )
+        .with_label(format!("this `{bracket}` is never closed"))
+        .with_secondary(span(stop), stop_label)
+        .with_help(help),
+    )
+}
+
+/// The byte offset and the character of the last `(` or `[` of `text` that
+/// is not closed in it (strings and comments aside).
+fn innermost_open_bracket(text: &str) -> Option<(usize, char)> {
+    let bytes = text.as_bytes();
+    let mut open = Vec::new();
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'"' => {
+                i = skip_string(bytes, i);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                while i < bytes.len() && bytes[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b'(' | b'[' => open.push(i),
+            b')' | b']' => {
+                open.pop();
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    let at = open.pop()?;
+    Some((at, char::from(bytes[at])))
 }
 
 /// Drops expectations that another one already covers, so that the message
@@ -182,14 +229,14 @@ const OPERATOR: &str = "an operator";
 const UNIT: &str = "`days` or `weeks`";
 const CLAUSE: &str =
     "a rule clause (`gap`, `severity`, `title`, `cites`, `effective`, `when`, `unless`, `because`)";
-const DECLARATION: &str = "a declaration (`def`, `rule` or `exception`)";
+const DECLARATION: &str = "a declaration (`def`, `rule`, `exception` or `audit`)";
 
-/// The keyword (`def`, `rule` or `exception`) of the declaration that
+/// The keyword (`def`, `rule`, `exception` or `audit`) of the declaration that
 /// contains byte `at`: the last line before it that starts with one.
 fn declaration_at(text: &str, at: usize) -> &'static str {
     let before = &text[..at.min(text.len())];
     for line in before.lines().rev() {
-        for keyword in ["def", "rule", "exception"] {
+        for &keyword in DECLARATION_KEYWORDS {
             if line
                 .strip_prefix(keyword)
                 .is_some_and(|rest| rest.is_empty() || rest.starts_with([' ', '\t']))
@@ -260,7 +307,9 @@ fn found_token(text: &str, at: usize) -> Found<'_> {
 /// What the user should see for an expected grammar rule, with an order key.
 fn describe_rule(rule: Rule) -> Option<(u8, String)> {
     let text = match rule {
-        Rule::def_item | Rule::rule_item | Rule::exception_item | Rule::doc => (0, DECLARATION),
+        Rule::def_item | Rule::rule_item | Rule::exception_item | Rule::audit_item | Rule::doc => {
+            (0, DECLARATION)
+        }
         Rule::gap_clause
         | Rule::severity_clause
         | Rule::title_clause
@@ -295,7 +344,8 @@ fn describe_rule(rule: Rule) -> Option<(u8, String)> {
         | Rule::duration
         | Rule::op_not
         | Rule::op_known
-        | Rule::op_unknown => (4, EXPRESSION),
+        | Rule::op_unknown
+        | Rule::op_neg => (4, EXPRESSION),
         Rule::op_or
         | Rule::op_and
         | Rule::op_default
@@ -321,6 +371,8 @@ fn describe_rule(rule: Rule) -> Option<(u8, String)> {
         | Rule::kw_is => (5, OPERATOR),
         Rule::EOI => (7, "the end of the file"),
         Rule::kw_def => (2, "`def`"),
+        Rule::kw_where => (2, "`where`"),
+        Rule::kw_expect => (2, "`expect`"),
         Rule::kw_to => (2, "`to`"),
         Rule::kw_when => (2, "`when`"),
         Rule::kw_on => (5, "`on`"),
@@ -339,11 +391,15 @@ fn describe_token(token: &str) -> Option<(u8, String)> {
         "gap" | "severity" | "title" | "cites" | "effective" | "unless" | "because" => {
             Some((1, CLAUSE.into()))
         }
-        "def" | "rule" | "exception" => Some((0, DECLARATION.into())),
-        "to" | "when" | "in" | "of" | "empty" => Some((2, format!("`{token}`"))),
+        "def" | "rule" | "exception" | "audit" => Some((0, DECLARATION.into())),
+        "to" | "when" | "in" | "of" | "empty" | "where" | "expect" => {
+            Some((2, format!("`{token}`")))
+        }
         "on" => Some((5, "`on`".into())),
-        "==" | "!=" | "<=" | ">=" | "<" | ">" | "+" | "-" | "??" | "and" | "or" | "contains"
-        | "is" => Some((5, OPERATOR.into())),
+        // Not `-`: it may also start an operand (`-3`).
+        "==" | "!=" | "<=" | ">=" | "<" | ">" | "+" | "??" | "and" | "or" | "contains" | "is" => {
+            Some((5, OPERATOR.into()))
+        }
         _ => None,
     }
 }
@@ -388,7 +444,7 @@ fn help_for(found: Found<'_>, expected: &[String], declaration: &str) -> Option<
         "'" => return Some("strings are written in double quotes: \"…\"".into()),
         "///" => {
             return Some(
-                "a `///` doc comment must come right before a `def`, `rule` or `exception`; use `//` for other comments"
+                "a `///` doc comment must come right before a `def`, `rule`, `exception` or `audit`; use `//` for other comments"
                     .into(),
             )
         }
@@ -419,9 +475,52 @@ fn help_for(found: Found<'_>, expected: &[String], declaration: &str) -> Option<
         return Some("a definition is written `def NAME = VALUE`".into());
     }
     if wants("a declaration") {
-        if let Some(suggestion) = did_you_mean(token, ["def", "rule", "exception"].into_iter()) {
+        if let Some(suggestion) = did_you_mean(token, DECLARATION_KEYWORDS.iter().copied()) {
             return Some(format!("did you mean `{suggestion}`?"));
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Diagnostic;
+    use crate::source::FileId;
+    use crate::syntax::parser::parse_module;
+
+    fn errors(text: &str) -> Vec<Diagnostic> {
+        parse_module(FileId(0), text).1
+    }
+
+    /// Regression: an unclosed `(` was reported at the next clause
+    /// ("expected an operator or `)`, found `unless`").
+    #[test]
+    fn an_unclosed_parenthesis_is_reported_where_it_opens() {
+        let text = "rule r {\n  when (a or b\n  unless c\n}\ndef d = [1, (2\n";
+        let errors = errors(text);
+        assert_eq!(errors.len(), 2, "{errors:?}");
+        let (paren, unless) = (text.find('(').unwrap(), text.find("unless").unwrap());
+        let primary = errors[0].primary.as_ref().unwrap();
+        assert_eq!(errors[0].message, "unclosed `(`");
+        assert_eq!(primary.span.range(), paren..paren + 1);
+        assert_eq!(primary.message, "this `(` is never closed");
+        assert_eq!(errors[0].secondary[0].span.range(), unless..unless + 6);
+        assert!(errors[0].help.is_some());
+        // The innermost bracket is the one reported.
+        let inner = text.rfind('(').unwrap();
+        let primary = errors[1].primary.as_ref().unwrap();
+        assert_eq!(primary.span.range(), inner..inner + 1);
+    }
+
+    #[test]
+    fn a_mistake_inside_closed_parentheses_keeps_the_usual_message() {
+        let errors = errors("def x = (a b)\n");
+        assert_eq!(errors[0].message, "expected an operator or `)`, found `b`");
+    }
+
+    #[test]
+    fn brackets_in_strings_and_comments_close_nothing() {
+        let errors = errors("rule r {\n  when (a == \")\" // )\n}\n");
+        assert_eq!(errors[0].message, "unclosed `(`");
+    }
 }

@@ -183,7 +183,7 @@ fn ten_thousand_nots_are_refused() {
     let output = check_deep(&expr);
     assert_eq!(
         header(&output),
-        "error[too-deep]: `not`/`known`/`unknown` operators are nested more than 100 deep\n  --> rules/deep.nrs:4:408"
+        "error[too-deep]: `not`/`-`/`known`/`unknown` operators are nested more than 100 deep\n  --> rules/deep.nrs:4:408"
     );
     assert_eq!(
         last_line(&output.stdout),
