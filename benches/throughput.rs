@@ -12,32 +12,13 @@
 
 #![allow(clippy::unwrap_used, clippy::panic)]
 
-use std::collections::HashSet;
 use std::hint::black_box;
-use std::io::Write;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use nrscreen::compile::{compile, Compiled};
-use nrscreen::eval::batch::{Batch, BatchOptions, Sink};
-use nrscreen::eval::compiled::Evaluator;
-use nrscreen::eval::finding::CaseResult;
-use nrscreen::eval::outcome::RuleOutcome;
-use nrscreen::records::case::CaseRecord;
-use nrscreen::records::input::{reader, InputFormat};
-use nrscreen::records::json::decode_line;
-use nrscreen::records::rejection::Rejection;
-use nrscreen::records::schema_index::SchemaIndex;
-use nrscreen::report::Format;
+use nrscreen::bench_support::Workload;
 
 const MIN_TIME: Duration = Duration::from_secs(2);
-
-fn workload() -> Compiled {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/workload");
-    let loaded = nrscreen::ruleset::load(&dir).expect("workload rule set");
-    let (_, checked) = nrscreen::check::check(loaded);
-    compile(checked.program.expect("workload checks"))
-}
 
 /// Runs `pass` until `MIN_TIME` has passed; returns passes and seconds.
 fn measure(mut pass: impl FnMut()) -> (u64, f64) {
@@ -50,52 +31,18 @@ fn measure(mut pass: impl FnMut()) -> (u64, f64) {
     (passes, start.elapsed().as_secs_f64())
 }
 
-struct FlagsSink<W: Write> {
-    out: W,
-    format: nrscreen::report::flags::Flags,
-}
-
-impl<W: Write> Sink for FlagsSink<W> {
-    fn case(&mut self, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
-        self.format.case(&mut self.out, compiled, result)
-    }
-    fn rejected(&mut self, _: &Rejection) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 fn main() {
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/workload-3000.jsonl"),
     )
     .expect("batch");
     let lines: Vec<&str> = text.lines().collect();
-    let compiled = workload();
-    let index = SchemaIndex::new(&compiled);
+    let workload = Workload::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("benches/workload"));
 
     // 1. Evaluation only.
-    let mut records: Vec<CaseRecord> = lines
-        .iter()
-        .map(|line| {
-            let mut record = CaseRecord::with_fields(compiled.program.schema.fields.len());
-            decode_line(&compiled, &index, line, &mut record, &mut HashSet::new())
-                .expect("decodes");
-            record
-        })
-        .collect();
-    let mut evaluator = Evaluator::new(&compiled);
-    let mut flags: Vec<usize> = Vec::with_capacity(12);
+    let mut decoded = workload.decode(&lines);
     let (passes, seconds) = measure(|| {
-        for record in records.iter_mut() {
-            evaluator.start_record();
-            flags.clear();
-            for (i, rule) in compiled.rules.iter().enumerate() {
-                if evaluator.rule(record, rule) == RuleOutcome::Flagged {
-                    flags.push(i);
-                }
-            }
-            black_box(&flags);
-        }
+        black_box(decoded.evaluate_all());
     });
     let cases = passes as f64 * lines.len() as f64;
     println!("evaluation:  {:>10.0} cases/s", cases / seconds);
@@ -103,25 +50,7 @@ fn main() {
     // 2. End to end through the batch driver.
     let bytes = text.len() as f64;
     let (passes, seconds) = measure(|| {
-        let mut keys = HashSet::new();
-        let mut records = reader(
-            &compiled,
-            &index,
-            "bench".into(),
-            InputFormat::Jsonl,
-            Box::new(text.as_bytes()),
-            &mut keys,
-        )
-        .expect("reader");
-        let mut batch = Batch::new(&compiled, BatchOptions::default());
-        let mut sink = FlagsSink {
-            out: std::io::sink(),
-            format: nrscreen::report::flags::Flags,
-        };
-        batch
-            .run(records.as_mut(), "bench", &mut sink)
-            .expect("runs");
-        black_box(batch.totals);
+        black_box(workload.end_to_end(&text, &mut std::io::sink()));
     });
     let e2e = passes as f64 * lines.len() as f64 / seconds;
     println!(

@@ -20,6 +20,8 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
 
 mod api;
+#[doc(hidden)]
+pub mod bench_support;
 pub mod audit;
 pub mod check;
 pub mod cli;
