@@ -19,6 +19,7 @@ use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+
 use crate::audit::run::{run_audits, AuditOptions};
 use crate::compile::Compiled;
 use crate::diagnostic::{render_text, Diagnostic};
@@ -120,6 +121,52 @@ pub struct RunSummary {
     pub report: String,
 }
 
+/// A rule: what it reports and the law behind it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RuleInfo {
+    /// The rule's id.
+    pub id: String,
+    /// The gap it reports.
+    pub gap: String,
+    /// Its severity.
+    pub severity: crate::severity::Severity,
+    /// One line.
+    pub title: String,
+    /// Its legal sources.
+    pub cites: Vec<String>,
+    /// Its doc comment (`///` lines), joined by line breaks.
+    pub doc: String,
+}
+
+/// A field of the case-record schema.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct FieldInfo {
+    /// Its full dotted name (`nri.outcome`).
+    pub name: String,
+    /// Its type, as the schema writes it (`bool`, `list of enum`, …).
+    #[serde(rename = "type")]
+    pub ty: String,
+    /// Whether every record must carry it.
+    pub required: bool,
+    /// What it means.
+    pub description: String,
+}
+
+/// A reference table of the rule set.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TableInfo {
+    /// The name rules use.
+    pub name: String,
+    /// Its file.
+    pub file: PathBuf,
+    /// What it holds.
+    pub description: String,
+    /// Where its data comes from.
+    pub source: String,
+    /// How many rows.
+    pub rows: usize,
+}
+
 impl RuleSet {
     /// Reads, checks and compiles the rule set in `dir`.
     pub fn load(dir: impl AsRef<Path>) -> Result<RuleSet, LoadError> {
@@ -149,9 +196,64 @@ impl RuleSet {
         &self.compiled.program.name
     }
 
-    /// The ids of its rules, in order.
-    pub fn rule_ids(&self) -> impl Iterator<Item = &str> {
-        self.compiled.program.rules.iter().map(|r| r.id.as_str())
+    /// The rule set's one-line description (from its manifest).
+    pub fn description(&self) -> &str {
+        &self.compiled.program.description
+    }
+
+    /// Its rules, in evaluation order.
+    pub fn rules(&self) -> Vec<RuleInfo> {
+        let program = &self.compiled.program;
+        program
+            .rules
+            .iter()
+            .map(|rule| RuleInfo {
+                id: rule.id.clone(),
+                gap: program.taxonomy.get(rule.gap).id.clone(),
+                severity: rule.severity,
+                title: rule.title.clone(),
+                cites: rule.cites.clone(),
+                doc: rule.doc.join("\n"),
+            })
+            .collect()
+    }
+
+    /// The fields of its case-record schema, by name.
+    pub fn fields(&self) -> Vec<FieldInfo> {
+        self.compiled
+            .program
+            .schema
+            .fields
+            .iter()
+            .map(|field| FieldInfo {
+                name: field.name.clone(),
+                ty: field.ty.to_string(),
+                required: field.required,
+                description: field.description.clone(),
+            })
+            .collect()
+    }
+
+    /// Its reference tables.
+    pub fn tables(&self) -> Vec<TableInfo> {
+        self.compiled
+            .program
+            .tables
+            .iter()
+            .map(|table| TableInfo {
+                name: table.name.clone(),
+                file: self.sources.get(table.file).path.clone(),
+                description: table.description.clone(),
+                source: table.source.clone(),
+                rows: table.rows.len(),
+            })
+            .collect()
+    }
+
+    /// Every file it was read from (manifest, schema, taxonomy, tables,
+    /// rule files), as paths on disk.
+    pub fn files(&self) -> Vec<PathBuf> {
+        self.sources.iter().map(|(_, file)| file.path.clone()).collect()
     }
 
     /// The warnings `nrscreen check` would print, rendered.

@@ -8,11 +8,11 @@ use std::fmt;
 
 /// A calendar date (proleptic Gregorian), as days since 1970-01-01.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct Date(pub i32);
+pub(crate) struct Date(pub i32);
 
 impl Date {
     /// The date of a year, month (1–12) and day (1–31), if it exists.
-    pub fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
+    pub(crate) fn from_ymd(year: i32, month: u32, day: u32) -> Option<Date> {
         if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
             return None;
         }
@@ -27,7 +27,7 @@ impl Date {
     }
 
     /// Parses exactly `YYYY-MM-DD`.
-    pub fn parse(text: &str) -> Option<Date> {
+    pub(crate) fn parse(text: &str) -> Option<Date> {
         let bytes = text.as_bytes();
         if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
             return None;
@@ -45,7 +45,7 @@ impl Date {
     }
 
     /// The year, month and day of this date.
-    pub fn ymd(self) -> (i32, u32, u32) {
+    pub(crate) fn ymd(self) -> (i32, u32, u32) {
         // Howard Hinnant's civil_from_days.
         let z = self.0 + 719_468;
         let era = z.div_euclid(146_097);

@@ -16,7 +16,7 @@ use crate::source::{FileId, Sources, Span};
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum Level {
+pub(crate) enum Level {
     /// The rule set is usable, but something looks wrong.
     Warning,
     /// The rule set cannot be used.
@@ -25,7 +25,7 @@ pub enum Level {
 
 /// A labelled span.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Label {
+pub(crate) struct Label {
     /// What is pointed at.
     pub span: Span,
     /// What to say about it (may be empty).
@@ -34,7 +34,7 @@ pub struct Label {
 
 /// One problem found in a rule set.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Diagnostic {
+pub(crate) struct Diagnostic {
     /// Error or warning.
     pub level: Level,
     /// A stable kebab-case code, e.g. `unknown-name`.
@@ -51,17 +51,17 @@ pub struct Diagnostic {
 
 impl Diagnostic {
     /// An error at a span.
-    pub fn error(code: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
+    pub(crate) fn error(code: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
         Diagnostic::new(Level::Error, code, message, Some(span))
     }
 
     /// A warning at a span.
-    pub fn warning(code: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
+    pub(crate) fn warning(code: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
         Diagnostic::new(Level::Warning, code, message, Some(span))
     }
 
     /// An error that points nowhere (e.g. a missing file).
-    pub fn error_without_span(code: &'static str, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn error_without_span(code: &'static str, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(Level::Error, code, message, None)
     }
 
@@ -85,7 +85,7 @@ impl Diagnostic {
     }
 
     /// Sets the label under the primary span.
-    pub fn with_label(mut self, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_label(mut self, message: impl Into<String>) -> Diagnostic {
         if let Some(primary) = &mut self.primary {
             primary.message = message.into();
         }
@@ -93,7 +93,7 @@ impl Diagnostic {
     }
 
     /// Adds another labelled place.
-    pub fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_secondary(mut self, span: Span, message: impl Into<String>) -> Diagnostic {
         self.secondary.push(Label {
             span,
             message: message.into(),
@@ -102,20 +102,20 @@ impl Diagnostic {
     }
 
     /// Sets the help line.
-    pub fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
+    pub(crate) fn with_help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = Some(help.into());
         self
     }
 
     /// Whether this is an error.
-    pub fn is_error(&self) -> bool {
+    pub(crate) fn is_error(&self) -> bool {
         self.level == Level::Error
     }
 }
 
 /// Sorts diagnostics by file and position (errors without a place first), so
 /// output does not depend on the order the checker found them in.
-pub fn sort(diagnostics: &mut [Diagnostic]) {
+pub(crate) fn sort(diagnostics: &mut [Diagnostic]) {
     diagnostics.sort_by_key(|d| {
         d.primary
             .as_ref()
@@ -124,7 +124,7 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
 }
 
 /// Renders diagnostics as text, with colour if asked.
-pub fn render_text(sources: &Sources, diagnostics: &[Diagnostic], colour: bool) -> String {
+pub(crate) fn render_text(sources: &Sources, diagnostics: &[Diagnostic], colour: bool) -> String {
     let files = FilesAdapter(sources);
     let config = Config {
         chars: Chars::ascii(),
@@ -230,7 +230,7 @@ struct JsonLabel<'a> {
 }
 
 /// Renders diagnostics as JSON Lines: one object per diagnostic.
-pub fn render_json(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
+pub(crate) fn render_json(sources: &Sources, diagnostics: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diagnostics {
         let place = d.primary.as_ref().map(|label| {

@@ -1,5 +1,5 @@
 //! The `nrscreen` command: parse arguments, run the library, exit.
 
-fn main() -> nrscreen::cli::Exit {
-    nrscreen::cli::run()
+fn main() -> nrscreen::Exit {
+    nrscreen::run()
 }

@@ -8,11 +8,11 @@ use std::path::{Path, PathBuf};
 
 /// Index of a file in [`Sources`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FileId(pub u32);
+pub(crate) struct FileId(pub u32);
 
 /// A byte range in one source file. Every AST node carries one.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct Span {
+pub(crate) struct Span {
     /// The file.
     pub file: FileId,
     /// First byte.
@@ -23,7 +23,7 @@ pub struct Span {
 
 impl Span {
     /// A span from byte offsets.
-    pub fn new(file: FileId, start: usize, end: usize) -> Span {
+    pub(crate) fn new(file: FileId, start: usize, end: usize) -> Span {
         Span {
             file,
             start: start as u32,
@@ -32,7 +32,7 @@ impl Span {
     }
 
     /// The smallest span covering both.
-    pub fn to(self, other: Span) -> Span {
+    pub(crate) fn to(self, other: Span) -> Span {
         Span {
             file: self.file,
             start: self.start.min(other.start),
@@ -41,14 +41,14 @@ impl Span {
     }
 
     /// The byte range.
-    pub fn range(self) -> std::ops::Range<usize> {
+    pub(crate) fn range(self) -> std::ops::Range<usize> {
         self.start as usize..self.end as usize
     }
 }
 
 /// One file: the name shown to users and its text.
 #[derive(Clone, Debug)]
-pub struct SourceFile {
+pub(crate) struct SourceFile {
     /// The path as shown in diagnostics (as the user named it).
     pub name: String,
     /// The path on disk.
@@ -62,14 +62,14 @@ pub struct SourceFile {
 
 impl SourceFile {
     /// 0-based index of the line holding byte `offset`.
-    pub fn line_index(&self, offset: usize) -> usize {
+    pub(crate) fn line_index(&self, offset: usize) -> usize {
         self.line_starts
             .partition_point(|&start| start <= offset)
             .saturating_sub(1)
     }
 
     /// Byte range of line `index` (0-based), with its line break.
-    pub fn line_range(&self, index: usize) -> Option<std::ops::Range<usize>> {
+    pub(crate) fn line_range(&self, index: usize) -> Option<std::ops::Range<usize>> {
         let start = *self.line_starts.get(index)?;
         let end = self
             .line_starts
@@ -82,13 +82,13 @@ impl SourceFile {
 
 /// Every file read in a run.
 #[derive(Clone, Debug, Default)]
-pub struct Sources {
+pub(crate) struct Sources {
     files: Vec<SourceFile>,
 }
 
 impl Sources {
     /// Registers a file and returns its id.
-    pub fn add(&mut self, path: &Path, text: String) -> FileId {
+    pub(crate) fn add(&mut self, path: &Path, text: String) -> FileId {
         let id = FileId(self.files.len() as u32);
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
@@ -103,12 +103,12 @@ impl Sources {
     }
 
     /// The file with this id.
-    pub fn get(&self, id: FileId) -> &SourceFile {
+    pub(crate) fn get(&self, id: FileId) -> &SourceFile {
         &self.files[id.0 as usize]
     }
 
     /// All files, in the order they were added.
-    pub fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = (FileId, &SourceFile)> {
         self.files
             .iter()
             .enumerate()
@@ -116,7 +116,7 @@ impl Sources {
     }
 
     /// 1-based line and column (in characters) of a byte offset.
-    pub fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
+    pub(crate) fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
         let file = self.get(id);
         let offset = floor_char_boundary(&file.text, offset.min(file.text.len()));
         let line = file.line_index(offset);

@@ -4,11 +4,11 @@ use std::fmt;
 
 /// Index of an enum (the value set of one enum field) in the schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct EnumId(pub u32);
+pub(crate) struct EnumId(pub u32);
 
 /// The type of a value.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub enum Type {
+pub(crate) enum Type {
     /// `true` / `false`
     Bool,
     /// whole numbers
@@ -31,12 +31,12 @@ pub enum Type {
 
 impl Type {
     /// `list of T`.
-    pub fn list_of(element: Type) -> Type {
+    pub(crate) fn list_of(element: Type) -> Type {
         Type::List(Box::new(element))
     }
 
     /// The element type, if this is a list.
-    pub fn element(&self) -> Option<&Type> {
+    pub(crate) fn element(&self) -> Option<&Type> {
         match self {
             Type::List(element) => Some(element),
             _ => None,
@@ -45,7 +45,7 @@ impl Type {
 
     /// Whether a value of type `other` may be compared with this one
     /// (`[]` fits every list; enums were already resolved by the checker).
-    pub fn fits(&self, other: &Type) -> bool {
+    pub(crate) fn fits(&self, other: &Type) -> bool {
         match (self, other) {
             (Type::Nothing, _) | (_, Type::Nothing) => true,
             (Type::List(a), Type::List(b)) => a.fits(b),
@@ -54,7 +54,7 @@ impl Type {
     }
 
     /// Whether values of this type are ordered (`<`, `<=`, …).
-    pub fn is_ordered(&self) -> bool {
+    pub(crate) fn is_ordered(&self) -> bool {
         matches!(self, Type::Int | Type::Date | Type::Duration)
     }
 }

@@ -7,7 +7,7 @@ use crate::date::Date;
 
 /// A definite value of the rule language.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum Value {
+pub(crate) enum Value {
     /// `true` / `false`
     Bool(bool),
     /// a whole number

@@ -14,7 +14,7 @@ use super::generate::{GenCase, GenValue};
 impl GenCase {
     /// The case as a JSON record (`nri.*` inside an `nri` object, only when
     /// the group is present).
-    pub fn to_json(&self, program: &Program, case_id: &str) -> serde_json::Value {
+    pub(crate) fn to_json(&self, program: &Program, case_id: &str) -> serde_json::Value {
         let mut record = serde_json::Map::new();
         record.insert("case_id".into(), case_id.into());
         let mut groups: BTreeMap<FieldId, serde_json::Map<String, serde_json::Value>> =
@@ -52,7 +52,7 @@ impl GenCase {
     /// The case as a TOML `[test.case]` table body, fields in schema order;
     /// a group's fields as dotted keys (`nri.outcome = "negative"`), an
     /// empty present group as `nri = {}`.
-    pub fn to_toml(&self, program: &Program) -> String {
+    pub(crate) fn to_toml(&self, program: &Program) -> String {
         let mut out = String::new();
         let mut groups = String::new();
         let mut groups_with_fields = Vec::new();

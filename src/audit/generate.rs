@@ -23,7 +23,7 @@ use crate::value::Value;
 
 /// A generated value.
 #[derive(Clone, Debug, PartialEq)]
-pub enum GenValue {
+pub(crate) enum GenValue {
     /// true/false
     Bool(bool),
     /// a number
@@ -41,7 +41,7 @@ pub enum GenValue {
 /// A generated case: one optional value per schema field, and a selector
 /// used to grow fields for monotonicity expectations.
 #[derive(Clone, Debug)]
-pub struct GenCase {
+pub(crate) struct GenCase {
     /// By `FieldId`.
     pub values: Vec<Option<GenValue>>,
     /// Drives which values are added when a field grows.
@@ -59,7 +59,7 @@ enum Constraint {
 
 /// Values the rule set mentions, by kind.
 #[derive(Clone, Debug, Default)]
-pub struct Pools {
+pub(crate) struct Pools {
     dates: BTreeSet<Date>,
     ints: BTreeSet<i64>,
     texts: BTreeSet<String>,
@@ -70,7 +70,7 @@ pub struct Pools {
 
 impl Pools {
     /// The values a program mentions.
-    pub fn of(program: &Program) -> Pools {
+    pub(crate) fn of(program: &Program) -> Pools {
         let mut pools = Pools::default();
         let mut roots: Vec<&TExpr> = program.defs.iter().map(|d| &d.expr).collect();
         for rule in &program.rules {
@@ -174,7 +174,7 @@ impl Pools {
 
 /// The strategy of generated cases for `program`, guided by `guide` (an
 /// audit precondition or a rule condition).
-pub fn cases(program: &Program, pools: &Pools, guide: Option<&TExpr>) -> BoxedStrategy<GenCase> {
+pub(crate) fn cases(program: &Program, pools: &Pools, guide: Option<&TExpr>) -> BoxedStrategy<GenCase> {
     let mut constraints = BTreeMap::new();
     if let Some(guide) = guide {
         constrain(program, guide, &mut constraints);
@@ -439,7 +439,7 @@ impl GenCase {
     /// A copy in which `field` has grown: a list gains values it lacked
     /// (chosen by `growth`), a true/false field becomes true. `None` when it
     /// cannot grow.
-    pub fn grown(&self, program: &Program, pools: &Pools, field: FieldId) -> Option<GenCase> {
+    pub(crate) fn grown(&self, program: &Program, pools: &Pools, field: FieldId) -> Option<GenCase> {
         let mut grown = self.clone();
         let ty = &program.schema.field(field).ty;
         let slot = grown.values.get_mut(field.0 as usize)?;

@@ -3,5 +3,5 @@
 //! with failures shrunk to the smallest breaking case.
 
 mod case_text;
-pub mod generate;
-pub mod run;
+pub(crate) mod generate;
+pub(crate) mod run;

@@ -22,7 +22,7 @@ use super::generate::{cases, GenCase, Pools};
 
 /// How an audit run is set up.
 #[derive(Clone, Debug)]
-pub struct AuditOptions {
+pub(crate) struct AuditOptions {
     /// Cases per audit.
     pub cases: u32,
     /// The seed (the same seed replays the same run).
@@ -33,7 +33,7 @@ pub struct AuditOptions {
 
 /// Totals of an audit run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct AuditTotals {
+pub(crate) struct AuditTotals {
     /// Audits that held.
     pub passed: usize,
     /// Audits that failed.
@@ -118,7 +118,7 @@ fn runner(options: &AuditOptions, salt: u64, cases: u32, shrink: bool) -> TestRu
 }
 
 /// Runs the audits of a compiled rule set; writes the report to `out`.
-pub fn run_audits(compiled: &Compiled, options: &AuditOptions, out: &mut String) -> AuditTotals {
+pub(crate) fn run_audits(compiled: &Compiled, options: &AuditOptions, out: &mut String) -> AuditTotals {
     let bench = Bench {
         compiled,
         index: SchemaIndex::new(compiled),

@@ -1,6 +1,6 @@
 //! The definitions of a rule set as a graph: each `def` by id and by name,
 //! how far checking it has got, which definitions it uses, how deep it nests
-//! through them, and the order in which they can be computed.
+//! through them.
 //!
 //! The graph knows no diagnostics: it answers with typed outcomes (a
 //! [`Cycle`], a chain or nesting too deep) that the checker words.
@@ -72,9 +72,6 @@ pub(super) struct DefGraph<'a> {
     deps: Vec<BTreeSet<DefId>>,
     /// Nesting depth of each checked definition, through those it uses.
     depths: Vec<usize>,
-    /// Definitions in the order their checking ended: each after those it
-    /// uses.
-    order: Vec<DefId>,
     /// Definitions whose constant value was inlined where they were used.
     inlined: BTreeSet<DefId>,
 }
@@ -134,7 +131,6 @@ impl<'a> DefGraph<'a> {
             // the definitions they use: bound it, as the parser bounds
             // nesting within one expression.
             self.state[i] = DefState::Done;
-            self.order.push(id);
             return Begin::ChainTooLong;
         }
         self.state[i] = DefState::InProgress;
@@ -143,7 +139,7 @@ impl<'a> DefGraph<'a> {
     }
 
     /// Ends checking the definition on top of the stack, with its checked
-    /// body if it had no error: the definition is done and next in order.
+    /// body if it had no error: the definition is done.
     /// The body is kept (and its type returned) unless it nests too deep.
     pub(super) fn finish(
         &mut self,
@@ -154,7 +150,6 @@ impl<'a> DefGraph<'a> {
         let top = self.stack.pop();
         debug_assert_eq!(top, Some(id), "finish ends the definition begun last");
         self.state[i] = DefState::Done;
-        self.order.push(id);
         let Some(def) = def else { return Ok(None) };
         let depth = self.depth(&def.expr);
         self.depths[i] = depth;
@@ -217,9 +212,8 @@ impl<'a> DefGraph<'a> {
             .collect()
     }
 
-    /// The checked definitions by id (`None` for those with an error) and
-    /// the order in which they can be computed: each after those it uses.
-    pub(super) fn into_checked(self) -> (Vec<Option<Def>>, Vec<DefId>) {
-        (self.checked, self.order)
+    /// The checked definitions by id (`None` for those with an error).
+    pub(super) fn into_checked(self) -> Vec<Option<Def>> {
+        self.checked
     }
 }

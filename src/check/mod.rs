@@ -17,7 +17,7 @@ mod audit;
 mod def_graph;
 mod defs;
 mod expr;
-pub mod program;
+pub(crate) mod program;
 #[cfg(test)]
 mod robustness;
 mod rule;
@@ -35,7 +35,7 @@ use self::program::*;
 
 /// What checking a rule set produced.
 #[derive(Debug)]
-pub struct Checked {
+pub(crate) struct Checked {
     /// The program, when there were no errors.
     pub program: Option<Program>,
     /// Every error and warning, sorted by place.
@@ -46,7 +46,7 @@ pub struct Checked {
 
 /// How much a rule set declares.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Counts {
+pub(crate) struct Counts {
     /// Rules.
     pub rules: usize,
     /// Definitions.
@@ -56,10 +56,11 @@ pub struct Counts {
 }
 
 /// Checks a loaded rule set.
-pub fn check(loaded: Loaded) -> (crate::source::Sources, Checked) {
+pub(crate) fn check(loaded: Loaded) -> (crate::source::Sources, Checked) {
     let Loaded {
         sources,
         name,
+        description,
         schema,
         taxonomy,
         tables,
@@ -106,7 +107,7 @@ pub fn check(loaded: Loaded) -> (crate::source::Sources, Checked) {
         defs: items.iter().filter(|i| matches!(i, Item::Def(_))).count(),
         tables: tables.len() + broken_tables.len(),
     };
-    let (defs, def_order) = checker.defs.into_checked();
+    let defs = checker.defs.into_checked();
     diagnostics.append(&mut checker.diagnostics);
     crate::diagnostic::sort(&mut diagnostics);
 
@@ -120,11 +121,11 @@ pub fn check(loaded: Loaded) -> (crate::source::Sources, Checked) {
         match (defs, rules) {
             (Some(defs), Some(rules)) => Some(Program {
                 name,
+                description,
                 schema,
                 taxonomy,
                 tables,
                 defs,
-                def_order,
                 rules,
                 audits,
             }),

@@ -14,17 +14,19 @@ use crate::value::Value;
 
 /// Index of a definition in [`Program::defs`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct DefId(pub u32);
+pub(crate) struct DefId(pub u32);
 
 /// Index of a quantifier variable: 0 is the innermost enclosing `any`/`all`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct VarIndex(pub u32);
+pub(crate) struct VarIndex(pub u32);
 
 /// A checked rule set.
 #[derive(Debug)]
-pub struct Program {
+pub(crate) struct Program {
     /// The manifest's name.
     pub name: String,
+    /// The manifest's one line about the rule set.
+    pub description: String,
     /// The case-record schema.
     pub schema: Schema,
     /// The gap taxonomy.
@@ -33,8 +35,6 @@ pub struct Program {
     pub tables: Vec<Table>,
     /// Definitions, indexed by [`DefId`] (declaration order).
     pub defs: Vec<Def>,
-    /// Definitions in dependency order: each refers only to earlier ones.
-    pub def_order: Vec<DefId>,
     /// Rules in declaration order (files sorted by path).
     pub rules: Vec<Rule>,
     /// Audits: properties of the rule set over all case records.
@@ -43,7 +43,7 @@ pub struct Program {
 
 /// `audit "NAME" { … }`, checked.
 #[derive(Debug)]
-pub struct Audit {
+pub(crate) struct Audit {
     /// Its name.
     pub name: String,
     /// Which cases it is about (all, if none).
@@ -56,7 +56,7 @@ pub struct Audit {
 
 /// One checked audit expectation.
 #[derive(Debug)]
-pub struct AuditExpectation {
+pub(crate) struct AuditExpectation {
     /// What is expected.
     pub kind: AuditExpectationKind,
     /// The rules it is about: those of a gap, or one rule.
@@ -64,12 +64,15 @@ pub struct AuditExpectation {
     /// The gap or rule id as written.
     pub target: String,
     /// Where it is written.
+    // Kept in the checked model for tools that point into the rule files;
+    // nothing reads it yet.
+    #[allow(dead_code)]
     pub span: Span,
 }
 
 /// The kinds of checked audit expectations.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum AuditExpectationKind {
+pub(crate) enum AuditExpectationKind {
     /// Some rule of the target flags the case.
     Flagged,
     /// No rule of the target flags it, and one needs review.
@@ -84,32 +87,38 @@ pub enum AuditExpectationKind {
 
 impl Program {
     /// The table with this id.
-    pub fn table(&self, id: TableId) -> &Table {
+    pub(crate) fn table(&self, id: TableId) -> &Table {
         &self.tables[id.0 as usize]
     }
 
     /// The definition with this id.
-    pub fn def(&self, id: DefId) -> &Def {
+    pub(crate) fn def(&self, id: DefId) -> &Def {
         &self.defs[id.0 as usize]
     }
 }
 
 /// `def NAME = EXPR`, checked.
 #[derive(Debug)]
-pub struct Def {
+pub(crate) struct Def {
     /// The name.
     pub name: String,
     /// Doc comment lines.
+    // Kept in the checked model for tools that point into the rule files;
+    // nothing reads it yet.
+    #[allow(dead_code)]
     pub doc: Vec<String>,
     /// The value.
     pub expr: TExpr,
     /// The declaration.
+    // Kept in the checked model for tools that point into the rule files;
+    // nothing reads it yet.
+    #[allow(dead_code)]
     pub span: Span,
 }
 
 /// A checked rule.
 #[derive(Debug)]
-pub struct Rule {
+pub(crate) struct Rule {
     /// The rule id.
     pub id: String,
     /// Doc comment lines.
@@ -131,12 +140,15 @@ pub struct Rule {
     /// The explanation.
     pub because: Template,
     /// The declaration.
+    // Kept in the checked model for tools that point into the rule files;
+    // nothing reads it yet.
+    #[allow(dead_code)]
     pub span: Span,
 }
 
 /// An effective window, inclusive at both ends.
 #[derive(Debug)]
-pub struct Window {
+pub(crate) struct Window {
     /// The record's date the window is compared with.
     pub date: TExpr,
     /// First day in force.
@@ -147,7 +159,7 @@ pub struct Window {
 
 /// An exception: when its condition holds, the rule is cleared.
 #[derive(Debug)]
-pub struct Exception {
+pub(crate) struct Exception {
     /// Its name (for `unless` without a name: `unless` and its line).
     pub name: String,
     /// The condition that clears the rule.
@@ -160,14 +172,14 @@ pub struct Exception {
 
 /// An explanation with `{…}` placeholders and `[…]` claims.
 #[derive(Debug, Default)]
-pub struct Template {
+pub(crate) struct Template {
     /// Text, values and claims, in order.
     pub parts: Vec<TemplatePart>,
 }
 
 impl Template {
     /// Every value the template reads (shown or mentioned), claims included.
-    pub fn values(&self) -> Vec<&TExpr> {
+    pub(crate) fn values(&self) -> Vec<&TExpr> {
         fn walk<'t>(parts: &'t [TemplatePart], out: &mut Vec<&'t TExpr>) {
             for part in parts {
                 match part {
@@ -185,7 +197,7 @@ impl Template {
 
 /// A piece of a template.
 #[derive(Debug)]
-pub enum TemplatePart {
+pub(crate) enum TemplatePart {
     /// Literal text.
     Text(String),
     /// `{name}`: a value to show (a field or definition).
@@ -199,7 +211,7 @@ pub enum TemplatePart {
 
 /// A typed expression.
 #[derive(Clone, Debug)]
-pub struct TExpr {
+pub(crate) struct TExpr {
     /// What it computes.
     pub kind: TKind,
     /// Its type.
@@ -210,7 +222,7 @@ pub struct TExpr {
 
 /// Comparison operators.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum CmpOp {
+pub(crate) enum CmpOp {
     /// `==`
     Eq,
     /// `!=`
@@ -227,7 +239,7 @@ pub enum CmpOp {
 
 /// List-against-list predicates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SetOp {
+pub(crate) enum SetOp {
     /// `contains any of`
     Any,
     /// `contains all of`
@@ -238,7 +250,7 @@ pub enum SetOp {
 
 /// Arithmetic.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ArithOp {
+pub(crate) enum ArithOp {
     /// `+` (numbers, date + duration, durations, list concatenation)
     Add,
     /// `-` (numbers, date - duration, durations)
@@ -248,7 +260,7 @@ pub enum ArithOp {
 impl ArithOp {
     /// `x + y` or `x - y`; `None` on overflow (the result is then unknown,
     /// never a wrapped number).
-    pub fn apply(self, x: i64, y: i64) -> Option<i64> {
+    pub(crate) fn apply(self, x: i64, y: i64) -> Option<i64> {
         match self {
             ArithOp::Add => x.checked_add(y),
             ArithOp::Sub => x.checked_sub(y),
@@ -259,7 +271,7 @@ impl ArithOp {
 /// `-x` of a number or a duration; `None` for other values and on overflow
 /// (the negative of the least number: the result is then unknown, never a
 /// wrapped number).
-pub fn negate(value: Value) -> Option<Value> {
+pub(crate) fn negate(value: Value) -> Option<Value> {
     match value {
         Value::Int(x) => x.checked_neg().map(Value::Int),
         Value::Duration(x) => x.checked_neg().map(Value::Duration),
@@ -269,7 +281,7 @@ pub fn negate(value: Value) -> Option<Value> {
 
 /// Built-in functions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Builtin {
+pub(crate) enum Builtin {
     /// `normalize(text)`: GAPS.md §1 normalisation
     Normalize,
     /// `count(list)`: number of elements
@@ -280,7 +292,7 @@ pub enum Builtin {
 
 /// The kinds of typed expressions.
 #[derive(Clone, Debug)]
-pub enum TKind {
+pub(crate) enum TKind {
     /// A constant.
     Const(Value),
     /// The truth value `unknown`.
@@ -343,7 +355,7 @@ pub enum TKind {
 
 impl TExpr {
     /// Calls `f` on each direct sub-expression.
-    pub fn for_each_child(&self, mut f: impl FnMut(&TExpr)) {
+    pub(crate) fn for_each_child(&self, mut f: impl FnMut(&TExpr)) {
         match &self.kind {
             TKind::Const(_)
             | TKind::UnknownValue

@@ -28,6 +28,7 @@ pub(crate) fn standard() -> Loaded {
     Loaded {
         sources,
         name: read.name.clone(),
+        description: read.description.clone(),
         schema: read.schema.clone(),
         taxonomy: read.taxonomy.clone(),
         tables: read.tables.clone(),

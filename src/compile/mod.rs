@@ -4,8 +4,8 @@
 //! sets, and tables are indexed by symbol. Evaluation (`eval/compiled.rs`)
 //! never looks anything up by name.
 
-pub mod symbols;
-pub mod val;
+pub(crate) mod symbols;
+pub(crate) mod val;
 
 use std::collections::{BTreeSet, HashSet};
 
@@ -19,14 +19,14 @@ use self::symbols::Symbols;
 use self::val::Val;
 
 /// Index of a node in [`Compiled::nodes`].
-pub type NodeId = u32;
+pub(crate) type NodeId = u32;
 
 /// Index of a constant set in [`Compiled::sets`].
-pub type SetId = u32;
+pub(crate) type SetId = u32;
 
 /// One operation of a compiled expression.
 #[derive(Clone, Debug)]
-pub enum Node {
+pub(crate) enum Node {
     /// A constant.
     Const(Val),
     /// A record slot.
@@ -95,7 +95,7 @@ pub enum Node {
 
 /// A set of constant values, ready for membership tests.
 #[derive(Clone, Debug)]
-pub enum ConstSet {
+pub(crate) enum ConstSet {
     /// Enum codes below 64, as a bit mask.
     Enums(u64),
     /// Any other constants (symbols, numbers, dates, large enums).
@@ -104,7 +104,7 @@ pub enum ConstSet {
 
 impl ConstSet {
     /// Whether `v` is a member (text that is not a symbol is never one).
-    pub fn contains(&self, v: Val) -> bool {
+    pub(crate) fn contains(&self, v: Val) -> bool {
         match (self, v) {
             (ConstSet::Enums(mask), Val::Enum(code)) => code < 64 && mask & (1 << code) != 0,
             (ConstSet::Enums(_), _) => false,
@@ -113,7 +113,7 @@ impl ConstSet {
     }
 
     /// Whether every member is among `elements`.
-    pub fn all_in(&self, elements: &[Val]) -> bool {
+    pub(crate) fn all_in(&self, elements: &[Val]) -> bool {
         match self {
             ConstSet::Enums(mask) => {
                 let present = elements.iter().fold(0u64, |acc, v| match v {
@@ -129,7 +129,7 @@ impl ConstSet {
 
 /// A table row in compiled form.
 #[derive(Clone, Copy, Debug)]
-pub struct TableRow {
+pub(crate) struct TableRow {
     /// First day (inclusive), for dated tables.
     pub from: i32,
     /// Last day (inclusive), for dated tables.
@@ -140,7 +140,7 @@ pub struct TableRow {
 
 /// A table indexed by key symbol.
 #[derive(Clone, Debug)]
-pub struct CompiledTable {
+pub(crate) struct CompiledTable {
     /// Whether rows are effective-dated.
     pub dated: bool,
     /// Rows of each key, indexed by symbol id (empty for other symbols).
@@ -149,7 +149,7 @@ pub struct CompiledTable {
 
 /// An effective window in compiled form.
 #[derive(Clone, Debug)]
-pub struct CompiledWindow {
+pub(crate) struct CompiledWindow {
     /// The record date compared.
     pub date: NodeId,
     /// First day, inclusive.
@@ -160,7 +160,7 @@ pub struct CompiledWindow {
 
 /// A piece of a compiled explanation.
 #[derive(Clone, Debug)]
-pub enum CompiledPart {
+pub(crate) enum CompiledPart {
     /// Literal text.
     Text(String),
     /// A value to show, with its type (to name enum values).
@@ -173,7 +173,7 @@ pub enum CompiledPart {
 
 /// A rule in compiled form.
 #[derive(Clone, Debug)]
-pub struct CompiledRule {
+pub(crate) struct CompiledRule {
     /// The condition.
     pub condition: NodeId,
     /// The effective window.
@@ -191,7 +191,7 @@ pub struct CompiledRule {
 
 /// A program ready to evaluate.
 #[derive(Debug)]
-pub struct Compiled {
+pub(crate) struct Compiled {
     /// The checked program (names, citations, schema) for reporting.
     pub program: Program,
     /// The node arena.
@@ -215,7 +215,7 @@ pub struct Compiled {
 }
 
 /// Compiles a checked program.
-pub fn compile(program: Program) -> Compiled {
+pub(crate) fn compile(program: Program) -> Compiled {
     let mut symbols = Symbols::default();
     // Every string the program mentions becomes a symbol first, so that the
     // table index below covers all of them.

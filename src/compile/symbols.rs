@@ -5,14 +5,14 @@ use std::collections::HashMap;
 /// Interned strings. Interning happens while compiling; afterwards the
 /// table is read-only and evaluation only looks strings up.
 #[derive(Clone, Debug, Default)]
-pub struct Symbols {
+pub(crate) struct Symbols {
     texts: Vec<Box<str>>,
     index: HashMap<Box<str>, u32>,
 }
 
 impl Symbols {
     /// The id of `text`, adding it if new.
-    pub fn intern(&mut self, text: &str) -> u32 {
+    pub(crate) fn intern(&mut self, text: &str) -> u32 {
         if let Some(&id) = self.index.get(text) {
             return id;
         }
@@ -23,22 +23,18 @@ impl Symbols {
     }
 
     /// The id of `text`, if the rule set mentions it.
-    pub fn get(&self, text: &str) -> Option<u32> {
+    pub(crate) fn get(&self, text: &str) -> Option<u32> {
         self.index.get(text).copied()
     }
 
     /// The text of a symbol.
-    pub fn text(&self, id: u32) -> &str {
+    pub(crate) fn text(&self, id: u32) -> &str {
         self.texts.get(id as usize).map_or("", |t| t)
     }
 
     /// How many symbols there are.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.texts.len()
     }
 
-    /// Whether there are none.
-    pub fn is_empty(&self) -> bool {
-        self.texts.is_empty()
-    }
 }

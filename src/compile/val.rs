@@ -8,7 +8,7 @@
 
 /// A value in the compiled evaluator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Val {
+pub(crate) enum Val {
     /// Not recorded.
     Unknown,
     /// `true` / `false`.
@@ -35,12 +35,12 @@ pub enum Val {
 
 impl Val {
     /// Whether the value is known.
-    pub fn is_known(self) -> bool {
+    pub(crate) fn is_known(self) -> bool {
         self != Val::Unknown
     }
 
     /// The truth of a condition value (`None` if unknown).
-    pub fn truth(self) -> Option<bool> {
+    pub(crate) fn truth(self) -> Option<bool> {
         match self {
             Val::Bool(b) => Some(b),
             _ => None,

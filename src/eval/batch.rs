@@ -16,7 +16,7 @@ use crate::records::rejection::Rejection;
 use crate::severity::Severity;
 
 /// Where results go.
-pub trait Sink {
+pub(crate) trait Sink {
     /// One evaluated case, in input order.
     fn case(&mut self, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()>;
     /// One rejected record.
@@ -25,7 +25,7 @@ pub trait Sink {
 
 /// Options of a batch run.
 #[derive(Clone, Copy, Debug, Default)]
-pub struct BatchOptions {
+pub(crate) struct BatchOptions {
     /// Stop at the first rejected record.
     pub strict: bool,
     /// Report rules cleared by an exception too.
@@ -39,7 +39,7 @@ pub struct BatchOptions {
 
 /// The accounting of a run: read = evaluated + rejected.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Totals {
+pub(crate) struct Totals {
     /// Records read.
     pub read: u64,
     /// Records evaluated.
@@ -58,7 +58,7 @@ pub struct Totals {
 
 /// Whether the batch stopped early (`--strict`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Stop {
+pub(crate) enum Stop {
     /// Every record was read.
     Finished,
     /// Stopped at a rejected record.
@@ -66,7 +66,7 @@ pub enum Stop {
 }
 
 /// Evaluates a batch across one or more readers, streaming to the sink.
-pub struct Batch<'c> {
+pub(crate) struct Batch<'c> {
     compiled: &'c Compiled,
     evaluator: Evaluator<'c>,
     record: CaseRecord,
@@ -79,7 +79,7 @@ pub struct Batch<'c> {
 
 impl<'c> Batch<'c> {
     /// A batch evaluator.
-    pub fn new(compiled: &'c Compiled, options: BatchOptions) -> Batch<'c> {
+    pub(crate) fn new(compiled: &'c Compiled, options: BatchOptions) -> Batch<'c> {
         Batch {
             compiled,
             evaluator: Evaluator::new(compiled),
@@ -92,7 +92,7 @@ impl<'c> Batch<'c> {
     }
 
     /// Reads every record of `reader`.
-    pub fn run(
+    pub(crate) fn run(
         &mut self,
         reader: &mut dyn RecordReader,
         file: &str,
@@ -203,7 +203,7 @@ pub(crate) fn evaluate_case(
 /// Why a batch stopped with an error: reading its input, or writing the
 /// results (the output or the rejects file).
 #[derive(Debug)]
-pub enum BatchError {
+pub(crate) enum BatchError {
     /// Reading the input failed.
     Read(std::io::Error),
     /// Writing the output or the rejects file failed.
@@ -212,7 +212,7 @@ pub enum BatchError {
 
 impl BatchError {
     /// The underlying I/O error.
-    pub fn io(&self) -> &std::io::Error {
+    pub(crate) fn io(&self) -> &std::io::Error {
         match self {
             BatchError::Read(error) | BatchError::Write(error) => error,
         }

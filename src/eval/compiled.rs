@@ -26,7 +26,7 @@ struct DefSlot {
 }
 
 /// Evaluates compiled rules; keep one per thread and reuse it.
-pub struct Evaluator<'c> {
+pub(crate) struct Evaluator<'c> {
     compiled: &'c Compiled,
     generation: u32,
     defs: Vec<DefSlot>,
@@ -37,12 +37,12 @@ pub struct Evaluator<'c> {
 
 impl<'c> Evaluator<'c> {
     /// The program it evaluates.
-    pub fn compiled(&self) -> &'c Compiled {
+    pub(crate) fn compiled(&self) -> &'c Compiled {
         self.compiled
     }
 
     /// An evaluator for a compiled program.
-    pub fn new(compiled: &'c Compiled) -> Evaluator<'c> {
+    pub(crate) fn new(compiled: &'c Compiled) -> Evaluator<'c> {
         Evaluator {
             compiled,
             generation: 0,
@@ -62,7 +62,7 @@ impl<'c> Evaluator<'c> {
     }
 
     /// Starts a new record: forgets memoised definitions.
-    pub fn start_record(&mut self) {
+    pub(crate) fn start_record(&mut self) {
         self.generation = self.generation.wrapping_add(1);
         if self.generation == u32::MAX {
             self.generation = 0;
@@ -73,7 +73,7 @@ impl<'c> Evaluator<'c> {
 
     /// The outcome of one rule. Call [`Evaluator::start_record`] first for
     /// each new record.
-    pub fn rule(&mut self, record: &mut CaseRecord, rule: &CompiledRule) -> RuleOutcome {
+    pub(crate) fn rule(&mut self, record: &mut CaseRecord, rule: &CompiledRule) -> RuleOutcome {
         decide(&mut CompiledRuleSteps {
             evaluator: self,
             record,
@@ -82,7 +82,7 @@ impl<'c> Evaluator<'c> {
     }
 
     /// A condition's truth and, if unknown, the unknown fields behind it.
-    pub fn truth(&mut self, record: &mut CaseRecord, node: NodeId) -> (Option<bool>, Vec<FieldId>) {
+    pub(crate) fn truth(&mut self, record: &mut CaseRecord, node: NodeId) -> (Option<bool>, Vec<FieldId>) {
         self.unknowns.clear();
         let truth = self.eval(record, node).truth();
         if truth.is_some() {
@@ -95,7 +95,7 @@ impl<'c> Evaluator<'c> {
     }
 
     /// Evaluates any node.
-    pub fn value(&mut self, record: &mut CaseRecord, node: NodeId) -> Val {
+    pub(crate) fn value(&mut self, record: &mut CaseRecord, node: NodeId) -> Val {
         self.unknowns.clear();
         self.eval(record, node)
     }

@@ -24,7 +24,7 @@ use crate::types::Type;
 /// tests alike. A rule cleared by an exception is explained by the
 /// exception, when it says why. Without `explain`, the explanation and facts
 /// are left empty (formats that show only counts or gap ids).
-pub fn finding(
+pub(crate) fn finding(
     evaluator: &mut Evaluator<'_>,
     compiled: &Compiled,
     record: &mut CaseRecord,
@@ -90,7 +90,7 @@ enum Mode {
 /// Renders a rule's `because` template for a record, as for an established
 /// finding. Unknown values show as `unknown`; lists are joined with `, `; a
 /// claim with an unknown value is left out.
-pub fn because(
+pub(crate) fn because(
     evaluator: &mut Evaluator<'_>,
     compiled: &Compiled,
     record: &mut CaseRecord,
@@ -178,7 +178,7 @@ fn render_into(
 }
 
 /// A value as text for an explanation.
-pub fn display(compiled: &Compiled, record: &CaseRecord, value: Val, ty: &Type) -> String {
+pub(crate) fn display(compiled: &Compiled, record: &CaseRecord, value: Val, ty: &Type) -> String {
     match (value, ty) {
         (Val::Unknown, _) => "unknown".into(),
         (Val::Bool(b), _) => b.to_string(),
@@ -215,7 +215,7 @@ pub fn display(compiled: &Compiled, record: &CaseRecord, value: Val, ty: &Type) 
 }
 
 /// A field's value as JSON, for the `facts` of a finding.
-pub fn json(compiled: &Compiled, record: &CaseRecord, value: Val, ty: &Type) -> serde_json::Value {
+pub(crate) fn json(compiled: &Compiled, record: &CaseRecord, value: Val, ty: &Type) -> serde_json::Value {
     match (value, ty) {
         (Val::Unknown, _) => serde_json::Value::Null,
         (Val::Bool(b), _) => b.into(),
@@ -237,7 +237,7 @@ pub fn json(compiled: &Compiled, record: &CaseRecord, value: Val, ty: &Type) -> 
 
 /// The known fields a rule read, with their values, in schema order
 /// (groups such as `nri` are left out: their fields speak for them).
-pub fn facts(
+pub(crate) fn facts(
     compiled: &Compiled,
     record: &CaseRecord,
     rule: &CompiledRule,

@@ -9,7 +9,7 @@ use crate::ruleset::schema::FieldId;
 /// explanation, and the facts it rests on. A finding is never "not
 /// applicable": a rule that found nothing has no finding.
 #[derive(Clone, Debug)]
-pub struct Finding {
+pub(crate) struct Finding {
     rule: usize,
     outcome: RuleOutcome,
     because: String,
@@ -18,7 +18,7 @@ pub struct Finding {
 
 impl Finding {
     /// The finding of rule `rule`, or `None` when the outcome found nothing.
-    pub fn new(
+    pub(crate) fn new(
         rule: usize,
         outcome: RuleOutcome,
         because: String,
@@ -33,17 +33,17 @@ impl Finding {
     }
 
     /// Index into the program's rules.
-    pub fn rule(&self) -> usize {
+    pub(crate) fn rule(&self) -> usize {
         self.rule
     }
 
     /// The rule's outcome (never [`RuleOutcome::NotApplicable`]).
-    pub fn outcome(&self) -> &RuleOutcome {
+    pub(crate) fn outcome(&self) -> &RuleOutcome {
         &self.outcome
     }
 
     /// Flagged, needs review or cleared.
-    pub fn kind(&self) -> FindingKind {
+    pub(crate) fn kind(&self) -> FindingKind {
         match self.outcome {
             RuleOutcome::NeedsReview(_) => FindingKind::NeedsReview,
             RuleOutcome::Cleared(_) => FindingKind::Cleared,
@@ -52,7 +52,7 @@ impl Finding {
     }
 
     /// For needs review: the unknown fields that made it undecidable.
-    pub fn unknown(&self) -> &[FieldId] {
+    pub(crate) fn unknown(&self) -> &[FieldId] {
         match &self.outcome {
             RuleOutcome::NeedsReview(fields) => fields,
             _ => &[],
@@ -60,7 +60,7 @@ impl Finding {
     }
 
     /// For cleared: the exception (index into `Rule::exceptions`).
-    pub fn cleared_by(&self) -> Option<usize> {
+    pub(crate) fn cleared_by(&self) -> Option<usize> {
         match self.outcome {
             RuleOutcome::Cleared(exception) => Some(exception),
             _ => None,
@@ -68,12 +68,12 @@ impl Finding {
     }
 
     /// The explanation (empty when explanations were not asked for).
-    pub fn because(&self) -> &str {
+    pub(crate) fn because(&self) -> &str {
         &self.because
     }
 
     /// The known fields the rule read, with their values, in schema order.
-    pub fn facts(&self) -> &[(FieldId, serde_json::Value)] {
+    pub(crate) fn facts(&self) -> &[(FieldId, serde_json::Value)] {
         &self.facts
     }
 }
@@ -103,7 +103,7 @@ impl FindingKind {
 
 /// The result for one case.
 #[derive(Clone, Debug, Default)]
-pub struct CaseResult {
+pub(crate) struct CaseResult {
     /// The case id.
     pub case_id: String,
     /// The findings, in rule order.
@@ -112,7 +112,7 @@ pub struct CaseResult {
 
 impl CaseResult {
     /// flagged if any finding is, else needs review if any is, else clear.
-    pub fn outcome(&self) -> CaseOutcome {
+    pub(crate) fn outcome(&self) -> CaseOutcome {
         let has = |kind| self.findings.iter().any(|f| f.kind() == kind);
         if has(FindingKind::Flagged) {
             CaseOutcome::Flagged

@@ -20,7 +20,7 @@ use super::outcome::{decide, RuleOutcome, RuleSteps, Window};
 use super::record::Record;
 
 /// Evaluates expressions of one program over one record.
-pub struct Interpreter<'p> {
+pub(crate) struct Interpreter<'p> {
     program: &'p Program,
     record: &'p Record,
     /// Memoised definitions: value and the unknown fields it depends on.
@@ -36,7 +36,7 @@ pub struct Interpreter<'p> {
 /// What one evaluation reached: the outcome of each true/false expression
 /// (by span), and the definitions and tables used.
 #[derive(Clone, Debug, Default)]
-pub struct Reached {
+pub(crate) struct Reached {
     /// Outcomes seen per true/false expression: [true, false, unknown].
     pub conditions: std::collections::HashMap<crate::source::Span, [bool; 3]>,
     /// Definitions evaluated.
@@ -46,11 +46,11 @@ pub struct Reached {
 }
 
 /// A three-valued truth value: `None` is unknown.
-pub type Truth = Option<bool>;
+pub(crate) type Truth = Option<bool>;
 
 impl<'p> Interpreter<'p> {
     /// An interpreter for one record.
-    pub fn new(program: &'p Program, record: &'p Record) -> Interpreter<'p> {
+    pub(crate) fn new(program: &'p Program, record: &'p Record) -> Interpreter<'p> {
         Interpreter {
             program,
             record,
@@ -63,7 +63,7 @@ impl<'p> Interpreter<'p> {
 
     /// Evaluates a condition; returns its truth and the unknown fields that
     /// made it unknown (empty unless the truth is unknown).
-    pub fn truth(&mut self, e: &TExpr) -> (Truth, Vec<FieldId>) {
+    pub(crate) fn truth(&mut self, e: &TExpr) -> (Truth, Vec<FieldId>) {
         self.unknowns.clear();
         let value = self.eval(e);
         let truth = as_bool(&value);
@@ -77,7 +77,7 @@ impl<'p> Interpreter<'p> {
     }
 
     /// Evaluates any expression (used for explanation templates).
-    pub fn value(&mut self, e: &TExpr) -> Option<Value> {
+    pub(crate) fn value(&mut self, e: &TExpr) -> Option<Value> {
         self.unknowns.clear();
         self.eval(e)
     }
@@ -339,13 +339,13 @@ fn call(builtin: Builtin, args: &[Value]) -> Option<Value> {
 
 /// The outcome of a rule for a record, decided directly on the checked
 /// program: the reference for the compiled evaluator's `Evaluator::rule`.
-pub fn rule_outcome(program: &Program, record: &Record, rule: &Rule) -> RuleOutcome {
+pub(crate) fn rule_outcome(program: &Program, record: &Record, rule: &Rule) -> RuleOutcome {
     rule_outcome_in(&mut Interpreter::new(program, record), rule)
 }
 
 /// [`rule_outcome`] with a given interpreter (one per record; it may be
 /// measuring coverage).
-pub fn rule_outcome_in(interpreter: &mut Interpreter<'_>, rule: &Rule) -> RuleOutcome {
+pub(crate) fn rule_outcome_in(interpreter: &mut Interpreter<'_>, rule: &Rule) -> RuleOutcome {
     decide(&mut InterpretedRuleSteps { interpreter, rule })
 }
 

@@ -4,14 +4,14 @@
 //! interpreter of the checked AST in three-valued (Kleene) logic. It is the
 //! reference semantics: the compiled evaluator (`compiled.rs`) must agree with it.
 
-pub mod batch;
+pub(crate) mod batch;
 pub(crate) mod case_ids;
-pub mod compiled;
-pub mod explain;
-pub mod finding;
-pub mod interpret;
-pub mod outcome;
-pub mod record;
+pub(crate) mod compiled;
+pub(crate) mod explain;
+pub(crate) mod finding;
+pub(crate) mod interpret;
+pub(crate) mod outcome;
+pub(crate) mod record;
 
 #[cfg(test)]
 mod tests;

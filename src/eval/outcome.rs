@@ -6,7 +6,7 @@ use crate::ruleset::schema::FieldId;
 
 /// The outcome of one rule for one record.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum RuleOutcome {
+pub(crate) enum RuleOutcome {
     /// The condition is false, or the record is outside the window.
     NotApplicable,
     /// The condition holds and no exception does.
@@ -24,7 +24,7 @@ impl RuleOutcome {
     /// when no field is missing because the rule said `unknown` itself,
     /// "needs review (the rule marks this situation for review)"), "cleared
     /// by `exception`".
-    pub fn describe(&self, program: &crate::check::program::Program, rule: usize) -> String {
+    pub(crate) fn describe(&self, program: &crate::check::program::Program, rule: usize) -> String {
         match self {
             RuleOutcome::Flagged => "flagged".into(),
             RuleOutcome::NotApplicable => "clear".into(),
@@ -48,7 +48,7 @@ impl RuleOutcome {
 
 /// Where a record's date falls with respect to a rule's effective window.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Window {
+pub(crate) enum Window {
     /// In force (or the rule has no window).
     Inside,
     /// Not in force: the rule does not apply.
@@ -58,7 +58,7 @@ pub enum Window {
 }
 
 /// How an evaluator carries out the steps of one rule for one record.
-pub trait RuleSteps {
+pub(crate) trait RuleSteps {
     /// The window test.
     fn window(&mut self) -> Window;
     /// The condition's truth and, if unknown, the unknown fields behind it.
@@ -73,7 +73,7 @@ pub trait RuleSteps {
 /// the first exception that holds clears the rule; an unknown window date,
 /// condition or exception makes a found gap need review (with the fields
 /// behind it); otherwise the gap is flagged.
-pub fn decide(steps: &mut impl RuleSteps) -> RuleOutcome {
+pub(crate) fn decide(steps: &mut impl RuleSteps) -> RuleOutcome {
     let mut review: Vec<FieldId> = match steps.window() {
         Window::Outside => return RuleOutcome::NotApplicable,
         Window::Inside => Vec::new(),

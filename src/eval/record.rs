@@ -7,7 +7,7 @@ use crate::value::Value;
 /// `null`). A `record`-typed field such as `nri` holds `Value::Bool(true)`
 /// when the group is present.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Record {
+pub(crate) struct Record {
     /// The case id.
     pub case_id: String,
     /// Field values, indexed by [`FieldId`].
@@ -16,7 +16,7 @@ pub struct Record {
 
 impl Record {
     /// An empty record (every field unknown) for a schema of `fields` fields.
-    pub fn new(case_id: impl Into<String>, fields: usize) -> Record {
+    pub(crate) fn new(case_id: impl Into<String>, fields: usize) -> Record {
         Record {
             case_id: case_id.into(),
             slots: vec![None; fields],
@@ -24,12 +24,13 @@ impl Record {
     }
 
     /// The value of a field, if known.
-    pub fn get(&self, field: FieldId) -> Option<&Value> {
+    pub(crate) fn get(&self, field: FieldId) -> Option<&Value> {
         self.slots.get(field.0 as usize).and_then(Option::as_ref)
     }
 
     /// Sets a field.
-    pub fn set(&mut self, field: FieldId, value: Option<Value>) {
+    #[cfg(test)]
+    pub(crate) fn set(&mut self, field: FieldId, value: Option<Value>) {
         if let Some(slot) = self.slots.get_mut(field.0 as usize) {
             *slot = value;
         }
@@ -38,7 +39,7 @@ impl Record {
 
 impl Record {
     /// The interpreter's view of a decoded record: every slot as a `Value`.
-    pub fn from_case(
+    pub(crate) fn from_case(
         compiled: &crate::compile::Compiled,
         case: &crate::records::case::CaseRecord,
     ) -> Record {

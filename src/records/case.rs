@@ -8,7 +8,7 @@ use crate::ruleset::schema::FieldId;
 
 /// One decoded case record.
 #[derive(Clone, Debug, Default)]
-pub struct CaseRecord {
+pub(crate) struct CaseRecord {
     /// The case id.
     pub case_id: String,
     /// One value per schema field (`Val::Unknown` when absent or `null`).
@@ -23,7 +23,7 @@ pub struct CaseRecord {
 
 impl CaseRecord {
     /// An empty record for a schema with `fields` fields.
-    pub fn with_fields(fields: usize) -> CaseRecord {
+    pub(crate) fn with_fields(fields: usize) -> CaseRecord {
         CaseRecord {
             slots: vec![Val::Unknown; fields],
             ..CaseRecord::default()
@@ -31,7 +31,7 @@ impl CaseRecord {
     }
 
     /// Forgets the previous record, keeping the buffers.
-    pub fn clear(&mut self) {
+    pub(crate) fn clear(&mut self) {
         self.case_id.clear();
         self.slots.iter_mut().for_each(|s| *s = Val::Unknown);
         self.text.clear();
@@ -54,7 +54,7 @@ impl CaseRecord {
     }
 
     /// The value of a field.
-    pub fn get(&self, field: FieldId) -> Val {
+    pub(crate) fn get(&self, field: FieldId) -> Val {
         self.slots
             .get(field.0 as usize)
             .copied()
@@ -62,7 +62,7 @@ impl CaseRecord {
     }
 
     /// Sets a field.
-    pub fn set(&mut self, field: FieldId, value: Val) {
+    pub(crate) fn set(&mut self, field: FieldId, value: Val) {
         if let Some(slot) = self.slots.get_mut(field.0 as usize) {
             *slot = value;
         }
@@ -70,7 +70,7 @@ impl CaseRecord {
 
     /// A text value: a symbol if the rule set mentions this text, otherwise
     /// stored in the record's buffer.
-    pub fn text_value(&mut self, compiled: &Compiled, text: &str) -> Val {
+    pub(crate) fn text_value(&mut self, compiled: &Compiled, text: &str) -> Val {
         match compiled.symbols.get(text) {
             Some(id) => Val::Sym(id),
             None => {
@@ -82,14 +82,14 @@ impl CaseRecord {
     }
 
     /// A list value from its elements.
-    pub fn list_value(&mut self, elements: impl IntoIterator<Item = Val>) -> Val {
+    pub(crate) fn list_value(&mut self, elements: impl IntoIterator<Item = Val>) -> Val {
         let start = self.items.len();
         self.items.extend(elements);
         Val::List(start as u32, (self.items.len() - start) as u32)
     }
 
     /// The text of a `Sym` or `Text` value.
-    pub fn text_of<'a>(&'a self, compiled: &'a Compiled, v: Val) -> Option<&'a str> {
+    pub(crate) fn text_of<'a>(&'a self, compiled: &'a Compiled, v: Val) -> Option<&'a str> {
         match v {
             Val::Sym(id) => Some(compiled.symbols.text(id)),
             Val::Text(start, len) => self.text.get(start as usize..(start + len) as usize),
@@ -98,7 +98,7 @@ impl CaseRecord {
     }
 
     /// The elements of a list value.
-    pub fn elements<'a>(&'a self, compiled: &'a Compiled, v: Val) -> &'a [Val] {
+    pub(crate) fn elements<'a>(&'a self, compiled: &'a Compiled, v: Val) -> &'a [Val] {
         let (source, start, len) = match v {
             Val::List(s, l) => (&self.items, s, l),
             Val::ConstList(s, l) => (&compiled.const_items, s, l),

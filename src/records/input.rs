@@ -17,7 +17,7 @@ use crate::types::Type;
 
 /// The formats nrscreen reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum InputFormat {
+pub(crate) enum InputFormat {
     /// One JSON object per line.
     Jsonl,
     /// A header row, then one row per record (lists joined with `;`,
@@ -29,7 +29,7 @@ pub enum InputFormat {
 
 impl InputFormat {
     /// The format a file name implies, if any.
-    pub fn from_path(path: &str) -> Option<InputFormat> {
+    pub(crate) fn from_path(path: &str) -> Option<InputFormat> {
         let lower = path.to_ascii_lowercase();
         // Not `.json`: a JSON file is usually one array, not JSON Lines.
         if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
@@ -45,7 +45,7 @@ impl InputFormat {
 }
 
 /// What reading one record produced.
-pub enum Read1 {
+pub(crate) enum Read1 {
     /// A record was decoded into the buffer; the line it starts on.
     Record(usize),
     /// The record was rejected.
@@ -53,7 +53,7 @@ pub enum Read1 {
 }
 
 /// A source of records.
-pub trait RecordReader {
+pub(crate) trait RecordReader {
     /// Reads the next record into `record`; `None` at the end of the input.
     fn next_record(&mut self, record: &mut CaseRecord) -> std::io::Result<Option<Read1>>;
 
@@ -62,7 +62,7 @@ pub trait RecordReader {
 }
 
 /// Opens a reader for `input` (already opened as a byte stream).
-pub fn reader<'a>(
+pub(crate) fn reader<'a>(
     compiled: &'a Compiled,
     index: &'a SchemaIndex,
     name: String,

@@ -17,7 +17,7 @@ use crate::types::Type;
 
 /// Why a record failed to decode: the field (if one) and the reason.
 #[derive(Debug, PartialEq, Eq)]
-pub struct DecodeError {
+pub(crate) struct DecodeError {
     /// The field at fault.
     pub field: Option<String>,
     /// The reason.
@@ -48,7 +48,7 @@ impl Context<'_> {
 
 /// Decodes `line` (one JSON object) into `record`. Keys not in the schema are
 /// added to `unknown_keys`.
-pub fn decode_line(
+pub(crate) fn decode_line(
     compiled: &Compiled,
     index: &SchemaIndex,
     line: &str,

@@ -1,10 +1,10 @@
 //! Case-record input: JSON Lines, CSV and TOML, decoded against the schema
 //! straight into [`case::CaseRecord`]s, or set aside as a [`Rejection`].
 
-pub mod case;
-pub mod input;
-pub mod json;
+pub(crate) mod case;
+pub(crate) mod input;
+pub(crate) mod json;
 mod line_endings;
-pub mod rejection;
+pub(crate) mod rejection;
 pub(crate) mod scalar;
-pub mod schema_index;
+pub(crate) mod schema_index;

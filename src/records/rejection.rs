@@ -5,7 +5,7 @@ use serde::Serialize;
 /// A record set aside: not evaluated, reported, and written to the rejects
 /// file with its raw text so that nothing is lost.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Rejection {
+pub(crate) struct Rejection {
     /// The input file (`-` for standard input).
     pub file: String,
     /// 1-based line where the record starts.
@@ -24,7 +24,7 @@ pub struct Rejection {
 
 impl Rejection {
     /// `file:line: field `x`: reason`.
-    pub fn describe(&self) -> String {
+    pub(crate) fn describe(&self) -> String {
         let case = self
             .case_id
             .as_ref()

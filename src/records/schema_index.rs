@@ -11,7 +11,7 @@ use crate::types::Type;
 
 /// How to decode each key of an input record.
 #[derive(Debug)]
-pub struct SchemaIndex {
+pub(crate) struct SchemaIndex {
     top: HashMap<String, FieldId>,
     /// Keys inside a group (`nri` → `date` → `nri.date`).
     children: HashMap<FieldId, HashMap<String, FieldId>>,
@@ -26,7 +26,7 @@ pub struct SchemaIndex {
 
 /// What an input key is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Key {
+pub(crate) enum Key {
     /// A schema field.
     Field(FieldId),
     /// Not in the schema (ignored, with one warning per name).
@@ -35,7 +35,7 @@ pub enum Key {
 
 impl SchemaIndex {
     /// The index of a compiled program's schema.
-    pub fn new(compiled: &Compiled) -> SchemaIndex {
+    pub(crate) fn new(compiled: &Compiled) -> SchemaIndex {
         let schema = &compiled.program.schema;
         let mut top = HashMap::new();
         let mut children: HashMap<FieldId, HashMap<String, FieldId>> = HashMap::new();
@@ -67,7 +67,7 @@ impl SchemaIndex {
     }
 
     /// A top-level key, or a key inside group `parent`.
-    pub fn key(&self, parent: Option<FieldId>, name: &str) -> Key {
+    pub(crate) fn key(&self, parent: Option<FieldId>, name: &str) -> Key {
         let found = match parent {
             None => self.top.get(name),
             Some(group) => self.children.get(&group).and_then(|c| c.get(name)),
@@ -76,34 +76,26 @@ impl SchemaIndex {
     }
 
     /// A dotted column name such as `nri.outcome`.
-    pub fn dotted(&self, name: &str) -> Key {
+    pub(crate) fn dotted(&self, name: &str) -> Key {
         self.dotted
             .get(name)
             .map_or(Key::Unknown, |&id| Key::Field(id))
     }
 
     /// The type of a field.
-    pub fn ty(&self, id: FieldId) -> &Type {
+    pub(crate) fn ty(&self, id: FieldId) -> &Type {
         &self.types[id.0 as usize]
     }
 
     /// The full name of a field.
-    pub fn name(&self, id: FieldId) -> &str {
+    pub(crate) fn name(&self, id: FieldId) -> &str {
         &self.names[id.0 as usize]
     }
 
     /// Whether a rule reads the field (others are checked, not stored).
-    pub fn is_used(&self, id: FieldId) -> bool {
+    pub(crate) fn is_used(&self, id: FieldId) -> bool {
         self.used[id.0 as usize]
     }
 
-    /// The number of fields.
-    pub fn len(&self) -> usize {
-        self.types.len()
-    }
 
-    /// Whether the schema has no fields.
-    pub fn is_empty(&self) -> bool {
-        self.types.is_empty()
-    }
 }

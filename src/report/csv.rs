@@ -10,7 +10,7 @@ use super::Format;
 
 /// The CSV writer.
 #[derive(Default)]
-pub struct CsvRows {
+pub(crate) struct CsvRows {
     header_written: bool,
 }
 

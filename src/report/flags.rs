@@ -11,7 +11,7 @@ use super::Format;
 
 /// The flags writer.
 #[derive(Default)]
-pub struct Flags;
+pub(crate) struct Flags;
 
 #[derive(serde::Serialize)]
 struct Line<'a> {

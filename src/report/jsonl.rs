@@ -11,7 +11,7 @@ use super::Format;
 
 /// The JSON Lines writer.
 #[derive(Default)]
-pub struct JsonLines;
+pub(crate) struct JsonLines;
 
 impl Format for JsonLines {
     fn case(

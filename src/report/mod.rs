@@ -1,12 +1,12 @@
 //! Writing results: one module per output format, and the rejection
 //! reporting shared by all of them.
 
-pub mod case_json;
-pub mod csv;
-pub mod flags;
-pub mod jsonl;
-pub mod summary;
-pub mod table;
+pub(crate) mod case_json;
+pub(crate) mod csv;
+pub(crate) mod flags;
+pub(crate) mod jsonl;
+pub(crate) mod summary;
+pub(crate) mod table;
 
 use std::io::Write;
 
@@ -17,7 +17,7 @@ use crate::records::rejection::Rejection;
 
 /// The output formats of `nrscreen eval`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum OutputFormat {
+pub(crate) enum OutputFormat {
     /// One JSON object per case.
     Jsonl,
     /// One row per finding (clear cases get one row with no rule).
@@ -31,7 +31,7 @@ pub enum OutputFormat {
 }
 
 /// A format writer.
-pub trait Format {
+pub(crate) trait Format {
     /// Writes one case.
     fn case(
         &mut self,
@@ -48,7 +48,7 @@ const REJECTIONS_SHOWN: usize = 20;
 
 /// The sink of `nrscreen eval`: the chosen format on `out`, rejections on
 /// stderr (the first few) and in full in the rejects file.
-pub struct Report<'w> {
+pub(crate) struct Report<'w> {
     /// Where cases go.
     pub out: Box<dyn Write + 'w>,
     /// The format.
@@ -88,7 +88,7 @@ impl Sink for Report<'_> {
 
 impl Report<'_> {
     /// Finishes the output.
-    pub fn finish(&mut self, compiled: &Compiled) -> std::io::Result<()> {
+    pub(crate) fn finish(&mut self, compiled: &Compiled) -> std::io::Result<()> {
         self.format.finish(&mut self.out, compiled)?;
         self.out.flush()?;
         if let Some(rejects) = &mut self.rejects {

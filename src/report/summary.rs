@@ -11,7 +11,7 @@ use super::Format;
 
 /// The summary writer: counts while cases stream, prints at the end.
 #[derive(Default)]
-pub struct Summary {
+pub(crate) struct Summary {
     /// Per gap (taxonomy index): flagged, needs review.
     per_gap: Vec<(u64, u64)>,
     /// Per severity (`Severity::ALL` order): flagged, needs review.

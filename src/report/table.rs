@@ -10,7 +10,7 @@ use crate::severity::Severity;
 use super::Format;
 
 /// The table writer.
-pub struct Table {
+pub(crate) struct Table {
     /// Whether to use ANSI colours.
     pub colour: bool,
     clear: u64,
@@ -18,7 +18,7 @@ pub struct Table {
 
 impl Table {
     /// A table writer.
-    pub fn new(colour: bool) -> Table {
+    pub(crate) fn new(colour: bool) -> Table {
         Table { colour, clear: 0 }
     }
 

@@ -11,11 +11,11 @@ use super::toml_file::{self, span_of};
 
 /// Index of a gap in the taxonomy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct GapId(pub u32);
+pub(crate) struct GapId(pub u32);
 
 /// One safeguard gap.
 #[derive(Clone, Debug)]
-pub struct Gap {
+pub(crate) struct Gap {
     /// Stable kebab-case id, e.g. `fear-not-screened`.
     pub id: String,
     /// How serious the gap is.
@@ -28,7 +28,7 @@ pub struct Gap {
 
 /// The taxonomy.
 #[derive(Clone, Debug, Default)]
-pub struct Taxonomy {
+pub(crate) struct Taxonomy {
     /// Gaps in file order.
     pub gaps: Vec<Gap>,
     /// The taxonomy file is missing or not valid TOML (already reported):
@@ -38,7 +38,7 @@ pub struct Taxonomy {
 
 impl Taxonomy {
     /// The gap with this id.
-    pub fn find(&self, id: &str) -> Option<GapId> {
+    pub(crate) fn find(&self, id: &str) -> Option<GapId> {
         self.gaps
             .iter()
             .position(|g| g.id == id)
@@ -46,7 +46,7 @@ impl Taxonomy {
     }
 
     /// The gap with this index.
-    pub fn get(&self, id: GapId) -> &Gap {
+    pub(crate) fn get(&self, id: GapId) -> &Gap {
         &self.gaps[id.0 as usize]
     }
 }

@@ -6,12 +6,12 @@ use serde::Deserialize;
 use toml::Spanned;
 
 /// The file name of the manifest inside a rule-set directory.
-pub const MANIFEST_FILE: &str = "ruleset.toml";
+pub(crate) const MANIFEST_FILE: &str = "ruleset.toml";
 
 /// What `ruleset.toml` says.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     /// The rule set's name.
     pub name: String,
     /// One line about it.

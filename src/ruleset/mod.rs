@@ -3,10 +3,10 @@
 //! diagnostics; only I/O failures (a missing directory, an unreadable file)
 //! are a [`LoadError`].
 
-pub mod gaps;
-pub mod manifest;
-pub mod schema;
-pub mod tables;
+pub(crate) mod gaps;
+pub(crate) mod manifest;
+pub(crate) mod schema;
+pub(crate) mod tables;
 pub(crate) mod toml_file;
 
 use std::fmt;
@@ -24,11 +24,13 @@ use self::tables::Table;
 
 /// A rule set as read from disk, before checking.
 #[derive(Debug, Default)]
-pub struct Loaded {
+pub(crate) struct Loaded {
     /// Every file read.
     pub sources: Sources,
     /// The manifest's name for the rule set.
     pub name: String,
+    /// The manifest's one line about it.
+    pub description: String,
     /// The case-record schema.
     pub schema: Schema,
     /// The gap taxonomy.
@@ -74,7 +76,7 @@ impl fmt::Display for LoadError {
 impl std::error::Error for LoadError {}
 
 /// Reads and parses the rule set in `dir`.
-pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
+pub(crate) fn load(dir: &Path) -> Result<Loaded, LoadError> {
     if !dir.is_dir() {
         return Err(LoadError::NotADirectory(dir.to_path_buf()));
     }
@@ -94,6 +96,7 @@ pub fn load(dir: &Path) -> Result<Loaded, LoadError> {
         }
     };
     loaded.name = manifest.name.clone();
+    loaded.description = manifest.description.clone();
     let span = |v: &toml::Spanned<String>| toml_file::span_of(manifest_file, v);
 
     if let Some((file, text)) = read(

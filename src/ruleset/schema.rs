@@ -14,11 +14,11 @@ use super::toml_file::{self, span_of};
 
 /// Index of a field in the schema.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct FieldId(pub u32);
+pub(crate) struct FieldId(pub u32);
 
 /// One field of the case record.
 #[derive(Clone, Debug)]
-pub struct Field {
+pub(crate) struct Field {
     /// Full dotted name, e.g. `nri.outcome`.
     pub name: String,
     /// Its type.
@@ -35,7 +35,7 @@ pub struct Field {
 
 /// The values of one enum field.
 #[derive(Clone, Debug)]
-pub struct EnumDef {
+pub(crate) struct EnumDef {
     /// The field whose values these are.
     pub field: String,
     /// The values, in declaration order; a value's index is its code.
@@ -44,7 +44,7 @@ pub struct EnumDef {
 
 /// The schema.
 #[derive(Clone, Debug, Default)]
-pub struct Schema {
+pub(crate) struct Schema {
     /// Fields, sorted by name (so `nri` comes before `nri.date`).
     pub fields: Vec<Field>,
     /// Enum value sets, referenced by [`EnumId`].
@@ -59,7 +59,7 @@ pub struct Schema {
 
 impl Schema {
     /// The field with this full dotted name.
-    pub fn find(&self, name: &str) -> Option<FieldId> {
+    pub(crate) fn find(&self, name: &str) -> Option<FieldId> {
         self.fields
             .binary_search_by(|f| f.name.as_str().cmp(name))
             .ok()
@@ -67,17 +67,17 @@ impl Schema {
     }
 
     /// The field with this id.
-    pub fn field(&self, id: FieldId) -> &Field {
+    pub(crate) fn field(&self, id: FieldId) -> &Field {
         &self.fields[id.0 as usize]
     }
 
     /// The enum with this id.
-    pub fn enum_def(&self, id: EnumId) -> &EnumDef {
+    pub(crate) fn enum_def(&self, id: EnumId) -> &EnumDef {
         &self.enums[id.0 as usize]
     }
 
     /// The code of an enum value.
-    pub fn enum_value(&self, id: EnumId, text: &str) -> Option<u32> {
+    pub(crate) fn enum_value(&self, id: EnumId, text: &str) -> Option<u32> {
         self.enum_def(id)
             .values
             .iter()

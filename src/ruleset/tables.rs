@@ -18,11 +18,11 @@ use super::toml_file::{self, span_of};
 
 /// Index of a table in the rule set.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct TableId(pub u32);
+pub(crate) struct TableId(pub u32);
 
 /// One row.
 #[derive(Clone, Debug)]
-pub struct Row {
+pub(crate) struct Row {
     /// The key (looked up exactly).
     pub key: String,
     /// First day the row applies (dated tables).
@@ -32,14 +32,18 @@ pub struct Row {
     /// The value.
     pub value: Value,
     /// Where the row's source is given, if it has one.
+    // Kept for tools that show the row a lookup used; nothing reads it yet.
+    #[allow(dead_code)]
     pub source: Option<String>,
     /// The row in the table file.
+    // Kept for tools that show the row a lookup used; nothing reads it yet.
+    #[allow(dead_code)]
     pub span: Span,
 }
 
 /// A loaded, validated table.
 #[derive(Clone, Debug)]
-pub struct Table {
+pub(crate) struct Table {
     /// The name rules use (from the manifest).
     pub name: String,
     /// The table file.
@@ -58,7 +62,7 @@ pub struct Table {
 
 impl Table {
     /// The distinct keys, in the order of their first row.
-    pub fn keys(&self) -> impl Iterator<Item = &str> {
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &str> {
         let mut seen = std::collections::HashSet::new();
         self.rows
             .iter()
@@ -67,7 +71,7 @@ impl Table {
     }
 
     /// The value for `key` (on `date`, for dated tables), if a row covers it.
-    pub fn lookup(&self, key: &str, date: Option<Date>) -> Option<&Value> {
+    pub(crate) fn lookup(&self, key: &str, date: Option<Date>) -> Option<&Value> {
         self.rows
             .iter()
             .find(|row| {

@@ -18,7 +18,7 @@ type Outcomes = [bool; 3];
 
 /// Coverage accumulated over a run of tests.
 #[derive(Debug)]
-pub struct Coverage {
+pub(crate) struct Coverage {
     /// Every condition of the program, with the outcomes it can have.
     possible: BTreeMap<(u32, u32, u32), (Span, Outcomes)>,
     /// Outcomes seen.
@@ -35,7 +35,7 @@ pub struct Coverage {
 
 impl Coverage {
     /// Coverage of `program`, nothing seen yet.
-    pub fn new(program: &Program) -> Coverage {
+    pub(crate) fn new(program: &Program) -> Coverage {
         let mut possible = BTreeMap::new();
         let mut roots: Vec<&TExpr> = program.defs.iter().map(|d| &d.expr).collect();
         for rule in &program.rules {
@@ -60,7 +60,7 @@ impl Coverage {
     }
 
     /// Adds what one test reached.
-    pub fn add(&mut self, reached: &Reached, rules_reached: &[bool]) {
+    pub(crate) fn add(&mut self, reached: &Reached, rules_reached: &[bool]) {
         for (span, outcomes) in &reached.conditions {
             let seen = self.seen.entry(*span).or_default();
             for i in 0..3 {
@@ -92,7 +92,7 @@ impl Coverage {
     }
 
     /// Covered and possible condition outcomes.
-    pub fn outcome_counts(&self) -> (usize, usize) {
+    pub(crate) fn outcome_counts(&self) -> (usize, usize) {
         let mut covered = 0;
         let mut possible = 0;
         for (span, can) in self.possible.values() {
@@ -109,7 +109,7 @@ impl Coverage {
 
     /// The percentage of coverage: condition outcomes, rules, definitions
     /// and tables together.
-    pub fn percent(&self) -> f64 {
+    pub(crate) fn percent(&self) -> f64 {
         let (covered, possible) = self.outcome_counts();
         let reached = |counts: &[usize]| counts.iter().filter(|&&c| c > 0).count();
         let (defs_reached, defs) = self.def_counts();
@@ -124,7 +124,7 @@ impl Coverage {
 
     /// Human-readable report: totals, then everything not covered with its
     /// place, then per-rule counts.
-    pub fn report(&self, program: &Program, sources: &Sources) -> String {
+    pub(crate) fn report(&self, program: &Program, sources: &Sources) -> String {
         let reached = |counts: &[usize]| counts.iter().filter(|&&c| c > 0).count();
         let (covered, possible) = self.outcome_counts();
         let (defs_reached, defs) = self.def_counts();

@@ -33,7 +33,7 @@ use crate::source::Span;
 /// What a test expects of the evaluation of its case.
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct Expectation {
+pub(crate) struct Expectation {
     /// Gap or rule ids that must be flagged.
     #[serde(default)]
     pub flagged: Vec<String>,
@@ -60,7 +60,7 @@ pub struct Expectation {
 
 impl Expectation {
     /// Whether the test says something about this rule or gap.
-    pub fn mentions(&self, rule: &str, gap: &str) -> bool {
+    pub(crate) fn mentions(&self, rule: &str, gap: &str) -> bool {
         let named = |id: &String| id == rule || id == gap;
         self.flagged
             .iter()
@@ -148,7 +148,7 @@ struct TestFile {
 
 /// One test, ready to run.
 #[derive(Clone, Debug)]
-pub struct RuleTest {
+pub(crate) struct RuleTest {
     /// Its name (`table / row` for table rows).
     pub name: String,
     /// Where it is written.
@@ -162,7 +162,7 @@ pub struct RuleTest {
 }
 
 /// Reads every `*.toml` file of `tests_dir`, in name order.
-pub fn load_tests(
+pub(crate) fn load_tests(
     rules_dir: &Path,
     tests_dir: &Path,
     sources: &mut Sources,
@@ -334,7 +334,7 @@ fn find_record(rules_dir: &Path, reference: &RecordRef) -> Result<serde_json::Va
 }
 
 /// The file and line of a test, for messages.
-pub fn place(sources: &Sources, span: Span) -> String {
+pub(crate) fn place(sources: &Sources, span: Span) -> String {
     let (line, _) = sources.line_col(span.file, span.start as usize);
     format!("{}:{line}", sources.get(span.file).name)
 }

@@ -39,7 +39,7 @@ impl Seen {
 
 /// Totals of a test run.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct TestTotals {
+pub(crate) struct TestTotals {
     /// Tests that passed.
     pub passed: usize,
     /// Tests that failed.
@@ -48,7 +48,7 @@ pub struct TestTotals {
 
 /// Runs the tests whose name contains `filter`; writes a report of each
 /// failure to `out`.
-pub fn run_tests(
+pub(crate) fn run_tests(
     compiled: &Compiled,
     sources: &Sources,
     tests: &[RuleTest],

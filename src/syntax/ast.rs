@@ -9,7 +9,7 @@ use crate::source::Span;
 
 /// A name as written, with its place.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Ident {
+pub(crate) struct Ident {
     /// The name.
     pub name: String,
     /// Where it was written.
@@ -18,7 +18,7 @@ pub struct Ident {
 
 /// A string literal: its decoded value and, for templates, the raw text.
 #[derive(Clone, Debug, PartialEq)]
-pub struct StrLit {
+pub(crate) struct StrLit {
     /// The value after escapes are decoded.
     pub value: String,
     /// The text between the quotes, as written.
@@ -29,14 +29,14 @@ pub struct StrLit {
 
 /// One rule file.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Module {
+pub(crate) struct Module {
     /// Declarations in source order.
     pub items: Vec<Item>,
 }
 
 /// A top-level declaration.
 #[derive(Clone, Debug, PartialEq)]
-pub enum Item {
+pub(crate) enum Item {
     /// `def NAME = EXPR`
     Def(DefItem),
     /// `rule NAME { … }`
@@ -49,7 +49,7 @@ pub enum Item {
 
 /// `audit "NAME" { for every case [where EXPR] expect … }`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct AuditItem {
+pub(crate) struct AuditItem {
     /// `///` lines before it.
     pub doc: Vec<String>,
     /// The audit's name.
@@ -64,7 +64,7 @@ pub struct AuditItem {
 
 /// One expectation of an audit.
 #[derive(Clone, Debug, PartialEq)]
-pub struct AuditExpect {
+pub(crate) struct AuditExpect {
     /// What is expected.
     pub kind: AuditExpectKind,
     /// The gap (or rule) id it is about.
@@ -75,7 +75,7 @@ pub struct AuditExpect {
 
 /// The kinds of audit expectations.
 #[derive(Clone, Debug, PartialEq)]
-pub enum AuditExpectKind {
+pub(crate) enum AuditExpectKind {
     /// `flagged GAP`
     Flagged,
     /// `needs-review GAP`
@@ -90,7 +90,7 @@ pub enum AuditExpectKind {
 
 /// `def NAME = EXPR`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct DefItem {
+pub(crate) struct DefItem {
     /// `///` lines before it.
     pub doc: Vec<String>,
     /// The defined name.
@@ -103,7 +103,7 @@ pub struct DefItem {
 
 /// `rule NAME { CLAUSES }`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct RuleItem {
+pub(crate) struct RuleItem {
     /// `///` lines before it.
     pub doc: Vec<String>,
     /// The rule id.
@@ -116,7 +116,7 @@ pub struct RuleItem {
 
 /// `exception NAME to RULE when EXPR [because "…"]`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct ExceptionItem {
+pub(crate) struct ExceptionItem {
     /// `///` lines before it.
     pub doc: Vec<String>,
     /// The exception's name.
@@ -133,7 +133,7 @@ pub struct ExceptionItem {
 
 /// One line of a rule body.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Clause {
+pub(crate) struct Clause {
     /// What the clause says.
     pub kind: ClauseKind,
     /// The whole clause, keyword included.
@@ -142,7 +142,7 @@ pub struct Clause {
 
 /// The kinds of rule clauses.
 #[derive(Clone, Debug, PartialEq)]
-pub enum ClauseKind {
+pub(crate) enum ClauseKind {
     /// `gap fear-not-screened`
     Gap(Ident),
     /// `severity critical`
@@ -163,7 +163,7 @@ pub enum ClauseKind {
 
 /// An effective window: the rule applies when `date` lies in `from..=until`.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Window {
+pub(crate) struct Window {
     /// The record date the window is compared with (a field or definition).
     pub date: Expr,
     /// First day (inclusive), with its span.
@@ -174,7 +174,7 @@ pub struct Window {
 
 /// An expression with its span.
 #[derive(Clone, Debug, PartialEq)]
-pub struct Expr {
+pub(crate) struct Expr {
     /// What it is.
     pub kind: ExprKind,
     /// Where it was written.
@@ -183,7 +183,7 @@ pub struct Expr {
 
 /// Duration units as written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DurationUnit {
+pub(crate) enum DurationUnit {
     /// `days`
     Days,
     /// `weeks`
@@ -192,7 +192,7 @@ pub enum DurationUnit {
 
 /// The kinds of expressions.
 #[derive(Clone, Debug, PartialEq)]
-pub enum ExprKind {
+pub(crate) enum ExprKind {
     /// `true`, `false`
     Bool(bool),
     /// `unknown` as a value: the truth value that is neither true nor false
@@ -241,7 +241,7 @@ pub enum ExprKind {
 
 /// `any` or `all`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum QuantifierKind {
+pub(crate) enum QuantifierKind {
     /// true if the body holds for some element
     Any,
     /// true if the body holds for every element
@@ -251,7 +251,7 @@ pub enum QuantifierKind {
 /// One-operand operators (their spelling and binding power are in
 /// `syntax/operators.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum UnaryOp {
+pub(crate) enum UnaryOp {
     /// `not e`
     Not,
     /// `known e`
@@ -269,7 +269,7 @@ pub enum UnaryOp {
 /// Two-operand operators (their spelling, binding power and grouping are in
 /// `syntax/operators.rs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum BinaryOp {
+pub(crate) enum BinaryOp {
     /// `a or b`
     Or,
     /// `a and b`

@@ -118,7 +118,8 @@ pub(crate) fn infix(binary: BinaryOp) -> &'static Operator {
         .unwrap_or(&MISSING)
 }
 
-/// The entry of a prefix or postfix operator.
+/// The entry of a prefix or postfix operator (for the printer).
+#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn unary(unary: UnaryOp) -> &'static Operator {
     OPERATORS
         .iter()
@@ -132,17 +133,11 @@ const MISSING: Operator = op("?", Rule::EOI, Infix(BinaryOp::Or, Left), 1);
 
 impl BinaryOp {
     /// The operator as written.
-    pub fn symbol(self) -> &'static str {
+    pub(crate) fn symbol(self) -> &'static str {
         infix(self).spelling
     }
 }
 
-impl UnaryOp {
-    /// The operator as written.
-    pub fn symbol(self) -> &'static str {
-        unary(self).spelling
-    }
-}
 
 #[cfg(test)]
 mod tests {

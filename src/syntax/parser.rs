@@ -22,7 +22,7 @@ use crate::syntax::syntax_error;
 
 /// Parses one rule file. Returns the declarations that parsed and a
 /// diagnostic for each syntax error.
-pub fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
+pub(crate) fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
     enable_error_detail();
     if let Some(diagnostic) = depth::check_nesting(file, text) {
         return (Module::default(), vec![diagnostic]);
@@ -72,8 +72,9 @@ fn parse_chunk(file: FileId, text: &str, offset: usize) -> Result<Module, Diagno
     builder.module(pairs)
 }
 
-/// Parses a single expression (used by tests and tools).
-pub fn parse_expr(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
+/// Parses a single expression (used by tests).
+#[cfg(test)]
+pub(crate) fn parse_expr(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
     enable_error_detail();
     if let Some(diagnostic) = depth::check_nesting(file, text) {
         return Err(diagnostic);

@@ -47,7 +47,7 @@ fn prefix_power(op: UnaryOp) -> Option<u8> {
 
 /// Prints a whole rule file in the canonical layout: declarations separated
 /// by blank lines, rule clauses one per line with their keywords aligned.
-pub fn print_module(module: &Module) -> String {
+pub(crate) fn print_module(module: &Module) -> String {
     let mut out = String::new();
     for (i, item) in module.items.iter().enumerate() {
         if i > 0 {
@@ -59,7 +59,7 @@ pub fn print_module(module: &Module) -> String {
 }
 
 /// Prints one expression on one line.
-pub fn print_expr(expr: &Expr) -> String {
+pub(crate) fn print_expr(expr: &Expr) -> String {
     let mut out = String::new();
     write_expr(&mut out, expr, 0, 0);
     out
