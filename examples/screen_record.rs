@@ -13,7 +13,9 @@ use std::process::ExitCode;
 use nrscreen::{FindingKind, RuleSet};
 
 fn main() -> ExitCode {
-    let dir = std::env::args().nth(1).unwrap_or_else(|| "rules".to_string());
+    let dir = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "rules".to_string());
     let rules = match RuleSet::load(&dir) {
         Ok(rules) => rules,
         Err(error) => {

@@ -19,7 +19,6 @@ use std::collections::HashSet;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-
 use crate::audit::run::{run_audits, AuditOptions};
 use crate::compile::Compiled;
 use crate::diagnostic::{render_text, Diagnostic};
@@ -253,7 +252,10 @@ impl RuleSet {
     /// Every file it was read from (manifest, schema, taxonomy, tables,
     /// rule files), as paths on disk.
     pub fn files(&self) -> Vec<PathBuf> {
-        self.sources.iter().map(|(_, file)| file.path.clone()).collect()
+        self.sources
+            .iter()
+            .map(|(_, file)| file.path.clone())
+            .collect()
     }
 
     /// The warnings `nrscreen check` would print, rendered.

@@ -41,8 +41,7 @@ impl Workload {
         let records = lines
             .iter()
             .map(|line| {
-                let mut record =
-                    CaseRecord::with_fields(self.compiled.program.schema.fields.len());
+                let mut record = CaseRecord::with_fields(self.compiled.program.schema.fields.len());
                 decode_line(
                     &self.compiled,
                     &index,

@@ -56,7 +56,11 @@ impl Diagnostic {
     }
 
     /// A warning at a span.
-    pub(crate) fn warning(code: &'static str, message: impl Into<String>, span: Span) -> Diagnostic {
+    pub(crate) fn warning(
+        code: &'static str,
+        message: impl Into<String>,
+        span: Span,
+    ) -> Diagnostic {
         Diagnostic::new(Level::Warning, code, message, Some(span))
     }
 

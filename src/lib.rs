@@ -43,9 +43,9 @@
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
 
 mod api;
+pub(crate) mod audit;
 #[doc(hidden)]
 pub mod bench_support;
-pub(crate) mod audit;
 pub(crate) mod check;
 mod cli;
 pub(crate) mod compile;
@@ -68,7 +68,7 @@ pub use api::{
     FieldInfo, LoadError, RecordError, RuleInfo, RuleSet, RunSummary, Screener, TableInfo,
 };
 pub use cli::{run, Exit};
-pub use ruleset::LoadError as ReadError;
 pub use eval::finding::{CaseOutcome, FindingKind};
 pub use report::case_json::{CaseReport, Facts, FindingReport};
+pub use ruleset::LoadError as ReadError;
 pub use severity::Severity;

@@ -174,7 +174,11 @@ impl Pools {
 
 /// The strategy of generated cases for `program`, guided by `guide` (an
 /// audit precondition or a rule condition).
-pub(crate) fn cases(program: &Program, pools: &Pools, guide: Option<&TExpr>) -> BoxedStrategy<GenCase> {
+pub(crate) fn cases(
+    program: &Program,
+    pools: &Pools,
+    guide: Option<&TExpr>,
+) -> BoxedStrategy<GenCase> {
     let mut constraints = BTreeMap::new();
     if let Some(guide) = guide {
         constrain(program, guide, &mut constraints);
@@ -439,7 +443,12 @@ impl GenCase {
     /// A copy in which `field` has grown: a list gains values it lacked
     /// (chosen by `growth`), a true/false field becomes true. `None` when it
     /// cannot grow.
-    pub(crate) fn grown(&self, program: &Program, pools: &Pools, field: FieldId) -> Option<GenCase> {
+    pub(crate) fn grown(
+        &self,
+        program: &Program,
+        pools: &Pools,
+        field: FieldId,
+    ) -> Option<GenCase> {
         let mut grown = self.clone();
         let ty = &program.schema.field(field).ty;
         let slot = grown.values.get_mut(field.0 as usize)?;

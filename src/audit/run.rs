@@ -118,7 +118,11 @@ fn runner(options: &AuditOptions, salt: u64, cases: u32, shrink: bool) -> TestRu
 }
 
 /// Runs the audits of a compiled rule set; writes the report to `out`.
-pub(crate) fn run_audits(compiled: &Compiled, options: &AuditOptions, out: &mut String) -> AuditTotals {
+pub(crate) fn run_audits(
+    compiled: &Compiled,
+    options: &AuditOptions,
+    out: &mut String,
+) -> AuditTotals {
     let bench = Bench {
         compiled,
         index: SchemaIndex::new(compiled),

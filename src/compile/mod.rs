@@ -19,10 +19,26 @@ use self::symbols::Symbols;
 use self::val::Val;
 
 /// Index of a node in [`Compiled::nodes`].
-pub(crate) type NodeId = u32;
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct NodeId(u32);
+
+impl NodeId {
+    /// The position in [`Compiled::nodes`].
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 /// Index of a constant set in [`Compiled::sets`].
-pub(crate) type SetId = u32;
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub(crate) struct SetId(u32);
+
+impl SetId {
+    /// The position in [`Compiled::sets`].
+    pub(crate) fn index(self) -> usize {
+        self.0 as usize
+    }
+}
 
 /// One operation of a compiled expression.
 #[derive(Clone, Debug)]
@@ -259,7 +275,7 @@ pub(crate) fn compile(program: Program) -> Compiled {
             let mut rows_by_symbol = vec![Vec::new(); symbols.len()];
             for row in &table.rows {
                 if let Some(id) = symbols.get(&row.key) {
-                    rows_by_symbol[id as usize].push(TableRow {
+                    rows_by_symbol[id.index()].push(TableRow {
                         from: row.from.map_or(i32::MIN, |d| d.0),
                         to: row.to.map_or(i32::MAX, |d| d.0),
                         value: constant(&mut symbols, &row.value),
@@ -342,7 +358,7 @@ struct Compiler<'p> {
 impl Compiler<'_> {
     fn push(&mut self, node: Node) -> NodeId {
         self.nodes.push(node);
-        (self.nodes.len() - 1) as NodeId
+        NodeId((self.nodes.len() - 1) as u32)
     }
 
     fn rule(&mut self, rule: &Rule) -> CompiledRule {
@@ -446,7 +462,7 @@ impl Compiler<'_> {
             ConstSet::Values(vals.into_iter().collect())
         };
         self.sets.push(set);
-        Some((self.sets.len() - 1) as SetId)
+        Some(SetId((self.sets.len() - 1) as u32))
     }
 
     fn expr(&mut self, e: &TExpr) -> NodeId {

@@ -6,6 +6,8 @@
 //! buffer ([`Val::Text`]); lists live in the record's item arena
 //! ([`Val::List`]) or in the program's constant arena ([`Val::ConstList`]).
 
+use super::symbols::SymbolId;
+
 /// A value in the compiled evaluator.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub(crate) enum Val {
@@ -22,7 +24,7 @@ pub(crate) enum Val {
     /// An enum value code.
     Enum(u32),
     /// Interned text: an index into the program's symbol table.
-    Sym(u32),
+    Sym(SymbolId),
     /// Text in the record's buffer: start and length in bytes.
     Text(u32, u32),
     /// A list in the record's item arena: start and length.

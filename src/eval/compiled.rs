@@ -82,7 +82,11 @@ impl<'c> Evaluator<'c> {
     }
 
     /// A condition's truth and, if unknown, the unknown fields behind it.
-    pub(crate) fn truth(&mut self, record: &mut CaseRecord, node: NodeId) -> (Option<bool>, Vec<FieldId>) {
+    pub(crate) fn truth(
+        &mut self,
+        record: &mut CaseRecord,
+        node: NodeId,
+    ) -> (Option<bool>, Vec<FieldId>) {
         self.unknowns.clear();
         let truth = self.eval(record, node).truth();
         if truth.is_some() {
@@ -102,7 +106,7 @@ impl<'c> Evaluator<'c> {
 
     fn eval(&mut self, rec: &mut CaseRecord, node: NodeId) -> Val {
         let c = self.compiled;
-        match &c.nodes[node as usize] {
+        match &c.nodes[node.index()] {
             Node::Const(v) => *v,
             Node::Field(id) => {
                 let v = rec.get(*id);
@@ -177,7 +181,7 @@ impl<'c> Evaluator<'c> {
             }
             Node::InSet(x, set) => match self.eval(rec, *x) {
                 Val::Unknown => Val::Unknown,
-                v => Val::Bool(c.sets[*set as usize].contains(v)),
+                v => Val::Bool(c.sets[set.index()].contains(v)),
             },
             Node::In(x, list) => {
                 let (x, list) = (self.eval(rec, *x), self.eval(rec, *list));
@@ -205,7 +209,7 @@ impl<'c> Evaluator<'c> {
                 if list == Val::Unknown {
                     return Val::Unknown;
                 }
-                let set = &c.sets[*set as usize];
+                let set = &c.sets[set.index()];
                 let elements = rec.elements(c, list);
                 Val::Bool(match op {
                     SetOp::Any => elements.iter().any(|&v| set.contains(v)),
@@ -268,7 +272,7 @@ impl<'c> Evaluator<'c> {
                 };
                 let rows = table
                     .rows_by_symbol
-                    .get(symbol as usize)
+                    .get(symbol.index())
                     .map_or(&[][..], Vec::as_slice);
                 match (table.dated, date) {
                     (false, _) => rows.first().map_or(Val::Unknown, |r| r.value),

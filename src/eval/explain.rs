@@ -215,7 +215,12 @@ pub(crate) fn display(compiled: &Compiled, record: &CaseRecord, value: Val, ty: 
 }
 
 /// A field's value as JSON, for the `facts` of a finding.
-pub(crate) fn json(compiled: &Compiled, record: &CaseRecord, value: Val, ty: &Type) -> serde_json::Value {
+pub(crate) fn json(
+    compiled: &Compiled,
+    record: &CaseRecord,
+    value: Val,
+    ty: &Type,
+) -> serde_json::Value {
     match (value, ty) {
         (Val::Unknown, _) => serde_json::Value::Null,
         (Val::Bool(b), _) => b.into(),

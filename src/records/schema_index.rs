@@ -96,6 +96,4 @@ impl SchemaIndex {
     pub(crate) fn is_used(&self, id: FieldId) -> bool {
         self.used[id.0 as usize]
     }
-
-
 }

@@ -138,7 +138,6 @@ impl BinaryOp {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;

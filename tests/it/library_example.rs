@@ -42,7 +42,10 @@ fn the_library_example_screens_records_and_reports_rejections() {
         stdout.contains("FLAGGED fear-not-screened              fear of Mexico was expressed; returned to Tijuana with no interview decision"),
         "{stdout}"
     );
-    assert_eq!(stderr, "line 2: rejected: field `age`: expected a number, found the text `x`\n");
+    assert_eq!(
+        stderr,
+        "line 2: rejected: field `age`: expected a number, found the text `x`\n"
+    );
 }
 
 #[test]
