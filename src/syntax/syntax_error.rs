@@ -15,7 +15,7 @@ use crate::syntax::grammar::{Rule, CLAUSE_KEYWORDS, DECLARATION_KEYWORDS, KEYWOR
 /// A syntax error in `text` (a chunk of the file starting at `offset`).
 ///
 /// pest reports the furthest place a grammar *rule* failed; with error detail
-/// on (see [`crate::ruleset::load`]) it also reports the furthest place a
+/// on (see `ruleset::load`) it also reports the furthest place a
 /// literal token (`=`, `}`, `when`, …) was tried. The error is shown at the
 /// later of the two, with what was expected there.
 pub(crate) fn from_pest(

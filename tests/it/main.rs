@@ -12,6 +12,7 @@ mod eval_cli;
 mod examples;
 mod harness;
 mod language_doc;
+mod layers;
 mod library_example;
 mod regressions;
 mod test_cli;
