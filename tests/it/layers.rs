@@ -56,7 +56,9 @@ fn lower_layers_do_not_use_higher_ones() {
         ("eval", &["report", "cli", "api", "ruletest", "audit"]),
         (
             "syntax",
-            &["ruleset", "check", "compile", "eval", "records", "report", "cli", "api"],
+            &[
+                "ruleset", "check", "compile", "eval", "records", "report", "cli", "api",
+            ],
         ),
         ("records", &["eval", "report", "cli", "api"]),
     ];
