@@ -1,7 +1,9 @@
 //! "Did you mean …?" suggestions for misspelt names.
 
 /// The candidate closest to `word`, if it is close enough to be a likely
-/// misspelling.
+/// misspelling. Of equally close candidates the alphabetically first wins,
+/// so the answer does not depend on the order they come in (candidates often
+/// come from a hash map).
 pub(crate) fn did_you_mean<'a>(
     word: &str,
     candidates: impl Iterator<Item = &'a str>,
@@ -12,7 +14,7 @@ pub(crate) fn did_you_mean<'a>(
             continue;
         }
         let score = strsim::jaro_winkler(word, candidate);
-        if score >= 0.8 && best.is_none_or(|(s, _)| score > s) {
+        if score >= 0.8 && best.is_none_or(|(s, c)| score > s || (score == s && candidate < c)) {
             best = Some((score, candidate));
         }
     }
@@ -22,6 +24,15 @@ pub(crate) fn did_you_mean<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn equally_close_candidates_give_the_same_answer_in_any_order() {
+        let names = ["age_b", "age_a", "age_c"];
+        let forward = did_you_mean("age_x", names.iter().copied());
+        let backward = did_you_mean("age_x", names.iter().rev().copied());
+        assert_eq!(forward, Some("age_a"));
+        assert_eq!(backward, Some("age_a"));
+    }
 
     #[test]
     fn suggests_close_names_only() {

@@ -4,6 +4,7 @@
 mod audit;
 mod check;
 mod eval;
+mod formats;
 mod logging;
 mod test;
 

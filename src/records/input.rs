@@ -16,7 +16,7 @@ use crate::ruleset::schema::FieldId;
 use crate::types::Type;
 
 /// The formats nrscreen reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum InputFormat {
     /// One JSON object per line.
     Jsonl,

@@ -16,7 +16,7 @@ use crate::eval::finding::CaseResult;
 use crate::records::rejection::Rejection;
 
 /// The output formats of `nrscreen eval`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum OutputFormat {
     /// One JSON object per case.
     Jsonl,

@@ -98,3 +98,25 @@ fn no_import_circle_between_top_level_modules() {
         visit(node, &graph, &mut Vec::new(), &mut done);
     }
 }
+
+#[test]
+fn only_the_command_line_knows_clap() {
+    let src = repo_root().join("src");
+    let mut stack = vec![src.clone()];
+    let mut files = 0;
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "rs")
+                && top_module(&src, &path) != "cli"
+            {
+                files += 1;
+                let text = std::fs::read_to_string(&path).unwrap();
+                assert!(!text.contains("clap::"), "{} uses clap", path.display());
+            }
+        }
+    }
+    assert!(files > 20);
+}
