@@ -3,6 +3,7 @@
 use std::collections::{BTreeSet, HashSet};
 use std::fs::File;
 use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 use crate::eval::batch::{Batch, BatchError, BatchOptions, Stop, Totals};
 use crate::records::input::{reader, InputFormat};
@@ -14,21 +15,23 @@ use crate::report::table::Table;
 use crate::report::{Format, OutputFormat, Report};
 use crate::severity::Severity;
 
+use super::output_file::{OutputFile, Protected};
 use super::{use_colour, EvalArgs, Exit};
 
 pub(crate) fn run(args: &EvalArgs) -> Exit {
-    let compiled = match super::load_compiled(&args.rules, args.color, super::DiagnosticsTo::Stderr)
-    {
-        Ok((_, compiled)) => compiled,
-        Err(code) => return code,
-    };
+    let (sources, compiled) =
+        match super::load_compiled(&args.rules, args.color, super::DiagnosticsTo::Stderr) {
+            Ok(loaded) => loaded,
+            Err(code) => return code,
+        };
     tracing::info!(
         rules = compiled.rules.len(),
         nodes = compiled.nodes.len(),
         "rule set compiled"
     );
 
-    let stdout_is_terminal = std::io::stdout().is_terminal();
+    // Colour only on a terminal: never into a file.
+    let stdout_is_terminal = std::io::stdout().is_terminal() && args.output.is_none();
     let format: Box<dyn Format> = match args.format {
         OutputFormat::Jsonl => Box::new(JsonLines),
         OutputFormat::Csv => Box::new(CsvRows::default()),
@@ -36,20 +39,53 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         OutputFormat::Summary => Box::new(Summary::default()),
         OutputFormat::Flags => Box::new(crate::report::flags::Flags),
     };
-    let rejects: Option<Box<dyn Write>> = match &args.rejects {
-        Some(path) => match File::create(path) {
-            Ok(file) => Some(Box::new(BufWriter::new(file))),
-            Err(error) => {
-                eprintln!("error: cannot write `{}`: {error}", path.display());
-                return Exit::Usage;
-            }
-        },
-        None => None,
+    // Nothing the run reads may be overwritten by what it writes.
+    let mut protected: Vec<Protected> = args
+        .inputs
+        .iter()
+        .filter(|name| *name != "-")
+        .filter_map(|name| Protected::file(Path::new(name), "an input"))
+        .collect();
+    protected.extend(
+        sources
+            .iter()
+            .filter_map(|(_, file)| Protected::file(&file.path, "a file of the rule set")),
+    );
+    if let (Some(output), Some(rejects)) = (&args.output, &args.rejects) {
+        if output == rejects {
+            eprintln!(
+                "error: --output and --rejects are both `{}`",
+                output.display()
+            );
+            return Exit::Usage;
+        }
+    }
+    let open = |path: &Option<PathBuf>, option: &str, protected: &mut Vec<Protected>| {
+        let Some(path) = path else { return Ok(None) };
+        let file = OutputFile::create(path, option, protected)?;
+        // The other output may not be this one either.
+        protected.extend(Protected::file(path, "the other output"));
+        Ok::<_, String>(Some(file))
+    };
+    let (mut output, mut rejects_file) = match open(&args.output, "--output", &mut protected)
+        .and_then(|output| Ok((output, open(&args.rejects, "--rejects", &mut protected)?)))
+    {
+        Ok(files) => files,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Exit::Usage;
+        }
+    };
+    let out: Box<dyn Write> = match output.as_mut() {
+        Some(file) => Box::new(file.writer()),
+        None => Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
     };
     let mut report = Report {
-        out: Box::new(BufWriter::with_capacity(1 << 16, std::io::stdout().lock())),
+        out,
         format,
-        rejects,
+        rejects: rejects_file
+            .as_mut()
+            .map(|file| Box::new(file.writer()) as Box<dyn Write>),
         rejections_shown: 0,
     };
     let index = SchemaIndex::new(&compiled);
@@ -62,6 +98,8 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
     let mut batch = Batch::new(&compiled, options);
     let mut warned: BTreeSet<String> = BTreeSet::new();
     let mut exit = Exit::Success;
+    // Whether the files written are whole: false after an I/O error.
+    let mut complete = true;
     for input in &args.inputs {
         let name = input.clone();
         let Some(format) = args
@@ -71,6 +109,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         else {
             eprintln!("error: cannot tell the format of `{name}` from its name; use --input-format jsonl, csv or toml");
             exit = Exit::Usage;
+            complete = false;
             break;
         };
         let stream: Box<dyn std::io::BufRead> = if name == "-" {
@@ -81,6 +120,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
                 Err(error) => {
                     eprintln!("error: cannot read `{name}`: {error}");
                     exit = Exit::Usage;
+                    complete = false;
                     break;
                 }
             }
@@ -117,11 +157,13 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             Err(BatchError::Write(error)) => {
                 eprintln!("error: writing the output failed: {error}");
                 exit = Exit::Usage;
+                complete = false;
                 break;
             }
             Err(BatchError::Read(error)) => {
                 eprintln!("error: reading `{name}` failed: {error}");
                 exit = Exit::Usage;
+                complete = false;
                 break;
             }
         }
@@ -129,6 +171,19 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
     if let Err(error) = report.finish(&compiled) {
         if error.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("error: writing the output failed: {error}");
+            exit = Exit::Usage;
+            complete = false;
+        }
+    }
+    drop(report);
+    // Files are put in place only when whole; after a failure the old ones
+    // stay as they were.
+    for file in [output, rejects_file].into_iter().flatten() {
+        if !complete {
+            continue;
+        }
+        if let Err(error) = file.commit() {
+            eprintln!("error: {error}");
             exit = Exit::Usage;
         }
     }

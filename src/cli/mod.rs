@@ -6,6 +6,7 @@ mod check;
 mod eval;
 mod formats;
 mod logging;
+mod output_file;
 mod test;
 
 use std::path::PathBuf;
@@ -144,7 +145,12 @@ pub(crate) struct EvalArgs {
     /// The output format.
     #[arg(long, value_enum, default_value_t = crate::report::OutputFormat::Jsonl)]
     format: crate::report::OutputFormat,
-    /// Write every rejected record, with its reason, to this JSON Lines file.
+    /// Write the results to this file instead of standard output. It is
+    /// written whole or not at all, and never over an input.
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Write every rejected record, with its reason, to this JSON Lines file
+    /// (written whole or not at all, and never over an input).
     #[arg(long, value_name = "FILE")]
     rejects: Option<PathBuf>,
     /// Stop at the first record that cannot be decoded (exit 2).

@@ -74,3 +74,90 @@ fn literal_braces_in_templates_and_values_pass_rule_tests() {
         .run();
     assert!(out.stdout.contains("1 passed"), "{}", out.stdout);
 }
+
+#[test]
+fn an_output_file_is_never_an_input_or_a_rule_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("in.jsonl");
+    let batch = "{\"case_id\":\"A\",\"age\":\"x\"}\n{\"case_id\":\"B\"}\n";
+    std::fs::write(&input, batch).unwrap();
+    let alias = dir.path().join(".").join("in.jsonl");
+    let hard_link = dir.path().join("same.jsonl");
+    std::fs::hard_link(&input, &hard_link).unwrap();
+    for (option, target) in [
+        ("--rejects", &input),
+        ("--rejects", &alias),
+        ("--output", &hard_link),
+    ] {
+        let out = Test::new()
+            .args(["eval", "--rules", "rules", option])
+            .arg(target)
+            .arg(&input)
+            .status(2)
+            .run();
+        assert!(out.stderr.contains("is an input"), "{}", out.stderr);
+        assert!(out.stdout.is_empty());
+        assert_eq!(std::fs::read_to_string(&input).unwrap(), batch);
+    }
+    let set = RuleSet::standard();
+    let out = Test::new()
+        .rule_set(set)
+        .args([
+            "eval",
+            "--rules",
+            "rules",
+            "--rejects",
+            "rules/schema.toml",
+            "-",
+        ])
+        .stdin(batch)
+        .status(2)
+        .run();
+    assert!(
+        out.stderr.contains("is a file of the rule set"),
+        "{}",
+        out.stderr
+    );
+}
+
+#[test]
+fn a_failed_run_leaves_the_old_output_files_as_they_were() {
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("good.jsonl");
+    std::fs::write(&good, "{\"case_id\":\"A\",\"age\":\"x\"}\n").unwrap();
+    let rejects = dir.path().join("rejects.jsonl");
+    let output = dir.path().join("out.jsonl");
+    std::fs::write(&rejects, "old rejects\n").unwrap();
+    std::fs::write(&output, "old output\n").unwrap();
+    // The second input cannot be read: the run fails after writing some.
+    Test::new()
+        .args(["eval", "--rules", "rules", "--rejects"])
+        .arg(&rejects)
+        .arg("--output")
+        .arg(&output)
+        .arg(&good)
+        .arg(dir.path().join("missing.jsonl"))
+        .status(2)
+        .run();
+    assert_eq!(std::fs::read_to_string(&rejects).unwrap(), "old rejects\n");
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), "old output\n");
+    assert_eq!(
+        std::fs::read_dir(dir.path()).unwrap().count(),
+        3,
+        "a temporary file was left"
+    );
+    // A run that succeeds replaces them whole.
+    let out = Test::new()
+        .args(["eval", "--rules", "rules", "--rejects"])
+        .arg(&rejects)
+        .arg("--output")
+        .arg(&output)
+        .arg(&good)
+        .status(0)
+        .run();
+    assert!(out.stdout.is_empty());
+    assert!(std::fs::read_to_string(&rejects)
+        .unwrap()
+        .contains("expected a number"));
+    assert_eq!(std::fs::read_to_string(&output).unwrap(), "");
+}
