@@ -153,15 +153,29 @@ impl Pools {
         e.for_each_child(|c| self.candidates(program, c));
     }
 
+    /// A date and the days either side (those that exist).
     fn add_date(&mut self, d: Date) {
-        self.dates.extend([Date(d.0 - 1), d, Date(d.0 + 1)]);
+        let around = [d.0.checked_sub(1), Some(d.0), d.0.checked_add(1)];
+        self.dates.extend(around.into_iter().flatten().map(Date));
+    }
+
+    /// A number and the numbers either side (those that exist).
+    fn add_int(&mut self, i: i64) {
+        let around = [i.checked_sub(1), Some(i), i.checked_add(1)];
+        self.ints.extend(around.into_iter().flatten());
     }
 
     fn collect(&mut self, e: &TExpr) {
         match &e.kind {
             TKind::Const(Value::Date(d)) => self.add_date(*d),
-            TKind::Const(Value::Int(i)) => {
-                self.ints.extend([i - 1, *i, i + 1]);
+            TKind::Const(Value::Int(i)) => self.add_int(*i),
+            // `-3` is a negation of the constant 3: both are of interest.
+            TKind::Neg(inner) => {
+                if let TKind::Const(Value::Int(i)) = inner.kind {
+                    if let Some(negative) = i.checked_neg() {
+                        self.add_int(negative);
+                    }
+                }
             }
             TKind::Const(Value::Str(s)) => {
                 self.texts.insert(s.to_string());

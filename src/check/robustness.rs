@@ -195,7 +195,76 @@ mod tests {
         let _ = crate::diagnostic::render_json(sources, diagnostics);
     }
 
+    /// Pieces of rule files, multi-byte characters among them (the shipped
+    /// rules cite `§` in comments), for texts that end anywhere.
+    const FRAGMENTS: &[&str] = &[
+        "def ",
+        "rule ",
+        "exception ",
+        "audit ",
+        "r",
+        " {",
+        "}",
+        "gap fear-not-asked",
+        "cites ",
+        "\"c\"",
+        " // GAPS.md §4",
+        "/// the “interview",
+        " // INA §239",
+        "when ",
+        "unless ",
+        "because \"",
+        "x",
+        " = ",
+        "(",
+        ")",
+        "[",
+        "]",
+        "\n",
+        "§",
+        "“",
+        "é",
+        "-",
+        "??",
+        " and ",
+        "2019-01-01",
+        "3 days",
+        "\"",
+        "{",
+        "age",
+        " to ",
+        "for every case",
+        "expect ",
+    ];
+
     proptest! {
+        /// Texts made of rule-file pieces, cut anywhere, neither crash the
+        /// parser nor the checker.
+        #[test]
+        fn rule_file_pieces_ending_anywhere_do_not_panic(
+            pieces in vec(proptest::sample::select(FRAGMENTS), 0..24),
+        ) {
+            let text: String = pieces.concat();
+            let (_, sources, checked) = check_with("pieces.nrs", &text);
+            assert_spans_inside(&sources, &checked.diagnostics);
+        }
+
+        /// The shipped files cut at any character, with a comment that ends
+        /// in a multi-byte character, neither crash the parser nor the
+        /// checker.
+        #[test]
+        fn shipped_files_cut_anywhere_do_not_panic(
+            (name, text) in proptest::sample::select(SHIPPED),
+            cut in any::<proptest::sample::Index>(),
+            tail in proptest::sample::select(&[" // GAPS.md §4", "/// the “interview", " // é", ""][..]),
+        ) {
+            let boundaries: Vec<usize> = text.char_indices().map(|(i, _)| i).collect();
+            let at = boundaries.get(cut.index(boundaries.len().max(1))).copied().unwrap_or(0);
+            let text = format!("{}{tail}", &text[..at]);
+            let (_, sources, checked) = check_with(name, &text);
+            assert_spans_inside(&sources, &checked.diagnostics);
+        }
+
         /// Random bytes neither crash the parser nor the checker.
         #[test]
         fn random_bytes_do_not_panic(bytes in vec(any::<u8>(), 0..300)) {

@@ -74,7 +74,7 @@ pub(crate) fn from_pest(
         Found::End => {
             // Point just after the last word, not at blank lines or at the
             // declaration that follows.
-            let end = text[..at].trim_end().len();
+            let end = code_end(&text[..at]);
             let after = match last_token(&text[..end]) {
                 Some(word) => format!(" after `{word}`"),
                 None => String::new(),
@@ -219,6 +219,11 @@ fn prune(expected: &mut BTreeSet<(u8, String)>) {
     if has(expected, CLAUSE) {
         remove(expected, "`when`");
     }
+    if has(expected, DECLARATION) {
+        for covered in ["`def`", "`rule`", "`exception`", "`audit`"] {
+            remove(expected, covered);
+        }
+    }
 }
 
 const NAME: &str = "a name";
@@ -248,15 +253,63 @@ fn declaration_at(text: &str, at: usize) -> &'static str {
     ""
 }
 
+/// Where the code of `text` ends: after its last character that is neither
+/// blank nor in a trailing `//` comment, so that "expected … after `x`"
+/// names a token, not a word of a comment.
+fn code_end(text: &str) -> usize {
+    let mut end = text.trim_end().len();
+    loop {
+        let line_start = text[..end].rfind('\n').map_or(0, |i| i + 1);
+        let line = &text[line_start..end];
+        match comment_start(line) {
+            Some(comment) => end = text[..line_start + comment].trim_end().len(),
+            None => return end,
+        }
+        if end == 0 {
+            return 0;
+        }
+    }
+}
+
+/// Where a `//` comment starts in `line`, if one does outside a string.
+fn comment_start(line: &str) -> Option<usize> {
+    let mut in_string = false;
+    let mut escaped = false;
+    for (i, c) in line.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '/' if !in_string && line[i..].starts_with("//") => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// The last word or symbol of `text`, for "expected … after `x`".
 fn last_token(text: &str) -> Option<&str> {
     let last = text.chars().next_back()?;
     let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '-' || c == '.';
     let is_symbol = |c: char| !is_word(c) && !c.is_whitespace() && !"()[]{}\"".contains(c);
-    let start = if is_word(last) {
-        text.rfind(|c: char| !is_word(c)).map_or(0, |i| i + 1)
+    // The byte just after the last character that is not part of the token
+    // (characters can be several bytes long: `§`, `“`).
+    let start_after = |part_of: &dyn Fn(char) -> bool| {
+        text.char_indices()
+            .rev()
+            .find(|&(_, c)| !part_of(c))
+            .map_or(0, |(i, c)| i + c.len_utf8())
+    };
+    let start = if last == '"' {
+        // A whole string literal on its line: `"c"`.
+        let line_start = text.rfind('\n').map_or(0, |i| i + 1);
+        text[line_start..text.len() - 1]
+            .rfind('"')
+            .map_or(text.len() - 1, |i| line_start + i)
+    } else if is_word(last) {
+        start_after(&is_word)
     } else if is_symbol(last) {
-        text.rfind(|c: char| !is_symbol(c)).map_or(0, |i| i + 1)
+        start_after(&is_symbol)
     } else {
         text.len() - last.len_utf8()
     };

@@ -161,3 +161,17 @@ fn a_failed_run_leaves_the_old_output_files_as_they_were() {
         .contains("expected a number"));
     assert_eq!(std::fs::read_to_string(&output).unwrap(), "");
 }
+
+#[test]
+fn audits_over_the_largest_and_smallest_numbers_do_not_overflow() {
+    let set = RuleSet::standard().file(
+        "extremes.nrs",
+        "rule extremes {\n  gap notice-defect\n  cites \"test\"\n  when age > 9223372036854775807 or age < -9223372036854775807\n}\n",
+    );
+    let out = Test::new()
+        .rule_set(set)
+        .args(["audit", "rules", "--cases", "50", "--seed", "3"])
+        .run();
+    assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
+    assert!(out.stdout.contains("passed"), "{}", out.stdout);
+}
