@@ -18,6 +18,12 @@ pub(super) const MAX_DEF_CHAIN: usize = 256;
 /// How deep an expression may nest, counting through the definitions it uses.
 pub(super) const MAX_COMBINED_DEPTH: usize = 1000;
 
+/// How many operations a list definition may hold once the definitions it
+/// uses are written out in it (a list that doubles through definitions,
+/// `def l2 = l1 + l1`, grows exponentially; this bounds its length, its
+/// constant folding and the copies the checker makes of it).
+pub(super) const MAX_LIST_EXPANSION: u64 = 100_000;
+
 /// How far checking a definition has got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum DefState {
@@ -50,10 +56,16 @@ pub(super) struct Cycle<'a> {
     pub(super) through: Vec<&'a ast::DefItem>,
 }
 
-/// A definition that, counted through the definitions it uses, nests more
-/// than [`MAX_COMBINED_DEPTH`] operations deep.
+/// Why a definition's body was refused.
 #[derive(Debug)]
-pub(super) struct NestsTooDeep;
+pub(super) enum TooLarge {
+    /// Counted through the definitions it uses, it nests more than
+    /// [`MAX_COMBINED_DEPTH`] operations deep.
+    Depth,
+    /// A list that, written out through the definitions it uses, holds more
+    /// than [`MAX_LIST_EXPANSION`] operations (the number given).
+    List(u64),
+}
 
 /// The definitions of a rule set and what checking has learnt of them.
 #[derive(Debug, Default)]
@@ -72,6 +84,9 @@ pub(super) struct DefGraph<'a> {
     deps: Vec<BTreeSet<DefId>>,
     /// Nesting depth of each checked definition, through those it uses.
     depths: Vec<usize>,
+    /// Operations of each checked definition written out through those it
+    /// uses (saturating).
+    sizes: Vec<u64>,
     /// Definitions whose constant value was inlined where they were used.
     inlined: BTreeSet<DefId>,
 }
@@ -86,6 +101,7 @@ impl<'a> DefGraph<'a> {
         self.state.push(DefState::NotStarted);
         self.deps.push(BTreeSet::new());
         self.depths.push(0);
+        self.sizes.push(0);
         id
     }
 
@@ -141,11 +157,7 @@ impl<'a> DefGraph<'a> {
     /// Ends checking the definition on top of the stack, with its checked
     /// body if it had no error: the definition is done.
     /// The body is kept (and its type returned) unless it nests too deep.
-    pub(super) fn finish(
-        &mut self,
-        id: DefId,
-        def: Option<Def>,
-    ) -> Result<Option<Type>, NestsTooDeep> {
+    pub(super) fn finish(&mut self, id: DefId, def: Option<Def>) -> Result<Option<Type>, TooLarge> {
         let i = id.0 as usize;
         let top = self.stack.pop();
         debug_assert_eq!(top, Some(id), "finish ends the definition begun last");
@@ -154,7 +166,12 @@ impl<'a> DefGraph<'a> {
         let depth = self.depth(&def.expr);
         self.depths[i] = depth;
         if depth > MAX_COMBINED_DEPTH {
-            return Err(NestsTooDeep);
+            return Err(TooLarge::Depth);
+        }
+        let size = self.size(&def.expr);
+        self.sizes[i] = size;
+        if def.expr.ty.element().is_some() && size > MAX_LIST_EXPANSION {
+            return Err(TooLarge::List(size));
         }
         let ty = def.expr.ty.clone();
         self.checked[i] = Some(def);
@@ -171,6 +188,18 @@ impl<'a> DefGraph<'a> {
         let mut deepest = 0;
         e.for_each_child(|c| deepest = deepest.max(self.depth(c)));
         1 + own.max(deepest)
+    }
+
+    /// The operations of an expression written out through the definitions
+    /// it uses, saturating (linear: each definition's size is stored).
+    fn size(&self, e: &TExpr) -> u64 {
+        let own = match e.kind {
+            TKind::Def(id) => self.sizes[id.0 as usize],
+            _ => 1,
+        };
+        let mut total = own;
+        e.for_each_child(|c| total = total.saturating_add(self.size(c)));
+        total
     }
 
     /// Records a use of definition `id` by the definition being checked, if

@@ -8,7 +8,9 @@ use crate::source::Span;
 use crate::syntax::ast::Item;
 use crate::types::Type;
 
-use super::def_graph::{Begin, Cycle, NestsTooDeep, MAX_COMBINED_DEPTH, MAX_DEF_CHAIN};
+use super::def_graph::{
+    Begin, Cycle, TooLarge, MAX_COMBINED_DEPTH, MAX_DEF_CHAIN, MAX_LIST_EXPANSION,
+};
 use super::expr::Scope;
 use super::program::{Audit, Def, DefId, Rule, TExpr, TKind, Template};
 use super::Checker;
@@ -90,7 +92,21 @@ impl<'a> Checker<'a> {
         });
         match self.defs.finish(id, def) {
             Ok(ty) => ty,
-            Err(NestsTooDeep) => {
+            Err(TooLarge::List(size)) => {
+                self.error(
+                    Diagnostic::error(
+                        "too-large",
+                        format!(
+                            "with the definitions it uses, the list `{}` holds {size} operations; lists are limited to {MAX_LIST_EXPANSION}",
+                            item.name.name
+                        ),
+                        item.name.span,
+                    )
+                    .with_help("a list that adds a definition to itself doubles at every level; list its values once"),
+                );
+                None
+            }
+            Err(TooLarge::Depth) => {
                 self.error(
                     Diagnostic::error(
                         "too-deep",

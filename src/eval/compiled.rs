@@ -12,7 +12,8 @@
 use crate::check::program::{ArithOp, CmpOp, SetOp};
 use crate::compile::val::Val;
 use crate::compile::{Compiled, CompiledRule, Node, NodeId};
-use crate::eval::outcome::{decide, RuleOutcome, RuleSteps, Window};
+use crate::eval::outcome::{decide, dedup_from, RuleOutcome, RuleSteps, Window};
+use crate::eval::MAX_LIST_ITEMS;
 use crate::normalize::normalize;
 use crate::records::case::CaseRecord;
 use crate::ruleset::schema::FieldId;
@@ -339,6 +340,8 @@ impl<'c> Evaluator<'c> {
         let mark = self.unknowns.len();
         let root = self.compiled.defs[id as usize];
         let value = self.eval(rec, root);
+        // At most one entry per field, however often the body repeats one.
+        dedup_from(&mut self.unknowns, mark);
         let start = self.def_unknowns.len() as u32;
         self.def_unknowns.extend_from_slice(&self.unknowns[mark..]);
         self.defs[id as usize] = DefSlot {
@@ -385,6 +388,10 @@ fn arith(rec: &mut CaseRecord, c: &Compiled, op: ArithOp, a: Val, b: Val) -> Val
         }
         (Val::Duration(x), Val::Duration(y)) => op.apply(x, y).map_or(Val::Unknown, Val::Duration),
         (Val::List(..) | Val::ConstList(..), Val::List(..) | Val::ConstList(..)) => {
+            let (x, y) = (rec.elements(c, a).len(), rec.elements(c, b).len());
+            if x.saturating_add(y) > MAX_LIST_ITEMS {
+                return Val::Unknown;
+            }
             let joined: Vec<Val> = rec
                 .elements(c, a)
                 .iter()

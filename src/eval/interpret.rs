@@ -16,8 +16,9 @@ use crate::ruleset::schema::FieldId;
 use crate::syntax::ast::QuantifierKind;
 use crate::value::Value;
 
-use super::outcome::{decide, RuleOutcome, RuleSteps, Window};
+use super::outcome::{decide, dedup_from, RuleOutcome, RuleSteps, Window};
 use super::record::Record;
+use super::MAX_LIST_ITEMS;
 
 /// Evaluates expressions of one program over one record.
 pub(crate) struct Interpreter<'p> {
@@ -288,6 +289,8 @@ impl<'p> Interpreter<'p> {
         let outer = std::mem::take(&mut self.unknowns);
         let program = self.program;
         let value = self.eval(&program.def(id).expr);
+        // At most one entry per field, however often the body repeats one.
+        dedup_from(&mut self.unknowns, 0);
         let inner = std::mem::replace(&mut self.unknowns, outer);
         self.unknowns.extend_from_slice(&inner);
         self.defs[id.0 as usize] = Some((value.clone(), inner));
@@ -319,7 +322,7 @@ fn arith(op: ArithOp, a: Value, b: Value) -> Option<Value> {
             i32::try_from(days).ok().map(|d| Value::Date(Date(d)))
         }
         (Value::Duration(x), Value::Duration(y)) => op.apply(x, y).map(Value::Duration),
-        (Value::List(x), Value::List(y)) => {
+        (Value::List(x), Value::List(y)) if x.len().saturating_add(y.len()) <= MAX_LIST_ITEMS => {
             Some(Value::List(x.iter().chain(y.iter()).cloned().collect()))
         }
         _ => None,

@@ -98,3 +98,35 @@ pub(crate) fn decide(steps: &mut impl RuleSteps) -> RuleOutcome {
     review.dedup();
     RuleOutcome::NeedsReview(review)
 }
+
+/// Sorts `fields[from..]` and removes its repeats, in place. Evaluators call
+/// it where a definition's unknown fields are stored, so that a definition
+/// that uses another twice (`def c2 = c1 ?? c1`, nested 40 deep) keeps at
+/// most one entry per schema field instead of doubling at every level.
+pub(crate) fn dedup_from(fields: &mut Vec<FieldId>, from: usize) {
+    fields[from..].sort_unstable();
+    let mut kept = from;
+    for i in from..fields.len() {
+        if kept == from || fields[i] != fields[kept - 1] {
+            fields[kept] = fields[i];
+            kept += 1;
+        }
+    }
+    fields.truncate(kept);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_tail_is_sorted_without_repeats_and_the_head_is_kept() {
+        let ids = |v: &[u32]| v.iter().map(|&i| FieldId(i)).collect::<Vec<_>>();
+        let mut fields = ids(&[5, 5, 3, 1, 3, 1, 2]);
+        dedup_from(&mut fields, 2);
+        assert_eq!(fields, ids(&[5, 5, 1, 2, 3]));
+        let mut empty = Vec::new();
+        dedup_from(&mut empty, 0);
+        assert!(empty.is_empty());
+    }
+}

@@ -175,3 +175,101 @@ fn audits_over_the_largest_and_smallest_numbers_do_not_overflow() {
     assert!(!out.stderr.contains("panicked"), "{}", out.stderr);
     assert!(out.stdout.contains("passed"), "{}", out.stdout);
 }
+
+/// Definitions `name0 = base`, `name{k} = name{k-1} OP name{k-1}`, up to
+/// `levels`.
+fn doubling(name: &str, base: &str, op: &str, levels: usize) -> String {
+    let mut text = format!("def {name}0 = {base}\n");
+    for k in 1..=levels {
+        text.push_str(&format!(
+            "def {name}{k} = {name}{} {op} {name}{}\n",
+            k - 1,
+            k - 1
+        ));
+    }
+    text
+}
+
+#[test]
+fn unknown_fields_do_not_double_through_definitions() {
+    // Each level uses the one below twice; with `age` unknown, every level
+    // depends on it. 40 levels once took 2^40 entries.
+    let mut rules = String::new();
+    for op in ["??", "and", "or"] {
+        let name = match op {
+            "??" => "d",
+            "and" => "a",
+            _ => "o",
+        };
+        rules.push_str(&doubling(name, "age > 17", op, 40));
+        rules.push_str(&format!(
+            "rule twice_{name} {{\n  gap notice-defect\n  cites \"test\"\n  when {name}40\n}}\n"
+        ));
+    }
+    let set = RuleSet::standard().file("doubling.nrs", rules);
+    let out = Test::new()
+        .rule_set(set)
+        .args(["eval", "--rules", "rules", "-"])
+        .stdin("{\"case_id\":\"A\"}\n")
+        .status(0)
+        .run();
+    let case: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    for rule in ["twice_d", "twice_a", "twice_o"] {
+        let finding = case["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|f| f["rule"] == rule)
+            .unwrap_or_else(|| panic!("{rule}: {}", out.stdout));
+        assert_eq!(finding["unknown"], serde_json::json!(["age"]), "{rule}");
+    }
+}
+
+#[test]
+fn a_list_that_doubles_through_definitions_is_refused_at_check_time() {
+    let set = RuleSet::standard().file(
+        "lists.nrs",
+        format!(
+            "{}rule long_list {{\n  gap notice-defect\n  cites \"test\"\n  when languages contains any of l40\n}}\n",
+            doubling("l", "[\"es\"]", "+", 40)
+        ),
+    );
+    let out = set.check().status(1).run();
+    assert!(out.stdout.contains("error[too-large]"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains("lists are limited to 100000"),
+        "{}",
+        out.stdout
+    );
+}
+
+#[test]
+fn a_list_too_long_at_run_time_needs_review_instead_of_exhausting_memory() {
+    // 2^15 copies of a record's 100 languages: 3.3 million elements.
+    let set = RuleSet::standard().file(
+        "lists.nrs",
+        format!(
+            "{}rule long_list {{\n  gap notice-defect\n  cites \"test\"\n  when l15 contains \"zz\"\n}}\n",
+            doubling("l", "languages", "+", 15)
+        ),
+    );
+    let languages: Vec<String> = (0..100).map(|i| format!("\"x{i}\"")).collect();
+    let record = format!(
+        "{{\"case_id\":\"A\",\"languages\":[{}]}}\n",
+        languages.join(",")
+    );
+    let out = Test::new()
+        .rule_set(set)
+        .args(["eval", "--rules", "rules", "-"])
+        .stdin(record)
+        .status(0)
+        .run();
+    let case: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+    let finding = case["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "long_list")
+        .unwrap_or_else(|| panic!("{}", out.stdout));
+    assert_eq!(finding["outcome"], "needs-review");
+}
