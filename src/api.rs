@@ -56,7 +56,7 @@ impl fmt::Debug for RuleSet {
 #[derive(Debug)]
 pub enum LoadError {
     /// The directory, its manifest or a file could not be read.
-    Read(crate::ruleset::LoadError),
+    Read(crate::ReadError),
     /// The rule set has errors: the rendered diagnostics (file, line,
     /// column, the source line with a caret, a hint), as `nrscreen check`
     /// prints them.
@@ -84,7 +84,14 @@ impl fmt::Display for LoadError {
     }
 }
 
-impl std::error::Error for LoadError {}
+impl std::error::Error for LoadError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            LoadError::Read(error) => Some(error),
+            LoadError::Invalid { .. } => None,
+        }
+    }
+}
 
 /// Why a record was not screened: the field at fault (if one) and the
 /// reason, as a rejection reports them.
@@ -293,18 +300,15 @@ impl RuleSet {
         let mut screener = self.screener();
         let mut seen = CaseIds::new();
         records.into_iter().map(move |text| {
-            let report = screener.screen_json(text.as_ref())?;
-            if seen.insert(&report.case_id) {
-                Ok(report)
-            } else {
-                Err(RecordError {
+            screener.decode(text.as_ref())?;
+            let id = &screener.record.case_id;
+            if !seen.insert(id) {
+                return Err(RecordError {
                     field: Some("case_id".into()),
-                    reason: format!(
-                        "case id `{}` was already used in this batch",
-                        report.case_id
-                    ),
-                })
+                    reason: format!("case id `{id}` was already used in this batch"),
+                });
             }
+            Ok(screener.evaluate())
         })
     }
 
@@ -375,6 +379,12 @@ impl Screener<'_> {
     /// Screens one record given as JSON text (one object; a field absent or
     /// `null` is unknown, never false).
     pub fn screen_json(&mut self, text: &str) -> Result<CaseReport<'static>, RecordError> {
+        self.decode(text)?;
+        Ok(self.evaluate())
+    }
+
+    /// Decodes a record into the buffer.
+    fn decode(&mut self, text: &str) -> Result<(), RecordError> {
         decode_line(
             self.compiled,
             &self.index,
@@ -385,14 +395,18 @@ impl Screener<'_> {
         .map_err(|e| RecordError {
             field: e.field,
             reason: e.reason,
-        })?;
+        })
+    }
+
+    /// Evaluates the decoded record.
+    fn evaluate(&mut self) -> CaseReport<'static> {
         evaluate_case(
             &mut self.evaluator,
             &mut self.record,
             &mut self.result,
             self.options,
         );
-        Ok(CaseReport::of(self.compiled, &self.result).into_owned())
+        CaseReport::of(self.compiled, &self.result).into_owned()
     }
 
     /// Screens one record given as a JSON value.
@@ -404,9 +418,11 @@ impl Screener<'_> {
     }
 
     /// The keys of the records screened so far that are not fields of the
-    /// schema (they are ignored).
-    pub fn unknown_keys(&self) -> impl Iterator<Item = &str> {
-        self.unknown_keys.iter().map(String::as_str)
+    /// schema (they are ignored), sorted.
+    pub fn unknown_keys(&self) -> Vec<&str> {
+        let mut keys: Vec<&str> = self.unknown_keys.iter().map(String::as_str).collect();
+        keys.sort_unstable();
+        keys
     }
 }
 

@@ -34,7 +34,7 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
-//! The command line ([`run`]) is built on the same pieces; `ARCHITECTURE.md`
+//! The `nrscreen` command line is built on the same pieces; `ARCHITECTURE.md`
 //! maps the pipeline to the source files.
 
 #![warn(missing_docs)]
@@ -67,6 +67,8 @@ pub(crate) mod value;
 pub use api::{
     FieldInfo, LoadError, RecordError, RuleInfo, RuleSet, RunSummary, Screener, TableInfo,
 };
+// What the `nrscreen` binary runs; not part of the library's API.
+#[doc(hidden)]
 pub use cli::{run, Exit};
 pub use eval::finding::{CaseOutcome, FindingKind};
 pub use report::case_json::{CaseReport, Facts, FindingReport};

@@ -1,7 +1,8 @@
 //! Generated cases written out for people: as a JSON record (to evaluate),
 //! and as the body of a TOML `[test.case]` table (a counter-example an author
 //! pastes into a rule test). TOML values are written by the `toml` crate, so
-//! any text a case holds (quotes, `\r`, control characters) stays valid TOML.
+//! any text a case holds (quotes, `\r`, control characters) stays valid TOML;
+//! keys are field names, which the schema keeps to bare TOML keys.
 
 use std::collections::BTreeMap;
 
@@ -72,7 +73,7 @@ impl GenCase {
                 && *value == GenValue::Present
                 && !groups_with_fields.contains(&field)
             {
-                out.push_str(&key(&program.schema.field(field).name));
+                out.push_str(key(&program.schema.field(field).name));
                 out.push_str(" = {}\n");
             }
         }
@@ -112,7 +113,7 @@ fn json(v: &GenValue) -> serde_json::Value {
 
 /// `name = value` and a line break.
 fn line(out: &mut String, name: &str, value: &GenValue) {
-    out.push_str(&key(name));
+    out.push_str(key(name));
     out.push_str(" = ");
     out.push_str(&toml_value(value).to_string());
     out.push('\n');
@@ -134,38 +135,12 @@ fn toml_value(v: &GenValue) -> toml::Value {
     }
 }
 
-/// A dotted field name as a TOML key: each part bare when it can be, else
-/// quoted.
-fn key(name: &str) -> String {
-    name.split('.')
-        .map(|part| {
-            let bare = !part.is_empty()
-                && part
-                    .chars()
-                    .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-            if bare {
-                part.to_string()
-            } else {
-                quoted_key(part)
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(".")
-}
-
-/// A TOML basic string on one line (a key cannot be a multi-line string).
-fn quoted_key(text: &str) -> String {
-    let mut out = String::from("\"");
-    for c in text.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if c.is_control() => out.push_str(&format!("\\u{:04X}", c as u32)),
-            c => out.push(c),
-        }
-    }
-    out.push('"');
-    out
+/// A field name as a TOML key: the schema admits only names made of
+/// identifiers joined by `.` (`ruleset::schema::is_field_name`), which are
+/// bare TOML keys, dotted for a group's fields.
+fn key(name: &str) -> &str {
+    debug_assert!(crate::ruleset::schema::is_field_name(name));
+    name
 }
 
 #[cfg(test)]

@@ -184,7 +184,7 @@ impl Template {
             for part in parts {
                 match part {
                     TemplatePart::Text(_) => {}
-                    TemplatePart::Value(e) | TemplatePart::Mention(e) => out.push(e),
+                    TemplatePart::Value(e) | TemplatePart::Mention(e, _) => out.push(e),
                     TemplatePart::Claim(inner) => walk(inner, out),
                 }
             }
@@ -202,10 +202,13 @@ pub(crate) enum TemplatePart {
     Text(String),
     /// `{name}`: a value to show (a field or definition).
     Value(TExpr),
-    /// `{?name}`: a value a claim rests on, not shown.
-    Mention(TExpr),
-    /// `[…]`: a claim, shown only when every value in it is known (never
-    /// nested).
+    /// `{?name}` (`true`) or `{?!name}` (`false`): a value a claim rests on,
+    /// not shown. It holds when the value is that truth value (for a value
+    /// that is not true/false: when it is recorded).
+    Mention(TExpr, bool),
+    /// `[…]`: a claim, shown only when what it rests on holds: its
+    /// mentions, or, without any, every value it shows being recorded
+    /// (never nested).
     Claim(Vec<TemplatePart>),
 }
 

@@ -182,7 +182,20 @@ impl<'a> Checker<'a> {
                     None => ok = false,
                 },
                 ClauseKind::Because(text) => match self.template(text) {
-                    Some(t) => because = Some(t),
+                    Some(t) => {
+                        if !t.parts.iter().any(|p| matches!(p, TemplatePart::Claim(_))) {
+                            self.diagnostics.push(
+                                Diagnostic::warning(
+                                    "no-claims",
+                                    "nothing in this explanation is marked as a claim",
+                                    text.span,
+                                )
+                                .with_label("when the rule needs review, all of this is still shown, as if established")
+                                .with_help("mark with `[…]` each clause that holds only when its facts are recorded, e.g. `[{?fear_of_mexico_expressed}fear of Mexico was expressed; ]`"),
+                            );
+                        }
+                        because = Some(t);
+                    }
                     None => ok = false,
                 },
             }

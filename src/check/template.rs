@@ -1,10 +1,13 @@
 //! Explanation templates: `"[{?fear}fear was expressed; ]returned to
 //! {return_city} on {return_date}"`.
 //!
-//! A placeholder `{name}` shows a field or a definition; `{?name}` mentions
-//! one without showing it. A claim `[…]` is shown only when every value in
-//! it is known, so that a finding that needs review never states an unknown
-//! fact. `{{`, `}}`, `[[` and `]]` stand for literal braces and brackets.
+//! A placeholder `{name}` shows a field or a definition; `{?name}` and
+//! `{?!name}` mention one without showing it. A claim `[…]` rests on what it
+//! mentions (`{?x}`: `x` is true, or, not being true/false, recorded;
+//! `{?!x}`: `x` is false), or, when it mentions nothing, on the values it
+//! shows being recorded; it is shown only when that holds, so that a finding
+//! never states what the record does not show. `{{`, `}}`, `[[` and `]]`
+//! stand for literal braces and brackets.
 //! Placeholders are resolved like any other name, so a typo is an error
 //! pointing inside the string.
 
@@ -118,10 +121,15 @@ impl Checker<'_> {
                         break;
                     };
                     let inner = &raw[i..i + close];
-                    let (mention, name, name_at) = match inner.strip_prefix('?') {
-                        Some(name) => (true, name, i + 1),
-                        None => (false, inner, i),
+                    let (placeholder, name, name_at) = if let Some(name) = inner.strip_prefix("?!")
+                    {
+                        (Placeholder::Mention(false), name, i + 2)
+                    } else if let Some(name) = inner.strip_prefix('?') {
+                        (Placeholder::Mention(true), name, i + 1)
+                    } else {
+                        (Placeholder::Shown, inner, i)
                     };
+                    let mention = placeholder != Placeholder::Shown;
                     i += close + 1;
                     flush(&mut text, target(&mut claim, &mut parts));
                     if let Some(open) = &mut claim {
@@ -131,22 +139,18 @@ impl Checker<'_> {
                         self.error(
                             Diagnostic::error(
                                 "bad-template",
-                                format!("`{{?{name}}}` mentions a value without showing it, which matters only inside a `[…]` claim"),
+                                format!("`{{{inner}}}` mentions a value without showing it, which matters only inside a `[…]` claim"),
                                 span(at, close + 2),
                             )
-                            .with_help(format!("put it in the claim that rests on it: `[{{?{name}}}…]`, or write `{{{name}}}` to show the value")),
+                            .with_help(format!("put it in the claim that rests on it: `[{{{inner}}}…]`, or write `{{{name}}}` to show the value")),
                         );
                         ok = false;
                         continue;
                     }
-                    match self.placeholder(name, span(name_at, name.len())) {
-                        Some(value) => {
-                            let part = match value {
-                                TemplatePart::Value(e) if mention => TemplatePart::Mention(e),
-                                other => other,
-                            };
-                            target(&mut claim, &mut parts).push(part);
-                        }
+                    // A name left empty is pointed at where it is missing.
+                    let name_span = span(name_at, name.len().max(1).min(close + 1));
+                    match self.placeholder(name, name_span, placeholder) {
+                        Some(part) => target(&mut claim, &mut parts).push(part),
                         None => ok = false,
                     }
                 }
@@ -156,7 +160,7 @@ impl Checker<'_> {
         if let Some(open) = &claim {
             self.error(
                 Diagnostic::error("bad-template", "`[` is not closed", span(open.at, 1))
-                    .with_help("close the claim with `]`, or write `[[` for a literal bracket"),
+                    .with_help("close the claim with `]`, or write `[[` for a literal bracket (a `]]` is a literal `]`, so a claim cannot end with one)"),
             );
             ok = false;
         }
@@ -164,18 +168,16 @@ impl Checker<'_> {
         ok.then_some(Template { parts })
     }
 
-    fn placeholder(&mut self, name: &str, span: Span) -> Option<TemplatePart> {
-        let valid = !name.is_empty()
-            && name.split('.').all(|part| {
-                part.chars()
-                    .next()
-                    .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-                    && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-            });
-        if !valid {
+    fn placeholder(
+        &mut self,
+        name: &str,
+        span: Span,
+        placeholder: Placeholder,
+    ) -> Option<TemplatePart> {
+        if !crate::ruleset::schema::is_field_name(name) {
             self.error(
-                Diagnostic::error("bad-template", format!("`{{{name}}}` does not name a field or definition"), span)
-                    .with_help("placeholders are names such as `{return_city}` or `{nri.outcome}`; write `{{` for a literal brace"),
+                Diagnostic::error("bad-template", format!("`{name}` does not name a field or definition"), span)
+                    .with_help("placeholders are names such as `{return_city}`, `{?nri_held}` or `{nri.outcome}`; write `{{` for a literal brace"),
             );
             return None;
         }
@@ -196,6 +198,20 @@ impl Checker<'_> {
             span,
         };
         let checked = self.expr(&expr, &Scope::default())?;
+        if let Placeholder::Mention(holds_when) = placeholder {
+            if !holds_when && checked.ty != Type::Bool {
+                self.error(
+                    Diagnostic::error(
+                        "bad-template",
+                        format!("`{{?!{name}}}` rests on `{name}` being false, but it is a {}", checked.ty),
+                        span,
+                    )
+                    .with_help(format!("`{{?!…}}` takes a true/false value; write `{{?{name}}}` to rest on it being recorded")),
+                );
+                return None;
+            }
+            return Some(TemplatePart::Mention(checked, holds_when));
+        }
         if checked.ty == Type::Record {
             self.error(
                 Diagnostic::error(
@@ -209,6 +225,15 @@ impl Checker<'_> {
         }
         Some(TemplatePart::Value(checked))
     }
+}
+
+/// What a placeholder does.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Placeholder {
+    /// `{name}`: shows the value.
+    Shown,
+    /// `{?name}` (`true`) or `{?!name}` (`false`): the claim rests on it.
+    Mention(bool),
 }
 
 /// Where the next part goes: into the open claim, or the template itself.

@@ -163,8 +163,8 @@ pub(crate) struct EvalArgs {
     #[arg(long)]
     show_cleared: bool,
     /// Do not reject repeated case ids. Finding duplicates keeps every case
-    /// id (its length plus about 16 bytes per record); without it, memory
-    /// stays flat however large the batch.
+    /// id (about 50 bytes per record for short ids); without it, memory stays
+    /// flat however large the batch.
     #[arg(long)]
     no_duplicate_check: bool,
     /// When to use colour.

@@ -181,9 +181,10 @@ pub(crate) enum CompiledPart {
     Text(String),
     /// A value to show, with its type (to name enum values).
     Value(NodeId, Type),
-    /// A value a claim rests on, not shown.
-    Mention(NodeId),
-    /// A claim: shown only when every value in it is known.
+    /// A value a claim rests on, not shown: it holds when it equals this
+    /// truth value, or (`None`, a value that is not true/false) when known.
+    Mention(NodeId, Option<bool>),
+    /// A claim: shown only when what it rests on holds.
     Claim(Vec<CompiledPart>),
 }
 
@@ -407,7 +408,9 @@ impl Compiler<'_> {
             .map(|part| match part {
                 TemplatePart::Text(t) => CompiledPart::Text(t.clone()),
                 TemplatePart::Value(e) => CompiledPart::Value(self.expr(e), e.ty.clone()),
-                TemplatePart::Mention(e) => CompiledPart::Mention(self.expr(e)),
+                TemplatePart::Mention(e, holds_when) => {
+                    CompiledPart::Mention(self.expr(e), (e.ty == Type::Bool).then_some(*holds_when))
+                }
                 TemplatePart::Claim(inner) => CompiledPart::Claim(self.template_parts(inner)),
             })
             .collect()

@@ -1,8 +1,9 @@
 //! The case ids seen in a batch, for duplicate detection. Exact: a hash
 //! only finds candidates, and a candidate counts as a duplicate only when its
 //! stored id is equal, so two different ids never collide into a false
-//! accusation. Compact: ids are kept end to end in one buffer (about the id's
-//! length plus 16 bytes per record).
+//! accusation. Compact: ids are kept end to end in one buffer, with an end
+//! offset and a hash-table slot each (measured: 49 MB for a million 9-character
+//! ids, growth slack included).
 
 use std::hash::BuildHasher;
 

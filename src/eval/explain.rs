@@ -2,12 +2,12 @@
 //!
 //! The wording rule: a finding that needs review never reads as an
 //! established fact. Its explanation leads with what is not recorded
-//! ("not recorded: fear_of_mexico_expressed; …"), leaves out every claim
-//! (`[…]` in the template) that rests on an unknown value, and shows a value
-//! that is still unknown as "not recorded". A claim rests on the values it
-//! mentions (`{?name}`), or, when it mentions none, on those it shows. A
-//! flagged or cleared finding is rendered the same way, except that an
-//! unknown value shows as "unknown".
+//! ("not recorded: fear_of_mexico_expressed; …"), then the template with
+//! every claim (`[…]`) left out whose mentions do not hold (`{?x}`: `x` is
+//! true, or, not being true/false, recorded; `{?!x}`: `x` is false) or that
+//! shows a value not recorded; a value still unknown outside a claim shows as
+//! "not recorded". A flagged or cleared finding leaves out only the claims
+//! whose mentions do not hold, and shows an unknown value as "unknown".
 
 use crate::compile::val::Val;
 use crate::compile::{Compiled, CompiledPart, CompiledRule};
@@ -51,7 +51,15 @@ pub(crate) fn finding(
         RuleOutcome::NeedsReview(unknown) => {
             let mut text = review_lead(compiled, unknown);
             let body = render(evaluator, compiled, record, template, Mode::Review);
-            let body = body.trim_matches(|c: char| c.is_whitespace() || c == ';' || c == ',');
+            // Claims left out can leave doubled spaces and a separator at
+            // either end.
+            let body = body
+                .split(' ')
+                .filter(|w| !w.is_empty())
+                .collect::<Vec<_>>()
+                .join(" ");
+            let body =
+                body.trim_matches(|c: char| c.is_whitespace() || matches!(c, ';' | ',' | ':'));
             if !body.is_empty() {
                 text.push_str("; ");
                 text.push_str(body);
@@ -67,7 +75,7 @@ pub(crate) fn finding(
 /// What a needs-review explanation leads with: the fields not recorded, or,
 /// when no field is missing (the rule says `unknown` itself, or a table has
 /// no row for the case), that the record does not settle it.
-fn review_lead(compiled: &Compiled, unknown: &[FieldId]) -> String {
+pub(crate) fn review_lead(compiled: &Compiled, unknown: &[FieldId]) -> String {
     if unknown.is_empty() {
         return "the record does not settle this".into();
     }
@@ -89,8 +97,8 @@ enum Mode {
 
 /// Renders a rule's `because` template for a record, as for an established
 /// finding. Unknown values show as `unknown`; lists are joined with `, `; a
-/// claim with an unknown value is left out.
-pub(crate) fn because(
+/// claim whose mentions do not hold is left out.
+fn because(
     evaluator: &mut Evaluator<'_>,
     compiled: &Compiled,
     record: &mut CaseRecord,
@@ -115,21 +123,15 @@ fn render(
 struct Known {
     /// Every value shown is known.
     shown: bool,
-    /// Every value mentioned with `{?name}` is known.
+    /// Every value mentioned with `{?name}` or `{?!name}` holds.
     mentioned: bool,
-    /// Some value is mentioned.
-    any_mention: bool,
 }
 
 impl Known {
-    /// Whether a claim of these parts holds: it rests on what it mentions,
-    /// or, when it mentions nothing, on what it shows.
-    fn claim_holds(&self) -> bool {
-        if self.any_mention {
-            self.mentioned
-        } else {
-            self.shown
-        }
+    /// Whether a claim of these parts is shown: what it mentions holds, and,
+    /// in a finding that needs review, every value it shows is recorded.
+    fn claim_holds(&self, mode: Mode) -> bool {
+        self.mentioned && (mode == Mode::Established || self.shown)
     }
 }
 
@@ -145,7 +147,6 @@ fn render_into(
     let mut known = Known {
         shown: true,
         mentioned: true,
-        any_mention: false,
     };
     for part in parts {
         match part {
@@ -162,13 +163,18 @@ fn render_into(
                     });
                 }
             }
-            CompiledPart::Mention(node) => {
-                known.any_mention = true;
-                known.mentioned &= evaluator.value(record, *node).is_known();
+            CompiledPart::Mention(node, holds_when) => {
+                let value = evaluator.value(record, *node);
+                known.mentioned &= match holds_when {
+                    Some(truth) => value == Val::Bool(*truth),
+                    None => value.is_known(),
+                };
             }
             CompiledPart::Claim(inner) => {
                 let mut claim = String::new();
-                if render_into(&mut claim, evaluator, compiled, record, inner, mode).claim_holds() {
+                if render_into(&mut claim, evaluator, compiled, record, inner, mode)
+                    .claim_holds(mode)
+                {
                     out.push_str(&claim);
                 }
             }

@@ -21,8 +21,9 @@ pub(crate) enum RuleOutcome {
 impl RuleOutcome {
     /// The outcome in words, for reports and test failures (the one wording
     /// of outcomes): "flagged", "clear", "needs review (unknown: a, b)" (or,
-    /// when no field is missing because the rule said `unknown` itself,
-    /// "needs review (the rule marks this situation for review)"), "cleared
+    /// when no field is missing because the rule said `unknown` itself or a
+    /// table has no row for the case, "needs review (the record does not
+    /// settle it)"), "cleared
     /// by `exception`".
     pub(crate) fn describe(&self, program: &crate::check::program::Program, rule: usize) -> String {
         match self {
@@ -30,7 +31,7 @@ impl RuleOutcome {
             RuleOutcome::NotApplicable => "clear".into(),
             RuleOutcome::NeedsReview(unknown) => {
                 if unknown.is_empty() {
-                    "needs review (the rule marks this situation for review)".to_string()
+                    "needs review (the record does not settle it)".to_string()
                 } else {
                     let names: Vec<&str> = unknown
                         .iter()

@@ -166,7 +166,7 @@ impl<'a> CsvRecords<'a> {
     ) -> std::io::Result<CsvRecords<'a>> {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
-            .from_reader(NormalizedLines::new(input));
+            .from_reader(NormalizedLines::new(input, b'"'));
         let headers = reader.headers().map_err(csv_io)?.clone();
         let mut seen = std::collections::HashSet::new();
         if let Some(repeated) = headers.iter().find(|h| !seen.insert(*h)) {

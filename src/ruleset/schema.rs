@@ -42,6 +42,17 @@ pub(crate) struct EnumDef {
     pub values: Vec<String>,
 }
 
+/// Whether `name` is a field name rules can write: identifiers joined by
+/// `.`.
+pub(crate) fn is_field_name(name: &str) -> bool {
+    name.split('.').all(|part| {
+        part.chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+    })
+}
+
 /// The schema.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Schema {
@@ -126,6 +137,18 @@ pub(crate) fn load(file: FileId, text: &str, diagnostics: &mut Vec<Diagnostic>) 
     let mut schema = Schema::default();
     for (name, entry) in parsed.fields {
         let span = span_of(file, &entry);
+        if !is_field_name(&name) {
+            diagnostics.push(
+                Diagnostic::error(
+                    "bad-field-name",
+                    format!("`{name}` cannot name a field"),
+                    span,
+                )
+                .with_help("a field name is made of letters, digits and `_`, starting with a letter or `_`, with `.` between the parts of a group's field (`nri.outcome`): rules can name nothing else"),
+            );
+            schema.broken_fields.push(name);
+            continue;
+        }
         let entry = entry.into_inner();
         let type_span = span_of(file, &entry.ty);
         let enum_type = |schema: &mut Schema, diagnostics: &mut Vec<Diagnostic>| {

@@ -27,12 +27,26 @@ fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
             for line in std::fs::read_to_string(&path).unwrap().lines() {
                 let code = line.split("//").next().unwrap_or("");
                 for (at, _) in code.match_indices("crate::") {
-                    let name: String = code[at + "crate::".len()..]
-                        .chars()
-                        .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
-                        .collect();
-                    if !name.is_empty() && name != module {
-                        uses.insert(name);
+                    let rest = &code[at + "crate::".len()..];
+                    // `crate::{a, b::c}` names several modules at once.
+                    let names: Vec<&str> = match rest.strip_prefix('{') {
+                        Some(group) => group
+                            .split(['}', ';'])
+                            .next()
+                            .unwrap_or("")
+                            .split(',')
+                            .map(|item| item.trim().split("::").next().unwrap_or(""))
+                            .collect(),
+                        None => vec![rest],
+                    };
+                    for name in names {
+                        let name: String = name
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+                            .collect();
+                        if !name.is_empty() && name != module && name != "self" {
+                            uses.insert(name);
+                        }
                     }
                 }
             }
