@@ -52,6 +52,8 @@ pub(crate) mod compile;
 pub(crate) mod date;
 pub(crate) mod diagnostic;
 pub(crate) mod eval;
+#[doc(hidden)]
+pub mod fuzz_support;
 pub(crate) mod normalize;
 pub(crate) mod records;
 pub(crate) mod report;

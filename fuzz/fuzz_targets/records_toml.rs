@@ -1,0 +1,4 @@
+//! A batch of records in toml, decoded and evaluated against the standard pack.
+#![no_main]
+
+libfuzzer_sys::fuzz_target!(|bytes: &[u8]| nrscreen::fuzz_support::records("toml", bytes));

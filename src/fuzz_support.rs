@@ -1,0 +1,180 @@
+//! What the fuzz targets in `fuzz/` drive, inside the library so that they
+//! reach the parsers and decoders without the internals being public. Not
+//! part of the API: hidden from the docs. Each function takes arbitrary bytes
+//! and must neither panic nor hang; a test runs them over the seed corpora
+//! on the stable toolchain too.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use crate::compile::Compiled;
+use crate::eval::batch::{Batch, BatchOptions, Sink};
+use crate::eval::finding::CaseResult;
+use crate::records::input::{reader, InputFormat};
+use crate::records::rejection::Rejection;
+use crate::records::schema_index::SchemaIndex;
+use crate::report::jsonl::JsonLines;
+use crate::report::Format;
+use crate::source::Sources;
+
+/// Parses `bytes` as a rule file and renders its diagnostics, as text and
+/// as JSON.
+pub fn rule_file(bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes).into_owned();
+    let mut sources = Sources::default();
+    let file = sources.add(Path::new("fuzz.nrs"), text.clone());
+    let (_, diagnostics) = crate::syntax::parser::parse_module(file, &text);
+    let _ = crate::diagnostic::render_text(&sources, &diagnostics, false);
+    let _ = crate::diagnostic::render_json(&sources, &diagnostics);
+}
+
+/// A rule set made of the standard pack's files with the files of `bytes`
+/// put over them (the bytes hold `name\0contents\0` pairs, a missing
+/// contents meaning an empty file), checked, compiled and run over one
+/// record (the bytes after the last pair, as JSON).
+pub fn rule_set(bytes: &[u8]) {
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let standard = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+    for name in ["ruleset.toml", "schema.toml", "gaps.toml"] {
+        let _ = std::fs::copy(standard.join(name), dir.path().join(name));
+    }
+    let _ = std::fs::create_dir(dir.path().join("tables"));
+    for entry in std::fs::read_dir(standard.join("tables"))
+        .into_iter()
+        .flatten()
+        .flatten()
+    {
+        let _ = std::fs::copy(
+            entry.path(),
+            dir.path().join("tables").join(entry.file_name()),
+        );
+    }
+    let mut parts = bytes.split(|&b| b == 0);
+    let mut record = &b""[..];
+    while let Some(name) = parts.next() {
+        let Some(contents) = parts.next() else {
+            record = name;
+            break;
+        };
+        // Names are kept to the known files and plain `.nrs` names.
+        let name = String::from_utf8_lossy(name);
+        let known = [
+            "ruleset.toml",
+            "schema.toml",
+            "gaps.toml",
+            "tables/advisories.toml",
+        ];
+        let path = if known.contains(&name.as_ref()) {
+            name.into_owned()
+        } else {
+            let stem: String = name
+                .chars()
+                .filter(char::is_ascii_alphanumeric)
+                .take(16)
+                .collect();
+            format!("{stem}.nrs")
+        };
+        let _ = std::fs::write(dir.path().join(path), contents);
+    }
+    let Ok(rules) = crate::RuleSet::load(dir.path()) else {
+        return;
+    };
+    let _ = rules
+        .screener()
+        .screen_json(&String::from_utf8_lossy(record));
+}
+
+/// The standard pack, compiled once.
+fn standard() -> &'static Compiled {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    COMPILED.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+        let loaded = crate::ruleset::load(&dir).expect("the standard rule set loads");
+        let (_, checked) = crate::check::check(loaded);
+        crate::compile::compile(checked.program.expect("the standard rule set checks"))
+    })
+}
+
+/// Decodes `bytes` as a batch in `format` (`jsonl`, `csv` or `toml`) against
+/// the standard pack and evaluates every record, with explanations, writing
+/// JSON Lines nowhere. The counts must add up.
+pub fn records(format: &str, bytes: &[u8]) {
+    let format = match format {
+        "csv" => InputFormat::Csv,
+        "toml" => InputFormat::Toml,
+        _ => InputFormat::Jsonl,
+    };
+    let compiled = standard();
+    let index = SchemaIndex::new(compiled);
+    let mut keys = HashSet::new();
+    let Ok(mut records) = reader(
+        compiled,
+        &index,
+        "fuzz".into(),
+        format,
+        Box::new(bytes),
+        &mut keys,
+    ) else {
+        return;
+    };
+    let mut batch = Batch::new(
+        compiled,
+        BatchOptions {
+            check_duplicates: true,
+            explain: true,
+            show_cleared: true,
+            strict: false,
+        },
+    );
+    let _ = batch.run(records.as_mut(), "fuzz", &mut Discard);
+    let totals = batch.totals;
+    assert_eq!(totals.read, totals.evaluated + totals.rejected);
+}
+
+/// A sink that formats each case and forgets it.
+struct Discard;
+
+impl Sink for Discard {
+    fn case(&mut self, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
+        JsonLines.case(&mut std::io::sink(), compiled, result)
+    }
+    fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()> {
+        let _ = rejection.describe();
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every seed of every fuzz target runs through its function.
+    #[test]
+    fn the_seed_corpora_run_through_every_target() {
+        let corpus = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+        let mut seeds = 0;
+        for target in [
+            "rule_file",
+            "rule_set",
+            "records_jsonl",
+            "records_csv",
+            "records_toml",
+        ] {
+            let dir = corpus.join(target);
+            for entry in std::fs::read_dir(&dir)
+                .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+                .flatten()
+            {
+                let bytes = std::fs::read(entry.path()).unwrap();
+                match target {
+                    "rule_file" => rule_file(&bytes),
+                    "rule_set" => rule_set(&bytes),
+                    other => records(other.trim_start_matches("records_"), &bytes),
+                }
+                seeds += 1;
+            }
+        }
+        assert!(seeds >= 20, "{seeds} seeds");
+    }
+}
