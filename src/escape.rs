@@ -55,6 +55,45 @@ pub(crate) fn is_unsafe(c: char) -> bool {
         )
 }
 
+/// Whether `byte` may start the UTF-8 encoding of an unsafe character: it
+/// is a C0 control or DEL, or the first byte of a C1 character
+/// (U+0080–U+009F), of U+061C, or of the U+2xxx bidi controls and
+/// separators. Such a byte is never inside a character.
+fn may_start_unsafe(byte: u8) -> bool {
+    byte < 0x20 || matches!(byte, 0x7f | 0xc2 | 0xd8 | 0xe2)
+}
+
+/// The first byte of `bytes` that [`may_start_unsafe`]. Text without one,
+/// nearly all, is safe as it is; eight bytes are tested at a time (a chunk
+/// of printable ASCII is passed over at once), since every output line of
+/// the batch formats goes through here.
+fn first_candidate(bytes: &[u8]) -> Option<usize> {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut at = 0;
+    for chunk in &mut chunks {
+        let Ok(array) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let x = u64::from_le_bytes(array);
+        // Whether some byte is below 0x20, is 0x7f, or is not ASCII.
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        let del = x ^ (ONES * 0x7f);
+        let is_del = del.wrapping_sub(ONES) & !del & HIGH;
+        if (below_space | is_del | (x & HIGH)) != 0 {
+            if let Some(i) = chunk.iter().position(|&b| may_start_unsafe(b)) {
+                return Some(at + i);
+            }
+        }
+        at += 8;
+    }
+    bytes[at..]
+        .iter()
+        .position(|&b| may_start_unsafe(b))
+        .map(|i| at + i)
+}
+
 /// Appends the visible form of an unsafe character: `\n`, `\r`, `\t`, or
 /// `\u{…}` (lowercase hex).
 pub(crate) fn push_visible(out: &mut String, c: char) {
@@ -73,7 +112,9 @@ pub(crate) fn push_visible(out: &mut String, c: char) {
 /// every unsafe character replaced by its visible form, the rest unchanged.
 /// Borrows when there is nothing to replace.
 pub(crate) fn terminal(text: &str) -> Cow<'_, str> {
-    let Some(first) = text.find(is_unsafe) else {
+    let Some(first) =
+        first_candidate(text.as_bytes()).and_then(|at| text[at..].find(is_unsafe).map(|i| at + i))
+    else {
         return Cow::Borrowed(text);
     };
     let mut out = String::with_capacity(text.len() + 8);
@@ -157,57 +198,58 @@ pub(crate) fn markdown(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// `serde_json`'s compact form, with the unsafe characters JSON allows raw
-/// written as `\uXXXX` escapes.
-struct InertJson;
-
-impl serde_json::ser::Formatter for InertJson {
-    fn write_string_fragment<W>(&mut self, writer: &mut W, fragment: &str) -> io::Result<()>
-    where
-        W: ?Sized + io::Write,
-    {
-        // The first byte of DEL, of every C1 character (U+0080–U+009F), of
-        // U+061C and of the other bidi controls and separators (U+2xxx):
-        // text without them, nearly all, is written as it is.
-        if !fragment
-            .bytes()
-            .any(|b| matches!(b, 0x7f | 0xc2 | 0xd8 | 0xe2))
-        {
-            return writer.write_all(fragment.as_bytes());
-        }
-        let mut from = 0;
-        for (at, c) in fragment.char_indices() {
-            if is_unsafe(c) {
-                writer.write_all(&fragment.as_bytes()[from..at])?;
-                // Every unsafe character is in the Basic Multilingual Plane.
-                write!(writer, "\\u{:04x}", c as u32)?;
-                from = at + c.len_utf8();
-            }
-        }
-        writer.write_all(&fragment.as_bytes()[from..])
-    }
-}
-
-/// Writes `value` as compact JSON, the unsafe characters as `\uXXXX`.
+/// Writes `value` as compact JSON, the unsafe characters as `\uXXXX`
+/// (see [`json_into`]).
 pub(crate) fn write_json<W: io::Write, T: Serialize + ?Sized>(
-    writer: W,
+    mut writer: W,
     value: &T,
 ) -> io::Result<()> {
-    value
-        .serialize(&mut serde_json::Serializer::with_formatter(
-            writer, InertJson,
-        ))
-        .map_err(io::Error::from)
+    let mut buffer = Vec::with_capacity(1024);
+    json_into(&mut buffer, value)?;
+    writer.write_all(&buffer)
 }
 
-/// `value` as compact JSON, the unsafe characters as `\uXXXX`.
+/// `value` as compact JSON, the unsafe characters as `\uXXXX` (see
+/// [`json_into`]).
 pub(crate) fn json_string<T: Serialize + ?Sized>(value: &T) -> serde_json::Result<String> {
-    let mut out = Vec::new();
-    value.serialize(&mut serde_json::Serializer::with_formatter(
-        &mut out, InertJson,
-    ))?;
-    // The formatter writes only what it was given and ASCII escapes.
-    Ok(String::from_utf8_lossy(&out).into_owned())
+    let mut buffer = Vec::new();
+    json_into(&mut buffer, value)?;
+    // serde_json writes UTF-8, and `json_into` keeps it so.
+    Ok(String::from_utf8(buffer)
+        .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
+}
+
+/// Serialises `value` into `buffer` (cleared first) as compact JSON, then
+/// writes the unsafe characters JSON allows raw as `\uXXXX`. In
+/// serde_json's output such a character can only stand inside a string
+/// (JSON's own syntax is ASCII, and C0 controls are escaped already), where
+/// the escape means the same character: the JSON reads back exactly. One
+/// scan of the whole text, eight bytes at a time, finds nothing in nearly
+/// every case.
+fn json_into<T: Serialize + ?Sized>(buffer: &mut Vec<u8>, value: &T) -> serde_json::Result<()> {
+    buffer.clear();
+    serde_json::to_writer(&mut *buffer, value)?;
+    let Some(at) = first_candidate(buffer) else {
+        return Ok(());
+    };
+    let Ok(tail) = std::str::from_utf8(&buffer[at..]) else {
+        return Ok(());
+    };
+    if !tail.contains(is_unsafe) {
+        return Ok(());
+    }
+    let mut inert = String::with_capacity(buffer.len() + 16);
+    for c in tail.chars() {
+        if is_unsafe(c) {
+            // Every unsafe character is in the Basic Multilingual Plane.
+            let _ = write!(inert, "\\u{:04x}", c as u32);
+        } else {
+            inert.push(c);
+        }
+    }
+    buffer.truncate(at);
+    buffer.extend_from_slice(inert.as_bytes());
+    Ok(())
 }
 
 #[cfg(test)]
@@ -286,6 +328,19 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn first_candidate_finds_the_first_byte_that_may_start_an_unsafe_character(
+            bytes in proptest::collection::vec(
+                prop_oneof![0x20u8..0x7f, any::<u8>()],
+                0..40,
+            )
+        ) {
+            prop_assert_eq!(
+                first_candidate(&bytes),
+                bytes.iter().position(|&b| may_start_unsafe(b))
+            );
+        }
+
         #[test]
         fn json_is_exact_and_inert(text in any::<String>(), key in any::<String>()) {
             let value = serde_json::json!({ key.clone(): [text.clone()] });
