@@ -51,6 +51,7 @@ mod cli;
 pub(crate) mod compile;
 pub(crate) mod date;
 pub(crate) mod diagnostic;
+pub(crate) mod escape;
 pub(crate) mod eval;
 #[doc(hidden)]
 pub mod fuzz_support;

@@ -58,6 +58,18 @@ pub(crate) struct SourceFile {
     pub text: String,
     /// Byte offset where each line starts (the first is 0).
     line_starts: Vec<usize>,
+    /// The number of characters before each multiple of [`MARK_BYTES`], so
+    /// that a column is counted from a nearby mark, not from the start of a
+    /// line that may be megabytes long.
+    char_marks: Vec<usize>,
+}
+
+/// How far apart the character-count marks of a [`SourceFile`] are, in bytes.
+const MARK_BYTES: usize = 4096;
+
+/// Whether `byte` starts a character (is not a UTF-8 continuation byte).
+fn starts_char(byte: &u8) -> bool {
+    byte & 0xC0 != 0x80
 }
 
 impl SourceFile {
@@ -78,6 +90,18 @@ impl SourceFile {
             .unwrap_or(self.text.len());
         Some(start..end)
     }
+
+    /// The number of characters before byte `offset` (a char boundary), in
+    /// time bounded by [`MARK_BYTES`].
+    fn chars_before(&self, offset: usize) -> usize {
+        let mark = offset / MARK_BYTES;
+        let from = mark * MARK_BYTES;
+        self.char_marks.get(mark).copied().unwrap_or(0)
+            + self.text.as_bytes()[from..offset]
+                .iter()
+                .filter(|b| starts_char(b))
+                .count()
+    }
 }
 
 /// Every file read in a run.
@@ -93,11 +117,23 @@ impl Sources {
         let line_starts = std::iter::once(0)
             .chain(text.match_indices('\n').map(|(i, _)| i + 1))
             .collect();
+        let char_marks = std::iter::once(0)
+            .chain(
+                text.as_bytes()
+                    .chunks(MARK_BYTES)
+                    .map(|chunk| chunk.iter().filter(|b| starts_char(b)).count())
+                    .scan(0, |total, n| {
+                        *total += n;
+                        Some(*total)
+                    }),
+            )
+            .collect();
         self.files.push(SourceFile {
             name: display_path(path),
             path: path.to_path_buf(),
             text,
             line_starts,
+            char_marks,
         });
         id
     }
@@ -115,13 +151,14 @@ impl Sources {
             .map(|(i, f)| (FileId(i as u32), f))
     }
 
-    /// 1-based line and column (in characters) of a byte offset.
+    /// 1-based line and column (in characters) of a byte offset; in time
+    /// that does not grow with the length of the line.
     pub(crate) fn line_col(&self, id: FileId, offset: usize) -> (usize, usize) {
         let file = self.get(id);
         let offset = floor_char_boundary(&file.text, offset.min(file.text.len()));
         let line = file.line_index(offset);
         let line_start = file.line_range(line).map_or(0, |r| r.start);
-        let column = file.text[line_start..offset].chars().count() + 1;
+        let column = file.chars_before(offset) - file.chars_before(line_start) + 1;
         (line + 1, column)
     }
 }
@@ -138,4 +175,35 @@ pub(crate) fn floor_char_boundary(text: &str, mut offset: usize) -> usize {
 fn display_path(path: &Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
     text.strip_prefix("./").unwrap_or(&text).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #[test]
+        fn line_col_counts_characters_from_the_line_start(
+            // Runs of one character, so lines and texts are long enough to
+            // cross several marks.
+            runs in proptest::collection::vec(
+                (prop_oneof![Just('a'), Just('\n'), Just('é'), Just('東'), Just('😀')], 1..3000usize),
+                0..12,
+            ),
+            offsets in proptest::collection::vec(any::<proptest::sample::Index>(), 1..20),
+        ) {
+            let text: String = runs.iter().flat_map(|&(c, n)| std::iter::repeat_n(c, n)).collect();
+            let mut sources = Sources::default();
+            let id = sources.add(Path::new("f.nrs"), text.clone());
+            for index in offsets {
+                let offset = index.index(text.len() + 1);
+                let at = floor_char_boundary(&text, offset);
+                let before = &text[..at];
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
+                prop_assert_eq!(sources.line_col(id, offset), (line, column));
+            }
+        }
+    }
 }

@@ -13,7 +13,7 @@ pub(crate) fn run(args: &CheckArgs) -> Exit {
     let loaded = match ruleset::load(&args.ruleset) {
         Ok(loaded) => loaded,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", crate::escape::terminal(&error.to_string()));
             return Exit::Usage;
         }
     };

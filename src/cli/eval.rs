@@ -140,7 +140,8 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         };
         for key in unknown_keys {
             if warned.insert(key.clone()) {
-                eprintln!("warning: field `{key}` is not in the schema; it is ignored");
+                let shown = crate::escape::terminal(&key);
+                eprintln!("warning: field `{shown}` is not in the schema; it is ignored");
             }
         }
         match outcome {

@@ -267,7 +267,7 @@ pub(crate) fn load_compiled(
 ) -> Result<(crate::source::Sources, crate::compile::Compiled), Exit> {
     use std::io::IsTerminal;
     let loaded = crate::ruleset::load(dir).map_err(|error| {
-        eprintln!("error: {error}");
+        eprintln!("error: {}", crate::escape::terminal(&error.to_string()));
         Exit::Usage
     })?;
     let (sources, checked) = crate::check::check(loaded);

@@ -26,7 +26,11 @@ pub(crate) fn run(args: &TestArgs) -> Exit {
     ) {
         Ok(tests) => tests,
         Err(error) => {
-            eprintln!("error: cannot read the tests: {error}");
+            let error = error.to_string();
+            eprintln!(
+                "error: cannot read the tests: {}",
+                crate::escape::terminal(&error)
+            );
             return Exit::Usage;
         }
     };

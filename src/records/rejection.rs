@@ -2,6 +2,8 @@
 
 use serde::Serialize;
 
+use crate::escape;
+
 /// A record set aside: not evaluated, reported, and written to the rejects
 /// file with its raw text so that nothing is lost.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -23,19 +25,22 @@ pub(crate) struct Rejection {
 }
 
 impl Rejection {
-    /// `file:line: field `x`: reason`.
+    /// `file:line: field `x`: reason`, for a terminal: the case id, field
+    /// and reason can quote the record, so the line is shown through
+    /// [`escape::terminal`].
     pub(crate) fn describe(&self) -> String {
         let case = self
             .case_id
             .as_ref()
             .map(|c| format!(" (case {c})"))
             .unwrap_or_default();
-        match &self.field {
+        let line = match &self.field {
             Some(field) => format!(
                 "{}:{}{case}: field `{field}`: {}",
                 self.file, self.line, self.reason
             ),
             None => format!("{}:{}{case}: {}", self.file, self.line, self.reason),
-        }
+        };
+        escape::terminal(&line).into_owned()
     }
 }

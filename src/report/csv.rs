@@ -1,9 +1,12 @@
 //! `--format csv`: one row per finding; a clear case gets one row with
-//! empty rule columns, so every evaluated case appears.
+//! empty rule columns, so every evaluated case appears. Every cell is
+//! written through [`escape::csv`]: no control character, and no cell that a
+//! spreadsheet would read as a formula.
 
 use std::io::Write;
 
 use crate::compile::Compiled;
+use crate::escape;
 use crate::eval::finding::CaseResult;
 
 use super::Format;
@@ -39,18 +42,12 @@ impl Format for CsvRows {
             self.header_written = true;
         }
         let case_outcome = result.outcome().as_str();
+        let case_id = result.case_id.as_str();
         if result.findings.is_empty() {
-            writer.write_record([
-                result.case_id.as_str(),
-                case_outcome,
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-                "",
-            ])?;
+            write_row(
+                &mut writer,
+                [case_id, case_outcome, "", "", "", "", "", "", ""],
+            )?;
         }
         let program = &compiled.program;
         for finding in &result.findings {
@@ -60,8 +57,8 @@ impl Format for CsvRows {
                 .iter()
                 .map(|f| program.schema.field(*f).name.as_str())
                 .collect();
-            writer.write_record([
-                result.case_id.as_str(),
+            let cells = [
+                case_id,
                 case_outcome,
                 rule.id.as_str(),
                 program.taxonomy.get(rule.gap).id.as_str(),
@@ -70,7 +67,8 @@ impl Format for CsvRows {
                 finding.because(),
                 &unknown.join(";"),
                 &rule.cites.join("; "),
-            ])?;
+            ];
+            write_row(&mut writer, cells)?;
         }
         writer.flush()
     }
@@ -81,4 +79,13 @@ impl Format for CsvRows {
         }
         Ok(())
     }
+}
+
+/// Writes one row, every cell through [`escape::csv`].
+fn write_row<W: Write>(writer: &mut csv::Writer<W>, cells: [&str; 9]) -> csv::Result<()> {
+    for cell in cells {
+        writer.write_field(escape::csv(cell).as_bytes())?;
+    }
+    // An empty record ends the row.
+    writer.write_record(None::<&[u8]>)
 }

@@ -5,6 +5,7 @@
 use std::io::Write;
 
 use crate::compile::Compiled;
+use crate::escape;
 use crate::eval::finding::{CaseResult, FindingKind};
 
 use super::Format;
@@ -42,7 +43,7 @@ impl Format for Flags {
                 flags.push(gap);
             }
         }
-        serde_json::to_writer(
+        escape::write_json(
             &mut *out,
             &Line {
                 case_id: &result.case_id,

@@ -1,9 +1,11 @@
 //! `--format jsonl`: one JSON object per evaluated case, in input order, in
-//! the shape of [`CaseReport`].
+//! the shape of [`CaseReport`], written by [`escape::write_json`] (exact, and
+//! inert on a terminal).
 
 use std::io::Write;
 
 use crate::compile::Compiled;
+use crate::escape;
 use crate::eval::finding::CaseResult;
 
 use super::case_json::CaseReport;
@@ -20,7 +22,7 @@ impl Format for JsonLines {
         compiled: &Compiled,
         result: &CaseResult,
     ) -> std::io::Result<()> {
-        serde_json::to_writer(&mut *out, &CaseReport::of(compiled, result))?;
+        escape::write_json(&mut *out, &CaseReport::of(compiled, result))?;
         out.write_all(b"\n")
     }
 

@@ -47,7 +47,9 @@ pub(crate) trait Format {
 const REJECTIONS_SHOWN: usize = 20;
 
 /// The sink of `nrscreen eval`: the chosen format on `out`, rejections on
-/// stderr (the first few) and in full in the rejects file.
+/// stderr (the first few, shown through `escape::terminal` by
+/// [`Rejection::describe`]) and in full in the rejects file (JSON, exact,
+/// by `escape::write_json`).
 pub(crate) struct Report<'w> {
     /// Where cases go.
     pub out: Box<dyn Write + 'w>,
@@ -79,7 +81,7 @@ impl Sink for Report<'_> {
         }
         self.rejections_shown += 1;
         if let Some(rejects) = &mut self.rejects {
-            serde_json::to_writer(&mut *rejects, rejection)?;
+            crate::escape::write_json(&mut *rejects, rejection)?;
             rejects.write_all(b"\n")?;
         }
         Ok(())

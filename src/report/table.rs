@@ -1,9 +1,13 @@
 //! `--format table`: readable in a terminal, with colour when stdout is one.
-//! Cases with findings are shown; clear cases are counted at the end.
+//! Cases with findings are shown; clear cases are counted at the end. All
+//! text is shown through [`escape::terminal`]: a case id or record value
+//! cannot move the cursor, recolour, retitle or reorder the terminal, or
+//! start a line of its own.
 
 use std::io::Write;
 
 use crate::compile::Compiled;
+use crate::escape;
 use crate::eval::finding::{CaseOutcome, CaseResult};
 use crate::severity::Severity;
 
@@ -57,7 +61,8 @@ impl Format for Table {
             CaseOutcome::NeedsReview => self.paint("33", "NEEDS REVIEW"),
             CaseOutcome::Clear => self.paint("32", "clear"),
         };
-        writeln!(out, "{}  {label}", self.paint("1", &result.case_id))?;
+        let case_id = escape::terminal(&result.case_id);
+        writeln!(out, "{}  {label}", self.paint("1", &case_id))?;
         let program = &compiled.program;
         for finding in &result.findings {
             let rule = &program.rules[finding.rule()];
@@ -67,12 +72,13 @@ impl Format for Table {
                 out,
                 "  {} {}  {}",
                 self.paint(severity_colour(rule.severity), &severity),
-                program.taxonomy.get(rule.gap).id,
-                what
+                escape::terminal(&program.taxonomy.get(rule.gap).id),
+                escape::terminal(&what)
             )?;
-            writeln!(out, "           {}", finding.because())?;
+            writeln!(out, "           {}", escape::terminal(finding.because()))?;
             if !rule.cites.is_empty() {
-                writeln!(out, "           cites: {}", rule.cites.join("; "))?;
+                let cites = rule.cites.join("; ");
+                writeln!(out, "           cites: {}", escape::terminal(&cites))?;
             }
         }
         writeln!(out)

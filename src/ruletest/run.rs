@@ -1,10 +1,13 @@
 //! Running rule tests: each case through the compiled evaluator (what users
-//! get), and through the direct interpreter when coverage is measured.
+//! get), and through the direct interpreter when coverage is measured. The
+//! report shows test names, values and explanations from the test files
+//! through [`escape::terminal`].
 
 use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use crate::compile::Compiled;
+use crate::escape;
 use crate::eval::compiled::Evaluator;
 use crate::eval::explain;
 use crate::eval::interpret::{rule_outcome_in, Interpreter, Reached};
@@ -101,9 +104,14 @@ pub(crate) fn run_tests(
             continue;
         }
         totals.failed += 1;
-        let _ = writeln!(out, "FAILED {}: {}", place(sources, test.span), test.name);
+        let _ = writeln!(
+            out,
+            "FAILED {}: {}",
+            escape::terminal(&place(sources, test.span)),
+            escape::terminal(&test.name)
+        );
         for problem in &problems {
-            let _ = writeln!(out, "  {problem}");
+            let _ = writeln!(out, "  {}", escape::terminal(problem));
         }
         let shown: Vec<(usize, &Seen)> = seen
             .iter()
@@ -120,14 +128,14 @@ pub(crate) fn run_tests(
                     s.rule,
                     s.state(program, i)
                 );
-                let _ = writeln!(out, "      because: {}", s.because);
+                let _ = writeln!(out, "      because: {}", escape::terminal(&s.because));
                 let _ = writeln!(
                     out,
                     "      facts: {}",
                     if s.facts.is_empty() {
-                        "none recorded"
+                        "none recorded".into()
                     } else {
-                        &s.facts
+                        escape::terminal(&s.facts)
                     }
                 );
             }

@@ -231,3 +231,38 @@ fn long_chains_of_definitions_are_refused_not_a_stack_overflow() {
         output.stdout
     );
 }
+
+#[test]
+fn thousands_of_errors_on_one_megabyte_line_render_bounded_text() {
+    // 2,000 type errors on one 1 MB line. Before the excerpt and count caps
+    // each diagnostic printed the whole line: 2 GB of output, 6 GB of
+    // memory, 100 s (release build).
+    let n = 2_000;
+    let defs: Vec<String> = (0..n).map(|i| format!("def d{i} = age + \"x\"")).collect();
+    let line = defs.join(&" ".repeat(500)) + "\n";
+    assert!(line.len() > 1_000_000, "{}", line.len());
+    let out = RuleSet::standard()
+        .file("long.nrs", &line)
+        .check()
+        .status(1)
+        .run();
+    let shown = out.stdout.matches("error[type-mismatch]").count();
+    assert_eq!(shown, 50, "{}", out.stdout);
+    assert!(
+        out.stdout.contains(&format!(
+            "\n… and {} more errors in rules/long.nrs\n",
+            n - shown
+        )),
+        "{}",
+        out.stdout
+    );
+    assert_eq!(
+        last_line(&out.stdout),
+        standard_summary(0, n, &format!("{n} errors, 0 warnings"))
+    );
+    // Fifty diagnostics of a few short lines each: the output no longer
+    // grows with the length of the line.
+    assert!(out.stdout.len() < 50_000, "{} bytes", out.stdout.len());
+    let longest = out.stdout.lines().map(|l| l.chars().count()).max();
+    assert!(longest < Some(300), "{longest:?}");
+}

@@ -16,4 +16,5 @@ mod layers;
 mod library_example;
 mod regressions;
 mod test_cli;
+mod untrusted_text;
 mod workload;
