@@ -198,7 +198,12 @@ pub(crate) fn run_audits(
         match result {
             Ok(()) => {
                 totals.passed += 1;
-                let _ = writeln!(out, "ok      {} ({})", audit.name, met_text(met));
+                let _ = writeln!(
+                    out,
+                    "ok      {} ({})",
+                    crate::escape::terminal(&audit.name),
+                    met_text(met)
+                );
             }
             Err(TestError::Fail(reason, case)) => {
                 totals.failed += 1;
@@ -207,8 +212,13 @@ pub(crate) fn run_audits(
                     .iter()
                     .filter_map(|e| expectation_line(e.kind, &e.target))
                     .collect();
-                let _ = writeln!(out, "FAILED  {} ({})", audit.name, met_text(met));
-                let _ = writeln!(out, "  {reason}");
+                let _ = writeln!(
+                    out,
+                    "FAILED  {} ({})",
+                    crate::escape::terminal(&audit.name),
+                    met_text(met)
+                );
+                let _ = writeln!(out, "  {}", crate::escape::terminal(&reason.to_string()));
                 let _ = writeln!(
                     out,
                     "  the smallest case that breaks it, ready for rules/tests/:"
@@ -240,7 +250,7 @@ pub(crate) fn run_audits(
                 let _ = writeln!(
                     out,
                     "FAILED  {}: only {met} generated cases met the precondition ({reason}); the precondition may be impossible",
-                    audit.name
+                    crate::escape::terminal(&audit.name)
                 );
             }
         }

@@ -72,7 +72,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
     {
         Ok(files) => files,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", crate::escape::terminal(&error));
             return Exit::Usage;
         }
     };
@@ -107,7 +107,10 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             .or_else(|| InputFormat::from_path(&name))
             .or((name == "-").then_some(InputFormat::Jsonl))
         else {
-            eprintln!("error: cannot tell the format of `{name}` from its name; use --input-format jsonl, csv or toml");
+            eprintln!(
+                "error: cannot tell the format of `{}` from its name; use --input-format jsonl, csv or toml",
+                crate::escape::terminal(&name)
+            );
             exit = Exit::Usage;
             complete = false;
             break;
@@ -118,7 +121,10 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             match File::open(&name) {
                 Ok(file) => Box::new(BufReader::with_capacity(1 << 16, file)),
                 Err(error) => {
-                    eprintln!("error: cannot read `{name}`: {error}");
+                    eprintln!(
+                        "error: cannot read `{}`: {error}",
+                        crate::escape::terminal(&name)
+                    );
                     exit = Exit::Usage;
                     complete = false;
                     break;
@@ -162,7 +168,11 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
                 break;
             }
             Err(BatchError::Read(error)) => {
-                eprintln!("error: reading `{name}` failed: {error}");
+                eprintln!(
+                    "error: reading `{}` failed: {}",
+                    crate::escape::terminal(&name),
+                    crate::escape::terminal(&error.to_string())
+                );
                 exit = Exit::Usage;
                 complete = false;
                 break;
