@@ -73,6 +73,7 @@ impl Workload {
             InputFormat::Jsonl,
             Box::new(text.as_bytes()),
             &mut keys,
+            crate::records::input::MAX_RECORD_BYTES,
         )
         .expect("reader");
         let mut batch = Batch::new(&self.compiled, BatchOptions::default());

@@ -115,6 +115,7 @@ pub fn records(format: &str, bytes: &[u8]) {
         format,
         Box::new(bytes),
         &mut keys,
+        crate::records::input::MAX_RECORD_BYTES,
     ) else {
         return;
     };

@@ -140,6 +140,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             format,
             stream,
             &mut unknown_keys,
+            args.max_record_bytes,
         ) {
             Ok(mut records) => batch.run(records.as_mut(), &name, &mut report),
             Err(error) => Err(BatchError::Read(error)),

@@ -167,6 +167,11 @@ pub(crate) struct EvalArgs {
     /// flat however large the batch.
     #[arg(long)]
     no_duplicate_check: bool,
+    /// The longest JSON Lines record read, in bytes; a longer one is
+    /// rejected (read past, never held in memory) and the batch goes on.
+    #[arg(long, value_name = "BYTES", default_value_t = crate::records::input::MAX_RECORD_BYTES,
+          value_parser = clap::value_parser!(usize))]
+    max_record_bytes: usize,
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,

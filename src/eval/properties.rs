@@ -428,6 +428,7 @@ fn run_batch(compiled: &Compiled, lines: &[&str]) -> Vec<(String, String)> {
         crate::records::input::InputFormat::Jsonl,
         Box::new(std::io::Cursor::new(text.into_bytes())),
         &mut keys,
+        crate::records::input::MAX_RECORD_BYTES,
     )
     .expect("reader");
     let mut batch = Batch::new(

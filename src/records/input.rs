@@ -61,7 +61,12 @@ pub(crate) trait RecordReader {
     fn raw(&self) -> String;
 }
 
-/// Opens a reader for `input` (already opened as a byte stream).
+/// The default of `--max-record-bytes`: the longest JSON Lines record read.
+pub(crate) const MAX_RECORD_BYTES: usize = 16 << 20;
+
+/// Opens a reader for `input` (already opened as a byte stream). A JSON
+/// Lines record longer than `max_record_bytes` is rejected without being
+/// held in memory.
 pub(crate) fn reader<'a>(
     compiled: &'a Compiled,
     index: &'a SchemaIndex,
@@ -69,6 +74,7 @@ pub(crate) fn reader<'a>(
     format: InputFormat,
     input: Box<dyn BufRead + 'a>,
     unknown_keys: &'a mut HashSet<String>,
+    max_record_bytes: usize,
 ) -> std::io::Result<Box<dyn RecordReader + 'a>> {
     Ok(match format {
         InputFormat::Jsonl => Box::new(JsonLines {
@@ -79,6 +85,7 @@ pub(crate) fn reader<'a>(
             line: 0,
             buffer: Vec::new(),
             unknown_keys,
+            max_record_bytes,
         }),
         InputFormat::Csv => Box::new(CsvRecords::new(compiled, index, name, input, unknown_keys)?),
         InputFormat::Toml => Box::new(TomlCases::new(compiled, index, name, input, unknown_keys)?),
@@ -93,6 +100,47 @@ struct JsonLines<'a> {
     line: usize,
     buffer: Vec<u8>,
     unknown_keys: &'a mut HashSet<String>,
+    max_record_bytes: usize,
+}
+
+/// How much of an oversized record the rejects file keeps.
+const OVERSIZED_PREVIEW: usize = 1024;
+
+impl JsonLines<'_> {
+    /// Reads the next line into the buffer, but never more than the record
+    /// limit: the rest of a longer line is read past and dropped. Whether a
+    /// line was read, and whether it was too long.
+    fn read_line(&mut self) -> std::io::Result<Option<bool>> {
+        self.buffer.clear();
+        let mut read_any = false;
+        let mut too_long = false;
+        loop {
+            let available = self.input.fill_buf()?;
+            if available.is_empty() {
+                break;
+            }
+            read_any = true;
+            let (length, ends) = match available.iter().position(|&b| b == b'\n') {
+                Some(at) => (at + 1, true),
+                None => (available.len(), false),
+            };
+            if !too_long && self.buffer.len() + length > self.max_record_bytes {
+                too_long = true;
+                self.buffer.truncate(OVERSIZED_PREVIEW);
+            }
+            if !too_long {
+                self.buffer.extend_from_slice(&available[..length]);
+            } else if self.buffer.len() < OVERSIZED_PREVIEW {
+                let keep = (OVERSIZED_PREVIEW - self.buffer.len()).min(length);
+                self.buffer.extend_from_slice(&available[..keep]);
+            }
+            self.input.consume(length);
+            if ends {
+                break;
+            }
+        }
+        Ok(read_any.then_some(too_long))
+    }
 }
 
 impl RecordReader for JsonLines<'_> {
@@ -102,11 +150,25 @@ impl RecordReader for JsonLines<'_> {
 
     fn next_record(&mut self, record: &mut CaseRecord) -> std::io::Result<Option<Read1>> {
         loop {
-            self.buffer.clear();
-            if self.input.read_until(b'\n', &mut self.buffer)? == 0 {
+            let Some(too_long) = self.read_line()? else {
                 return Ok(None);
-            }
+            };
             self.line += 1;
+            if too_long {
+                let mut raw = String::from_utf8_lossy(&self.buffer).into_owned();
+                raw.push('…');
+                return Ok(Some(Read1::Rejected(Rejection {
+                    file: self.name.clone(),
+                    line: self.line,
+                    case_id: None,
+                    field: None,
+                    reason: format!(
+                        "the record is longer than {} bytes (--max-record-bytes); it was read past, not kept",
+                        self.max_record_bytes
+                    ),
+                    raw,
+                })));
+            }
             let text = match std::str::from_utf8(&self.buffer) {
                 Ok(text) => text.trim_end_matches(['\n', '\r']),
                 Err(_) => {

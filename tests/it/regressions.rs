@@ -273,3 +273,44 @@ fn a_list_too_long_at_run_time_needs_review_instead_of_exhausting_memory() {
         .unwrap_or_else(|| panic!("{}", out.stdout));
     assert_eq!(finding["outcome"], "needs-review");
 }
+
+#[test]
+fn a_record_longer_than_the_limit_is_read_past_and_the_batch_goes_on() {
+    let long = format!(
+        "{{\"case_id\":\"A\",\"port_of_entry\":\"{}\"}}\n",
+        "x".repeat(5000)
+    );
+    // The last line has no end at all, as `/dev/zero` would give.
+    let input = format!("{long}{{\"case_id\":\"B\"}}\n{}", "\0".repeat(300_000));
+    let out = Test::new()
+        .args([
+            "eval",
+            "--rules",
+            "rules",
+            "--max-record-bytes",
+            "1000",
+            "--format",
+            "flags",
+            "-",
+        ])
+        .stdin(input)
+        .status(0)
+        .run();
+    assert_eq!(out.stdout, "{\"case_id\":\"B\",\"flags\":[]}\n");
+    assert!(
+        out.stderr
+            .contains("rejected: -:1: the record is longer than 1000 bytes"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("rejected: -:3: the record is longer"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("read 3, evaluated 1, rejected 2"),
+        "{}",
+        out.stderr
+    );
+}
