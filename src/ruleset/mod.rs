@@ -1,8 +1,10 @@
 //! Reading a rule-set directory: the manifest, the schema, the taxonomy, the
 //! tables and every `.nrs` file, parsed. Problems in the files become
-//! diagnostics; only I/O failures (a missing directory, an unreadable file)
-//! are a [`LoadError`].
+//! diagnostics (a file that is not a regular file or is too large among
+//! them); only I/O failures (a missing directory, an unreadable file) are a
+//! [`LoadError`].
 
+pub(crate) mod files;
 pub(crate) mod gaps;
 pub(crate) mod manifest;
 pub(crate) mod schema;
@@ -17,6 +19,7 @@ use crate::source::{FileId, Sources, Span};
 use crate::syntax::ast::Module;
 use crate::syntax::parser;
 
+use self::files::Unreadable;
 use self::gaps::Taxonomy;
 use self::manifest::{Manifest, MANIFEST_FILE};
 use self::schema::Schema;
@@ -81,7 +84,9 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, LoadError> {
         return Err(LoadError::NotADirectory(dir.to_path_buf()));
     }
     let manifest_path = dir.join(MANIFEST_FILE);
-    if !manifest_path.is_file() {
+    // Anything there is the manifest, to be read or reported (a FIFO is
+    // reported, not opened).
+    if std::fs::metadata(&manifest_path).is_err() {
         return Err(LoadError::NoManifest(dir.to_path_buf()));
     }
     let mut loaded = Loaded::default();
@@ -127,10 +132,21 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, LoadError> {
             None => loaded.broken_tables.push(name.clone()),
         }
     }
-    let mut rule_files = Vec::new();
-    collect_rule_files(dir, &mut rule_files)?;
-    rule_files.sort();
-    for path in rule_files {
+    let found = files::rule_files(dir).map_err(|(path, e)| LoadError::Io(path, e))?;
+    for (link, target) in &found.outside {
+        loaded.diagnostics.push(
+            Diagnostic::error_without_span(
+                "link-out-of-rule-set",
+                format!(
+                    "`{}` links to `{}`, a directory outside the rule set; its files are not read",
+                    link.display(),
+                    target.display()
+                ),
+            )
+            .with_help("rule files are read only from inside the rule-set directory: move the directory in, or link each file"),
+        );
+    }
+    for path in found.files {
         if let Some((file, text)) = read(&mut loaded, &path, None)? {
             let (module, diagnostics) = parser::parse_module(file, &text);
             loaded.diagnostics.extend(diagnostics);
@@ -141,16 +157,24 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, LoadError> {
 }
 
 /// Reads a file into the sources. A missing file named by the manifest (at
-/// `named_at`) and a file that is not UTF-8 become diagnostics (`Ok(None)`);
-/// other I/O failures are errors.
+/// `named_at`), a file that is not a regular file, one over
+/// [`files::MAX_FILE_BYTES`] and one that is not UTF-8 become diagnostics
+/// (`Ok(None)`); other I/O failures are errors.
 fn read(
     loaded: &mut Loaded,
     path: &Path,
     named_at: Option<Span>,
 ) -> Result<Option<(FileId, String)>, LoadError> {
-    let bytes = match std::fs::read(path) {
+    let refuse = |code, message: String, help: &str| {
+        let diagnostic = match named_at {
+            Some(span) => Diagnostic::error(code, message, span),
+            None => Diagnostic::error_without_span(code, message),
+        };
+        diagnostic.with_help(help)
+    };
+    let bytes = match files::read_regular(path) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(Unreadable::Missing(e)) => {
             if let Some(span) = named_at {
                 loaded.diagnostics.push(
                     Diagnostic::error(
@@ -164,7 +188,27 @@ fn read(
             }
             return Err(LoadError::Io(path.to_path_buf(), e));
         }
-        Err(e) => return Err(LoadError::Io(path.to_path_buf(), e)),
+        Err(Unreadable::NotAFile(what)) => {
+            loaded.diagnostics.push(refuse(
+                "not-a-file",
+                format!("`{}` is {what}, not a regular file", path.display()),
+                "rule-set files must be regular files (a link to one is fine); nrscreen does not open anything else",
+            ));
+            return Ok(None);
+        }
+        Err(Unreadable::TooLarge(size)) => {
+            loaded.diagnostics.push(refuse(
+                "file-too-large",
+                format!(
+                    "`{}` has {size} bytes, more than the {} MiB a rule-set file may have",
+                    path.display(),
+                    files::MAX_FILE_BYTES / (1024 * 1024)
+                ),
+                "split the rules over several files, or the table into several tables",
+            ));
+            return Ok(None);
+        }
+        Err(Unreadable::Io(e)) => return Err(LoadError::Io(path.to_path_buf(), e)),
     };
     match String::from_utf8(bytes) {
         Ok(text) => {
@@ -187,20 +231,4 @@ fn read(
             Ok(None)
         }
     }
-}
-
-/// Every `.nrs` file below `dir`, skipping hidden directories.
-fn collect_rule_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| LoadError::Io(dir.to_path_buf(), e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| LoadError::Io(dir.to_path_buf(), e))?;
-        let path = entry.path();
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if path.is_dir() && !hidden {
-            collect_rule_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "nrs") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }

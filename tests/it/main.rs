@@ -15,5 +15,6 @@ mod language_doc;
 mod layers;
 mod library_example;
 mod regressions;
+mod ruleset_files;
 mod test_cli;
 mod workload;
