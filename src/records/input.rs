@@ -13,6 +13,7 @@ use crate::records::rejection::Rejection;
 use crate::records::scalar::decode_text;
 use crate::records::schema_index::{Key, SchemaIndex};
 use crate::ruleset::schema::FieldId;
+use crate::source::LineStarts;
 use crate::types::Type;
 
 /// The formats nrscreen reads.
@@ -340,7 +341,8 @@ impl<'a> TomlCases<'a> {
     ) -> std::io::Result<TomlCases<'a>> {
         let mut text = String::new();
         input.read_to_string(&mut text)?;
-        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let lines = LineStarts::new(&text);
+        let line_of = |offset: usize| lines.line_index(offset) + 1;
         let cases: Vec<Result<(usize, String, String), Rejection>> =
             match toml::from_str::<TomlFile>(&text) {
                 Ok(file) => file

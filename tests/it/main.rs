@@ -14,6 +14,7 @@ mod harness;
 mod language_doc;
 mod layers;
 mod library_example;
+mod loading;
 mod regressions;
 mod ruleset_files;
 mod test_cli;
