@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Sources, Span};
 use crate::syntax::ast::Module;
-use crate::syntax::parser;
+use crate::syntax::{grammar, parser};
 
 use self::files::Unreadable;
 use self::gaps::Taxonomy;
@@ -123,6 +123,14 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, LoadError> {
         loaded.taxonomy.unavailable = true;
     }
     for (name, path) in &manifest.tables {
+        if let Some(problem) = bad_table_name(name.get_ref()) {
+            loaded.diagnostics.push(
+                Diagnostic::error("bad-table-name", problem, span(name))
+                    .with_help("a table name is what rules write to look a value up: letters, digits and `_`, not starting with a digit, e.g. `city_state`"),
+            );
+            continue;
+        }
+        let name = name.get_ref();
         let loaded_table = match read(&mut loaded, &dir.join(path.get_ref()), Some(span(path)))? {
             Some((file, text)) => tables::load(name, file, &text, &mut loaded.diagnostics),
             None => None,
@@ -154,6 +162,19 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, LoadError> {
         }
     }
     Ok(loaded)
+}
+
+/// What is wrong with a table name that rules could not write, if anything.
+fn bad_table_name(name: &str) -> Option<String> {
+    if name.is_empty() {
+        Some("a table name is empty".into())
+    } else if grammar::KEYWORDS.contains(&name) {
+        Some(format!("`{name}` is a reserved word, not a table name"))
+    } else if !grammar::is_name(name) {
+        Some(format!("`{name}` is not a table name"))
+    } else {
+        None
+    }
 }
 
 /// Reads a file into the sources. A missing file named by the manifest (at

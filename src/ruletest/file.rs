@@ -284,6 +284,14 @@ fn build_case(
         None => serde_json::Value::Object(serde_json::Map::new()),
     };
     let overrides = merge(inline, set);
+    if let Some((field, found)) = crate::records::input::non_finite_float(&overrides) {
+        diagnostics.push(Diagnostic::error(
+            "bad-test",
+            format!("field `{field}` is `{found}`, not a finite number"),
+            span,
+        ));
+        return None;
+    }
     if let (serde_json::Value::Object(map), serde_json::Value::Object(more)) = (
         &mut case,
         crate::records::input::toml_to_json(toml::Value::Table(overrides)),

@@ -500,6 +500,21 @@ impl RuleSet {
         self
     }
 
+    /// `nrscreen eval --rules rules --input-format FORMAT - --format
+    /// summary`, beside this rule set: records from standard input.
+    pub(crate) fn eval_summary(self, input_format: &str) -> Test {
+        Test::new().rule_set(self).args([
+            "eval",
+            "--rules",
+            "rules",
+            "--input-format",
+            input_format,
+            "-",
+            "--format",
+            "summary",
+        ])
+    }
+
     /// `nrscreen check rules --color never`, beside this rule set.
     pub(crate) fn check(self) -> Test {
         Test::new()

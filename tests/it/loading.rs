@@ -6,7 +6,7 @@
 //! line of the last case), and keep the suite's usual time only while
 //! loading stays linear.
 
-use crate::harness::{last_line, standard_summary, RuleSet, Test};
+use crate::harness::{last_line, standard_summary, RuleSet};
 
 /// Rows and gaps in the large rule set.
 const MANY: usize = 50_000;
@@ -67,10 +67,8 @@ fn a_large_toml_batch_is_read_with_the_right_lines() {
     }
     // The last case, on line 5 * n + 1, is rejected.
     batch.push_str("[[case]]\ncase_id = \"last\"\nage = 1.5\n");
-    let out = Test::new()
-        .rule_set(RuleSet::standard())
-        .args(["eval", "--rules", "rules", "--input-format", "toml", "-"])
-        .args(["--format", "summary"])
+    let out = RuleSet::standard()
+        .eval_summary("toml")
         .stdin(batch)
         .status(0)
         .run();
