@@ -8,6 +8,9 @@ use std::fs::{self, File, FileType, Metadata};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
+use crate::diagnostic::Diagnostic;
+use crate::source::Span;
+
 /// The largest rule-set file nrscreen reads (rules, manifest, schema,
 /// taxonomy, tables): 64 MiB. A larger file is refused before it is read.
 pub(crate) const MAX_FILE_BYTES: u64 = 64 * 1024 * 1024;
@@ -23,6 +26,38 @@ pub(crate) enum Unreadable {
     TooLarge(u64),
     /// Another I/O failure.
     Io(io::Error),
+}
+
+impl Unreadable {
+    /// What happened, in one line naming `path`.
+    pub(crate) fn message(&self, path: &Path) -> String {
+        let path = path.display();
+        match self {
+            Unreadable::Missing(e) | Unreadable::Io(e) => format!("cannot read `{path}`: {e}"),
+            Unreadable::NotAFile(what) => format!("`{path}` is {what}, not a regular file"),
+            Unreadable::TooLarge(size) => format!(
+                "`{path}` has {size} bytes, more than the {} MiB a rule-set file may have",
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        }
+    }
+
+    /// The diagnostic for a file refused (not a regular file, too large), at
+    /// `named_at` where something names the file; `None` when the file is
+    /// missing or could not be read, which callers report their own way.
+    pub(crate) fn refusal(&self, path: &Path, named_at: Option<Span>) -> Option<Diagnostic> {
+        let (code, help) = match self {
+            Unreadable::NotAFile(_) => ("not-a-file", "rule-set files must be regular files (a link to one is fine); nrscreen does not open anything else"),
+            Unreadable::TooLarge(_) => ("file-too-large", "split the rules over several files, or the table into several tables"),
+            Unreadable::Missing(_) | Unreadable::Io(_) => return None,
+        };
+        let message = self.message(path);
+        let diagnostic = match named_at {
+            Some(span) => Diagnostic::error(code, message, span),
+            None => Diagnostic::error_without_span(code, message),
+        };
+        Some(diagnostic.with_help(help))
+    }
 }
 
 /// The bytes of the regular file at `path` (a link to one is followed), if

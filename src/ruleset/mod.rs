@@ -90,10 +90,11 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, LoadError> {
         return Err(LoadError::NoManifest(dir.to_path_buf()));
     }
     let mut loaded = Loaded::default();
-    let Some((manifest_file, text)) = read(&mut loaded, &manifest_path, None)? else {
+    let Some(manifest_file) = read(&mut loaded, &manifest_path, None)? else {
         return Ok(loaded);
     };
-    let manifest: Manifest = match toml_file::parse(manifest_file, &text, "manifest") {
+    let text = &loaded.sources.get(manifest_file).text;
+    let manifest: Manifest = match toml_file::parse(manifest_file, text, "manifest") {
         Ok(m) => m,
         Err(d) => {
             loaded.diagnostics.push(d);
@@ -104,21 +105,23 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, LoadError> {
     loaded.description = manifest.description.clone();
     let span = |v: &toml::Spanned<String>| toml_file::span_of(manifest_file, v);
 
-    if let Some((file, text)) = read(
+    if let Some(file) = read(
         &mut loaded,
         &dir.join(manifest.schema.get_ref()),
         Some(span(&manifest.schema)),
     )? {
-        loaded.schema = schema::load(file, &text, &mut loaded.diagnostics);
+        let text = &loaded.sources.get(file).text;
+        loaded.schema = schema::load(file, text, &mut loaded.diagnostics);
     } else {
         loaded.schema.unavailable = true;
     }
-    if let Some((file, text)) = read(
+    if let Some(file) = read(
         &mut loaded,
         &dir.join(manifest.gaps.get_ref()),
         Some(span(&manifest.gaps)),
     )? {
-        loaded.taxonomy = gaps::load(file, &text, &mut loaded.diagnostics);
+        let text = &loaded.sources.get(file).text;
+        loaded.taxonomy = gaps::load(file, text, &mut loaded.diagnostics);
     } else {
         loaded.taxonomy.unavailable = true;
     }
@@ -132,7 +135,10 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, LoadError> {
         }
         let name = name.get_ref();
         let loaded_table = match read(&mut loaded, &dir.join(path.get_ref()), Some(span(path)))? {
-            Some((file, text)) => tables::load(name, file, &text, &mut loaded.diagnostics),
+            Some(file) => {
+                let text = &loaded.sources.get(file).text;
+                tables::load(name, file, text, &mut loaded.diagnostics)
+            }
             None => None,
         };
         match loaded_table {
@@ -155,8 +161,8 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, LoadError> {
         );
     }
     for path in found.files {
-        if let Some((file, text)) = read(&mut loaded, &path, None)? {
-            let (module, diagnostics) = parser::parse_module(file, &text);
+        if let Some(file) = read(&mut loaded, &path, None)? {
+            let (module, diagnostics) = parser::parse_module(file, &loaded.sources.get(file).text);
             loaded.diagnostics.extend(diagnostics);
             loaded.modules.push((file, module));
         }
@@ -177,7 +183,8 @@ fn bad_table_name(name: &str) -> Option<String> {
     }
 }
 
-/// Reads a file into the sources. A missing file named by the manifest (at
+/// Reads a file into the sources (its text is there, by the id returned,
+/// and nowhere else). A missing file named by the manifest (at
 /// `named_at`), a file that is not a regular file, one over
 /// [`files::MAX_FILE_BYTES`] and one that is not UTF-8 become diagnostics
 /// (`Ok(None)`); other I/O failures are errors.
@@ -185,14 +192,7 @@ fn read(
     loaded: &mut Loaded,
     path: &Path,
     named_at: Option<Span>,
-) -> Result<Option<(FileId, String)>, LoadError> {
-    let refuse = |code, message: String, help: &str| {
-        let diagnostic = match named_at {
-            Some(span) => Diagnostic::error(code, message, span),
-            None => Diagnostic::error_without_span(code, message),
-        };
-        diagnostic.with_help(help)
-    };
+) -> Result<Option<FileId>, LoadError> {
     let bytes = match files::read_regular(path) {
         Ok(bytes) => bytes,
         Err(Unreadable::Missing(e)) => {
@@ -209,33 +209,14 @@ fn read(
             }
             return Err(LoadError::Io(path.to_path_buf(), e));
         }
-        Err(Unreadable::NotAFile(what)) => {
-            loaded.diagnostics.push(refuse(
-                "not-a-file",
-                format!("`{}` is {what}, not a regular file", path.display()),
-                "rule-set files must be regular files (a link to one is fine); nrscreen does not open anything else",
-            ));
-            return Ok(None);
-        }
-        Err(Unreadable::TooLarge(size)) => {
-            loaded.diagnostics.push(refuse(
-                "file-too-large",
-                format!(
-                    "`{}` has {size} bytes, more than the {} MiB a rule-set file may have",
-                    path.display(),
-                    files::MAX_FILE_BYTES / (1024 * 1024)
-                ),
-                "split the rules over several files, or the table into several tables",
-            ));
+        Err(refused @ (Unreadable::NotAFile(_) | Unreadable::TooLarge(_))) => {
+            loaded.diagnostics.extend(refused.refusal(path, named_at));
             return Ok(None);
         }
         Err(Unreadable::Io(e)) => return Err(LoadError::Io(path.to_path_buf(), e)),
     };
     match String::from_utf8(bytes) {
-        Ok(text) => {
-            let id = loaded.sources.add(path, text.clone());
-            Ok(Some((id, text)))
-        }
+        Ok(text) => Ok(Some(loaded.sources.add(path, text))),
         Err(error) => {
             let at = error.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();

@@ -137,3 +137,26 @@ fn a_table_file_over_the_size_limit_is_refused_unread() {
         .expect("grow the table file");
     check_says(set, 1, "error[file-too-large]: `rules/tables/advisories.toml` has 67108865 bytes, more than the 64 MiB a rule-set file may have");
 }
+
+#[cfg(unix)]
+#[test]
+fn fifos_among_the_rule_tests_are_named_not_opened() {
+    let set = RuleSet::standard().file(
+        "tests/from-a-pipe.toml",
+        "[[test]]\nname = \"piped\"\nclear = []\nrecord = { file = \"pipe.jsonl\", case_id = \"A1\" }\n",
+    );
+    mkfifo(&set.dir().join("tests/pipe.toml"));
+    mkfifo(&set.dir().join("pipe.jsonl"));
+    let out = Test::new()
+        .rule_set(set)
+        .args(["test", "rules"])
+        .time_limit(HANG)
+        .status(1)
+        .run();
+    for expected in [
+        "error[not-a-file]: `rules/tests/pipe.toml` is a named pipe (FIFO), not a regular file",
+        "`pipe.jsonl` is a named pipe (FIFO), not a regular file",
+    ] {
+        assert!(out.stdout.contains(expected), "{expected}\n{}", out.stdout);
+    }
+}
