@@ -56,8 +56,8 @@ pub(crate) struct SourceFile {
     /// The file's text (UTF-8; a file that is not UTF-8 is registered with
     /// the lossy decoding so that its error can still be shown).
     pub text: String,
-    /// Byte offset where each line starts (the first is 0).
-    line_starts: Vec<usize>,
+    /// Where its lines start.
+    line_starts: LineStarts,
     /// The number of characters before each multiple of [`MARK_BYTES`], so
     /// that a column is counted from a nearby mark, not from the start of a
     /// line that may be megabytes long.
@@ -75,16 +75,15 @@ fn starts_char(byte: &u8) -> bool {
 impl SourceFile {
     /// 0-based index of the line holding byte `offset`.
     pub(crate) fn line_index(&self, offset: usize) -> usize {
-        self.line_starts
-            .partition_point(|&start| start <= offset)
-            .saturating_sub(1)
+        self.line_starts.line_index(offset)
     }
 
     /// Byte range of line `index` (0-based), with its line break.
     pub(crate) fn line_range(&self, index: usize) -> Option<std::ops::Range<usize>> {
-        let start = *self.line_starts.get(index)?;
+        let start = *self.line_starts.0.get(index)?;
         let end = self
             .line_starts
+            .0
             .get(index + 1)
             .copied()
             .unwrap_or(self.text.len());
@@ -104,6 +103,29 @@ impl SourceFile {
     }
 }
 
+/// The byte offset where each line of a text starts, so that the line of an
+/// offset is a binary search, not a count from the start.
+#[derive(Clone, Debug)]
+pub(crate) struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    /// The line starts of `text` (the first is 0).
+    pub(crate) fn new(text: &str) -> LineStarts {
+        LineStarts(
+            std::iter::once(0)
+                .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+                .collect(),
+        )
+    }
+
+    /// 0-based index of the line holding byte `offset`.
+    pub(crate) fn line_index(&self, offset: usize) -> usize {
+        self.0
+            .partition_point(|&start| start <= offset)
+            .saturating_sub(1)
+    }
+}
+
 /// Every file read in a run.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Sources {
@@ -114,9 +136,7 @@ impl Sources {
     /// Registers a file and returns its id.
     pub(crate) fn add(&mut self, path: &Path, text: String) -> FileId {
         let id = FileId(self.files.len() as u32);
-        let line_starts = std::iter::once(0)
-            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
-            .collect();
+        let line_starts = LineStarts::new(&text);
         let char_marks = std::iter::once(0)
             .chain(
                 text.as_bytes()
@@ -204,6 +224,29 @@ mod tests {
                 let column = before.rsplit('\n').next().unwrap_or("").chars().count() + 1;
                 prop_assert_eq!(sources.line_col(id, offset), (line, column));
             }
+        }
+    }
+
+    #[test]
+    fn the_line_of_an_offset_is_the_count_of_line_breaks_before_it() {
+        for text in ["", "a", "\n", "ab\n\ncd\n", "\n\nx", "é\nü\r\n"] {
+            let lines = LineStarts::new(text);
+            for offset in 0..text.len() + 3 {
+                let before = &text.as_bytes()[..offset.min(text.len())];
+                let breaks = before.iter().filter(|&&b| b == b'\n').count();
+                assert_eq!(lines.line_index(offset), breaks, "{text:?} at {offset}");
+            }
+        }
+    }
+
+    /// The line of every line start of a 200,000-line text: counting line
+    /// breaks from the start each time (as before) would take minutes here.
+    #[test]
+    fn many_lines_are_found_by_search() {
+        let text = "[[case]]\nid = 1\n".repeat(100_000);
+        let lines = LineStarts::new(&text);
+        for (line, (offset, _)) in text.match_indices("[[case]]").enumerate() {
+            assert_eq!(lines.line_index(offset), 2 * line);
         }
     }
 }

@@ -5,6 +5,7 @@
 //! never looks anything up by name.
 
 pub(crate) mod symbols;
+pub(crate) mod table;
 pub(crate) mod val;
 
 use std::collections::{BTreeSet, HashSet};
@@ -16,6 +17,7 @@ use crate::types::Type;
 use crate::value::Value;
 
 use self::symbols::Symbols;
+use self::table::CompiledTable;
 use self::val::Val;
 
 /// Index of a node in [`Compiled::nodes`].
@@ -143,26 +145,6 @@ impl ConstSet {
     }
 }
 
-/// A table row in compiled form.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct TableRow {
-    /// First day (inclusive), for dated tables.
-    pub from: i32,
-    /// Last day (inclusive), for dated tables.
-    pub to: i32,
-    /// The value.
-    pub value: Val,
-}
-
-/// A table indexed by key symbol.
-#[derive(Clone, Debug)]
-pub(crate) struct CompiledTable {
-    /// Whether rows are effective-dated.
-    pub dated: bool,
-    /// Rows of each key, indexed by symbol id (empty for other symbols).
-    pub rows_by_symbol: Vec<Vec<TableRow>>,
-}
-
 /// An effective window in compiled form.
 #[derive(Clone, Debug)]
 pub(crate) struct CompiledWindow {
@@ -234,8 +216,8 @@ pub(crate) struct Compiled {
 /// Compiles a checked program.
 pub(crate) fn compile(program: Program) -> Compiled {
     let mut symbols = Symbols::default();
-    // Every string the program mentions becomes a symbol first, so that the
-    // table index below covers all of them.
+    // Table keys and values are interned first, so that their symbol ids
+    // do not depend on the rules.
     for table in &program.tables {
         for row in &table.rows {
             symbols.intern(&row.key);
@@ -272,22 +254,7 @@ pub(crate) fn compile(program: Program) -> Compiled {
     let tables = program
         .tables
         .iter()
-        .map(|table| {
-            let mut rows_by_symbol = vec![Vec::new(); symbols.len()];
-            for row in &table.rows {
-                if let Some(id) = symbols.get(&row.key) {
-                    rows_by_symbol[id.index()].push(TableRow {
-                        from: row.from.map_or(i32::MIN, |d| d.0),
-                        to: row.to.map_or(i32::MAX, |d| d.0),
-                        value: constant(&mut symbols, &row.value),
-                    });
-                }
-            }
-            CompiledTable {
-                dated: table.dated,
-                rows_by_symbol,
-            }
-        })
+        .map(|table| CompiledTable::new(table, &mut symbols))
         .collect();
     let mut used_fields = vec![false; program.schema.fields.len()];
     for rule in &rules {

@@ -42,9 +42,4 @@ impl Symbols {
     pub(crate) fn text(&self, id: SymbolId) -> &str {
         self.texts.get(id.index()).map_or("", |t| t)
     }
-
-    /// How many symbols there are.
-    pub(crate) fn len(&self) -> usize {
-        self.texts.len()
-    }
 }

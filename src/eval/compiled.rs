@@ -271,10 +271,7 @@ impl<'c> Evaluator<'c> {
                 let Val::Sym(symbol) = key else {
                     return Val::Unknown;
                 };
-                let rows = table
-                    .rows_by_symbol
-                    .get(symbol.index())
-                    .map_or(&[][..], Vec::as_slice);
+                let rows = table.rows(symbol);
                 match (table.dated, date) {
                     (false, _) => rows.first().map_or(Val::Unknown, |r| r.value),
                     (true, Some(Val::Date(d))) => rows

@@ -13,6 +13,7 @@ use crate::records::rejection::Rejection;
 use crate::records::scalar::decode_text;
 use crate::records::schema_index::{Key, SchemaIndex};
 use crate::ruleset::schema::FieldId;
+use crate::source::LineStarts;
 use crate::types::Type;
 
 /// The formats nrscreen reads.
@@ -402,7 +403,8 @@ impl<'a> TomlCases<'a> {
     ) -> std::io::Result<TomlCases<'a>> {
         let mut text = String::new();
         input.read_to_string(&mut text)?;
-        let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+        let lines = LineStarts::new(&text);
+        let line_of = |offset: usize| lines.line_index(offset) + 1;
         let cases: Vec<Result<(usize, String, String), Rejection>> =
             match toml::from_str::<TomlFile>(&text) {
                 Ok(file) => file
@@ -410,12 +412,25 @@ impl<'a> TomlCases<'a> {
                     .into_iter()
                     .map(|case| {
                         let span = case.span();
-                        let raw = text.get(span.clone()).unwrap_or("").trim().to_string();
-                        let json = serde_json::to_string(&toml_to_json(toml::Value::Table(
-                            case.into_inner(),
-                        )))
-                        .unwrap_or_default();
-                        Ok((line_of(span.start), json, raw))
+                        let line = line_of(span.start);
+                        let raw = text.get(span).unwrap_or("").trim().to_string();
+                        let case = case.into_inner();
+                        if let Some((field, spelling)) = non_finite_float(&case) {
+                            return Err(Rejection {
+                                file: name.clone(),
+                                line,
+                                case_id: case
+                                    .get("case_id")
+                                    .and_then(toml::Value::as_str)
+                                    .map(str::to_string),
+                                field: Some(field),
+                                reason: format!("found `{spelling}`, not a finite number"),
+                                raw,
+                            });
+                        }
+                        let json = serde_json::to_string(&toml_to_json(toml::Value::Table(case)))
+                            .unwrap_or_default();
+                        Ok((line, json, raw))
                     })
                     .collect(),
                 Err(error) => {
@@ -468,7 +483,30 @@ impl<'a> TomlCases<'a> {
     }
 }
 
-/// TOML values as JSON (dates become `YYYY-MM-DD` text).
+/// The dotted name of the first value in `table` that is TOML's `nan`,
+/// `inf` or `-inf` (in a list, the list's), and that spelling. JSON has no
+/// such values: [`toml_to_json`] would make them `null`, unknown.
+pub(crate) fn non_finite_float(table: &toml::Table) -> Option<(String, &'static str)> {
+    table.iter().find_map(|(key, value)| match value {
+        toml::Value::Table(inner) => {
+            non_finite_float(inner).map(|(name, found)| (format!("{key}.{name}"), found))
+        }
+        _ => non_finite_spelling(value).map(|found| (key.clone(), found)),
+    })
+}
+
+fn non_finite_spelling(value: &toml::Value) -> Option<&'static str> {
+    match value {
+        toml::Value::Float(f) if f.is_nan() => Some("nan"),
+        toml::Value::Float(f) if f.is_infinite() => Some(if *f > 0.0 { "inf" } else { "-inf" }),
+        toml::Value::Array(items) => items.iter().find_map(non_finite_spelling),
+        toml::Value::Table(table) => non_finite_float(table).map(|(_, found)| found),
+        _ => None,
+    }
+}
+
+/// TOML values as JSON (dates become `YYYY-MM-DD` text; see
+/// [`non_finite_float`] for what JSON cannot hold).
 pub(crate) fn toml_to_json(value: toml::Value) -> serde_json::Value {
     match value {
         toml::Value::String(s) => serde_json::Value::String(s),

@@ -23,5 +23,5 @@ pub(crate) struct Manifest {
     pub gaps: Spanned<String>,
     /// Reference tables: the name rules use, and the file's path.
     #[serde(default)]
-    pub tables: BTreeMap<String, Spanned<String>>,
+    pub tables: BTreeMap<Spanned<String>, Spanned<String>>,
 }

@@ -1,8 +1,10 @@
 //! Reading a rule-set directory: the manifest, the schema, the taxonomy, the
 //! tables and every `.nrs` file, parsed. Problems in the files become
-//! diagnostics; only I/O failures (a missing directory, an unreadable file)
-//! are a [`LoadError`].
+//! diagnostics (a file that is not a regular file or is too large among
+//! them); only I/O failures (a missing directory, an unreadable file) are a
+//! [`LoadError`].
 
+pub(crate) mod files;
 pub(crate) mod gaps;
 pub(crate) mod manifest;
 pub(crate) mod schema;
@@ -15,8 +17,9 @@ use std::path::{Path, PathBuf};
 use crate::diagnostic::Diagnostic;
 use crate::source::{FileId, Sources, Span};
 use crate::syntax::ast::Module;
-use crate::syntax::parser;
+use crate::syntax::{grammar, parser};
 
+use self::files::Unreadable;
 use self::gaps::Taxonomy;
 use self::manifest::{Manifest, MANIFEST_FILE};
 use self::schema::Schema;
@@ -81,14 +84,17 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, LoadError> {
         return Err(LoadError::NotADirectory(dir.to_path_buf()));
     }
     let manifest_path = dir.join(MANIFEST_FILE);
-    if !manifest_path.is_file() {
+    // Anything there is the manifest, to be read or reported (a FIFO is
+    // reported, not opened).
+    if std::fs::metadata(&manifest_path).is_err() {
         return Err(LoadError::NoManifest(dir.to_path_buf()));
     }
     let mut loaded = Loaded::default();
-    let Some((manifest_file, text)) = read(&mut loaded, &manifest_path, None)? else {
+    let Some(manifest_file) = read(&mut loaded, &manifest_path, None)? else {
         return Ok(loaded);
     };
-    let manifest: Manifest = match toml_file::parse(manifest_file, &text, "manifest") {
+    let text = &loaded.sources.get(manifest_file).text;
+    let manifest: Manifest = match toml_file::parse(manifest_file, text, "manifest") {
         Ok(m) => m,
         Err(d) => {
             loaded.diagnostics.push(d);
@@ -99,27 +105,40 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, LoadError> {
     loaded.description = manifest.description.clone();
     let span = |v: &toml::Spanned<String>| toml_file::span_of(manifest_file, v);
 
-    if let Some((file, text)) = read(
+    if let Some(file) = read(
         &mut loaded,
         &dir.join(manifest.schema.get_ref()),
         Some(span(&manifest.schema)),
     )? {
-        loaded.schema = schema::load(file, &text, &mut loaded.diagnostics);
+        let text = &loaded.sources.get(file).text;
+        loaded.schema = schema::load(file, text, &mut loaded.diagnostics);
     } else {
         loaded.schema.unavailable = true;
     }
-    if let Some((file, text)) = read(
+    if let Some(file) = read(
         &mut loaded,
         &dir.join(manifest.gaps.get_ref()),
         Some(span(&manifest.gaps)),
     )? {
-        loaded.taxonomy = gaps::load(file, &text, &mut loaded.diagnostics);
+        let text = &loaded.sources.get(file).text;
+        loaded.taxonomy = gaps::load(file, text, &mut loaded.diagnostics);
     } else {
         loaded.taxonomy.unavailable = true;
     }
     for (name, path) in &manifest.tables {
+        if let Some(problem) = bad_table_name(name.get_ref()) {
+            loaded.diagnostics.push(
+                Diagnostic::error("bad-table-name", problem, span(name))
+                    .with_help("a table name is what rules write to look a value up: letters, digits and `_`, not starting with a digit, e.g. `city_state`"),
+            );
+            continue;
+        }
+        let name = name.get_ref();
         let loaded_table = match read(&mut loaded, &dir.join(path.get_ref()), Some(span(path)))? {
-            Some((file, text)) => tables::load(name, file, &text, &mut loaded.diagnostics),
+            Some(file) => {
+                let text = &loaded.sources.get(file).text;
+                tables::load(name, file, text, &mut loaded.diagnostics)
+            }
             None => None,
         };
         match loaded_table {
@@ -127,12 +146,23 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, LoadError> {
             None => loaded.broken_tables.push(name.clone()),
         }
     }
-    let mut rule_files = Vec::new();
-    collect_rule_files(dir, &mut rule_files)?;
-    rule_files.sort();
-    for path in rule_files {
-        if let Some((file, text)) = read(&mut loaded, &path, None)? {
-            let (module, diagnostics) = parser::parse_module(file, &text);
+    let found = files::rule_files(dir).map_err(|(path, e)| LoadError::Io(path, e))?;
+    for (link, target) in &found.outside {
+        loaded.diagnostics.push(
+            Diagnostic::error_without_span(
+                "link-out-of-rule-set",
+                format!(
+                    "`{}` links to `{}`, a directory outside the rule set; its files are not read",
+                    link.display(),
+                    target.display()
+                ),
+            )
+            .with_help("rule files are read only from inside the rule-set directory: move the directory in, or link each file"),
+        );
+    }
+    for path in found.files {
+        if let Some(file) = read(&mut loaded, &path, None)? {
+            let (module, diagnostics) = parser::parse_module(file, &loaded.sources.get(file).text);
             loaded.diagnostics.extend(diagnostics);
             loaded.modules.push((file, module));
         }
@@ -140,17 +170,32 @@ pub(crate) fn load(dir: &Path) -> Result<Loaded, LoadError> {
     Ok(loaded)
 }
 
-/// Reads a file into the sources. A missing file named by the manifest (at
-/// `named_at`) and a file that is not UTF-8 become diagnostics (`Ok(None)`);
-/// other I/O failures are errors.
+/// What is wrong with a table name that rules could not write, if anything.
+fn bad_table_name(name: &str) -> Option<String> {
+    if name.is_empty() {
+        Some("a table name is empty".into())
+    } else if grammar::KEYWORDS.contains(&name) {
+        Some(format!("`{name}` is a reserved word, not a table name"))
+    } else if !grammar::is_name(name) {
+        Some(format!("`{name}` is not a table name"))
+    } else {
+        None
+    }
+}
+
+/// Reads a file into the sources (its text is there, by the id returned,
+/// and nowhere else). A missing file named by the manifest (at
+/// `named_at`), a file that is not a regular file, one over
+/// [`files::MAX_FILE_BYTES`] and one that is not UTF-8 become diagnostics
+/// (`Ok(None)`); other I/O failures are errors.
 fn read(
     loaded: &mut Loaded,
     path: &Path,
     named_at: Option<Span>,
-) -> Result<Option<(FileId, String)>, LoadError> {
-    let bytes = match std::fs::read(path) {
+) -> Result<Option<FileId>, LoadError> {
+    let bytes = match files::read_regular(path) {
         Ok(bytes) => bytes,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(Unreadable::Missing(e)) => {
             if let Some(span) = named_at {
                 loaded.diagnostics.push(
                     Diagnostic::error(
@@ -164,13 +209,14 @@ fn read(
             }
             return Err(LoadError::Io(path.to_path_buf(), e));
         }
-        Err(e) => return Err(LoadError::Io(path.to_path_buf(), e)),
+        Err(refused @ (Unreadable::NotAFile(_) | Unreadable::TooLarge(_))) => {
+            loaded.diagnostics.extend(refused.refusal(path, named_at));
+            return Ok(None);
+        }
+        Err(Unreadable::Io(e)) => return Err(LoadError::Io(path.to_path_buf(), e)),
     };
     match String::from_utf8(bytes) {
-        Ok(text) => {
-            let id = loaded.sources.add(path, text.clone());
-            Ok(Some((id, text)))
-        }
+        Ok(text) => Ok(Some(loaded.sources.add(path, text))),
         Err(error) => {
             let at = error.utf8_error().valid_up_to();
             let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();
@@ -187,20 +233,4 @@ fn read(
             Ok(None)
         }
     }
-}
-
-/// Every `.nrs` file below `dir`, skipping hidden directories.
-fn collect_rule_files(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), LoadError> {
-    let entries = std::fs::read_dir(dir).map_err(|e| LoadError::Io(dir.to_path_buf(), e))?;
-    for entry in entries {
-        let entry = entry.map_err(|e| LoadError::Io(dir.to_path_buf(), e))?;
-        let path = entry.path();
-        let hidden = entry.file_name().to_string_lossy().starts_with('.');
-        if path.is_dir() && !hidden {
-            collect_rule_files(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "nrs") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }

@@ -58,6 +58,8 @@ pub(crate) struct Table {
     pub dated: bool,
     /// The rows, in file order.
     pub rows: Vec<Row>,
+    /// Indices of `rows` sorted by key, then by `from`: lookups search it.
+    order: Vec<u32>,
 }
 
 impl Table {
@@ -71,20 +73,23 @@ impl Table {
     }
 
     /// The value for `key` (on `date`, for dated tables), if a row covers it.
+    /// A binary search: the rows of a key do not overlap.
     pub(crate) fn lookup(&self, key: &str, date: Option<Date>) -> Option<&Value> {
-        self.rows
-            .iter()
-            .find(|row| {
-                row.key == key
-                    && match (self.dated, date) {
-                        (false, _) => true,
-                        (true, Some(d)) => {
-                            row.from.is_some_and(|f| f <= d) && row.to.is_some_and(|t| d <= t)
-                        }
-                        (true, None) => false,
-                    }
-            })
-            .map(|row| &row.value)
+        let row = |i: &u32| &self.rows[*i as usize];
+        let start = self.order.partition_point(|i| row(i).key.as_str() < key);
+        let len = self.order[start..].partition_point(|i| row(i).key == key);
+        let same_key = &self.order[start..start + len];
+        let found = match (self.dated, date) {
+            (false, _) => same_key.first(),
+            (true, Some(d)) => {
+                let started = same_key.partition_point(|i| row(i).from.is_some_and(|f| f <= d));
+                same_key[..started]
+                    .last()
+                    .filter(|i| row(i).to.is_some_and(|t| d <= t))
+            }
+            (true, None) => None,
+        };
+        found.map(|i| &row(i).value)
     }
 }
 
@@ -206,27 +211,6 @@ pub(crate) fn load(
                 continue;
             }
         }
-        let overlapping = rows.iter().zip(&key_spans).find(|(r, _)| {
-            &r.key == key
-                && match (parsed.dated, r.from, r.to, from, to) {
-                    (false, ..) => true,
-                    (true, Some(f1), Some(t1), Some(f2), Some(t2)) => f1 <= t2 && f2 <= t1,
-                    _ => false,
-                }
-        });
-        if let Some((_, &previous_key)) = overlapping {
-            let message = if parsed.dated {
-                format!("rows for `{key}` overlap in time")
-            } else {
-                format!("key `{key}` appears twice")
-            };
-            diagnostics.push(
-                Diagnostic::error("table-overlap", message, key_span)
-                    .with_secondary(previous_key, "the other row")
-                    .with_help("each key may have only one row in force on any day"),
-            );
-            continue;
-        }
         key_spans.push(key_span);
         rows.push(Row {
             key: entry.key.into_inner(),
@@ -236,6 +220,20 @@ pub(crate) fn load(
             source: entry.source,
             span,
         });
+    }
+    let order = by_key_and_start(&rows);
+    for (row, other) in overlaps(&rows, &order, parsed.dated) {
+        let key = &rows[row].key;
+        let message = if parsed.dated {
+            format!("rows for `{key}` overlap in time")
+        } else {
+            format!("key `{key}` appears twice")
+        };
+        diagnostics.push(
+            Diagnostic::error("table-overlap", message, key_spans[row])
+                .with_secondary(key_spans[other], "the other row")
+                .with_help("each key may have only one row in force on any day"),
+        );
     }
     if diagnostics.len() > before {
         return None;
@@ -248,7 +246,56 @@ pub(crate) fn load(
         value_type,
         dated: parsed.dated,
         rows,
+        order,
     })
+}
+
+/// Indices of `rows` sorted by key, then by `from`, then by file order.
+fn by_key_and_start(rows: &[Row]) -> Vec<u32> {
+    let mut order: Vec<u32> = (0..rows.len() as u32).collect();
+    // Stable: rows alike stay in file order.
+    order.sort_by(|&a, &b| {
+        let (a, b) = (&rows[a as usize], &rows[b as usize]);
+        (a.key.as_str(), a.from).cmp(&(b.key.as_str(), b.from))
+    });
+    order
+}
+
+/// Rows of one key in force on the same day (in an undated table: rows of
+/// one key), as pairs (the row reported, the other row); the reported row
+/// comes later in the file, and is reported once. Empty exactly when no two
+/// rows overlap. One pass over `order` (from [`by_key_and_start`]): a row
+/// overlaps one that starts before it exactly when it starts on or before
+/// the latest end among them.
+fn overlaps(rows: &[Row], order: &[u32], dated: bool) -> Vec<(usize, usize)> {
+    let mut found = Vec::new();
+    let mut reported = vec![false; rows.len()];
+    // The row of the current key that ends last so far.
+    let mut reach: Option<usize> = None;
+    for &i in order {
+        let i = i as usize;
+        let row = &rows[i];
+        let Some(held) = reach.filter(|&h| rows[h].key == row.key) else {
+            reach = Some(i);
+            continue;
+        };
+        let overlap = !dated
+            || row
+                .from
+                .is_some_and(|f| rows[held].to.is_some_and(|t| f <= t));
+        if overlap {
+            let (later, earlier) = if held < i { (i, held) } else { (held, i) };
+            if !reported[later] {
+                reported[later] = true;
+                found.push((later, earlier));
+            }
+        }
+        // Undated, the key's first row stays the other row of all the rest.
+        if dated && row.to > rows[held].to {
+            reach = Some(i);
+        }
+    }
+    found
 }
 
 fn table_date(
@@ -289,5 +336,139 @@ fn convert_value(ty: &Type, value: &toml::Value) -> Option<Value> {
             _ => None,
         },
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Rows of `key`s, from `from` to `to` (days), valued by position.
+    fn rows(spec: &[(String, Option<(i32, i32)>)]) -> Vec<Row> {
+        spec.iter()
+            .enumerate()
+            .map(|(i, (key, window))| Row {
+                key: key.clone(),
+                from: window.map(|w| Date(w.0)),
+                to: window.map(|w| Date(w.1)),
+                value: Value::Int(i as i64),
+                source: None,
+                span: Span::new(FileId(0), 0, 0),
+            })
+            .collect()
+    }
+
+    fn table(rows: Vec<Row>, dated: bool) -> Table {
+        Table {
+            name: "t".into(),
+            file: FileId(0),
+            description: String::new(),
+            source: String::new(),
+            value_type: Type::Int,
+            dated,
+            order: by_key_and_start(&rows),
+            rows,
+        }
+    }
+
+    /// Whether rows `a` and `b` are in force for the same key on some day.
+    fn clash(a: &Row, b: &Row, dated: bool) -> bool {
+        a.key == b.key && (!dated || (a.from <= b.to && b.from <= a.to))
+    }
+
+    fn windows() -> impl Strategy<Value = Vec<(String, Option<(i32, i32)>)>> {
+        prop::collection::vec(
+            ("[abc]", 0..30i32, 0..6i32).prop_map(|(k, f, len)| (k, Some((f, f + len)))),
+            0..12,
+        )
+    }
+
+    proptest! {
+        /// The one-pass check agrees with comparing every pair: it reports
+        /// something exactly when two rows clash, and only clashes, each on
+        /// the later row, once.
+        #[test]
+        fn overlaps_are_found_as_by_comparing_every_pair(spec in windows(), dated: bool) {
+            let spec: Vec<_> = spec
+                .into_iter()
+                .map(|(k, w)| (k, w.filter(|_| dated)))
+                .collect();
+            let rows = rows(&spec);
+            let found = overlaps(&rows, &by_key_and_start(&rows), dated);
+            let any = (0..rows.len())
+                .any(|i| (0..i).any(|j| clash(&rows[i], &rows[j], dated)));
+            prop_assert_eq!(found.is_empty(), !any);
+            let mut reported = std::collections::HashSet::new();
+            for &(later, earlier) in &found {
+                prop_assert!(earlier < later);
+                prop_assert!(clash(&rows[later], &rows[earlier], dated));
+                prop_assert!(reported.insert(later));
+            }
+        }
+
+        /// A lookup finds what a scan of the rows finds, in a table whose
+        /// rows do not clash.
+        #[test]
+        fn lookups_find_what_a_scan_finds(spec in windows(), day in -1..40i32) {
+            let all = rows(&spec);
+            let mut kept: Vec<Row> = Vec::new();
+            for row in all {
+                if !kept.iter().any(|k| clash(k, &row, true)) {
+                    kept.push(row);
+                }
+            }
+            let table = table(kept, true);
+            for key in ["a", "b", "c", "d"] {
+                let scanned = table
+                    .rows
+                    .iter()
+                    .find(|r| r.key == key && r.from <= Some(Date(day)) && Some(Date(day)) <= r.to)
+                    .map(|r| &r.value);
+                prop_assert_eq!(table.lookup(key, Some(Date(day))), scanned);
+                prop_assert_eq!(table.lookup(key, None), None);
+            }
+        }
+    }
+
+    #[test]
+    fn undated_duplicates_point_at_the_first_row_of_the_key() {
+        let spec: Vec<_> = ["x", "y", "x", "x", "y"]
+            .iter()
+            .map(|k| (k.to_string(), None))
+            .collect();
+        let rows = rows(&spec);
+        let found = overlaps(&rows, &by_key_and_start(&rows), false);
+        assert_eq!(found, [(2, 0), (3, 0), (4, 1)]);
+    }
+
+    /// 200,000 rows: comparing each row with those before it (as before)
+    /// would take minutes here.
+    #[test]
+    fn many_rows_are_checked_and_looked_up_in_n_log_n() {
+        let n = 200_000;
+        // Four years of a key each, then one row that clashes with the first.
+        let mut spec: Vec<_> = (0..n)
+            .map(|i| {
+                (
+                    format!("k{}", i / 4),
+                    Some((i % 4 * 365, i % 4 * 365 + 364)),
+                )
+            })
+            .collect();
+        spec.push(("k0".to_string(), Some((700, 700))));
+        let rows = rows(&spec);
+        let order = by_key_and_start(&rows);
+        assert_eq!(overlaps(&rows, &order, true), [(n as usize, 1)]);
+        let mut rows = rows;
+        rows.pop();
+        let table = table(rows, true);
+        for (i, (key, window)) in spec[..n as usize].iter().enumerate() {
+            let day = window.map(|w| Date(w.0 + 100));
+            assert_eq!(table.lookup(key, day), Some(&Value::Int(i as i64)));
+        }
+        assert_eq!(table.lookup("k0", Some(Date(4 * 365))), None);
+        assert_eq!(table.lookup("k", Some(Date(0))), None);
     }
 }

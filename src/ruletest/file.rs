@@ -26,6 +26,7 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diagnostic::Diagnostic;
+use crate::ruleset::files::{self, Unreadable};
 use crate::ruleset::toml_file;
 use crate::source::Sources;
 use crate::source::Span;
@@ -180,7 +181,15 @@ pub(crate) fn load_tests(
     paths.sort();
     let mut tests = Vec::new();
     for path in paths {
-        let text = std::fs::read_to_string(&path)?;
+        let text = match files::read_regular(&path) {
+            Ok(bytes) => String::from_utf8(bytes)
+                .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e))?,
+            Err(Unreadable::Missing(e) | Unreadable::Io(e)) => return Err(e),
+            Err(refused) => {
+                diagnostics.extend(refused.refusal(&path, None));
+                continue;
+            }
+        };
         let file = sources.add(&path, text.clone());
         let parsed: TestFile = match toml_file::parse(file, &text, "test file") {
             Ok(parsed) => parsed,
@@ -284,6 +293,14 @@ fn build_case(
         None => serde_json::Value::Object(serde_json::Map::new()),
     };
     let overrides = merge(inline, set);
+    if let Some((field, found)) = crate::records::input::non_finite_float(&overrides) {
+        diagnostics.push(Diagnostic::error(
+            "bad-test",
+            format!("field `{field}` is `{found}`, not a finite number"),
+            span,
+        ));
+        return None;
+    }
     if let (serde_json::Value::Object(map), serde_json::Value::Object(more)) = (
         &mut case,
         crate::records::input::toml_to_json(toml::Value::Table(overrides)),
@@ -318,8 +335,9 @@ fn build_case(
 
 fn find_record(rules_dir: &Path, reference: &RecordRef) -> Result<serde_json::Value, String> {
     let path = rules_dir.join(&reference.file);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read `{}`: {e}", reference.file))?;
+    let bytes = files::read_regular(&path).map_err(|e| e.message(Path::new(&reference.file)))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("`{}` is not valid UTF-8 text", reference.file))?;
     for line in text.lines() {
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(line) {
             if value.get("case_id").and_then(|v| v.as_str()) == Some(reference.case_id.as_str()) {

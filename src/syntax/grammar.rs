@@ -34,6 +34,17 @@ pub(crate) const CLAUSE_KEYWORDS: &[&str] = &[
     "because",
 ];
 
+/// Whether `word` is a name (the grammar's `ident`): ASCII letters, digits
+/// and `_`, not starting with a digit, not a reserved word.
+pub(crate) fn is_name(word: &str) -> bool {
+    let mut chars = word.chars();
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && !KEYWORDS.contains(&word)
+}
+
 /// Every reserved word of the language.
 pub(crate) const KEYWORDS: &[&str] = &[
     "def",
@@ -67,3 +78,33 @@ pub(crate) const KEYWORDS: &[&str] = &[
     "true",
     "false",
 ];
+
+#[cfg(test)]
+mod tests {
+    use pest::Parser;
+
+    use super::*;
+
+    #[test]
+    fn a_name_is_what_the_grammar_reads_as_one() {
+        for word in [
+            "a",
+            "_",
+            "city_state",
+            "a1",
+            "",
+            "1a",
+            "2020_levels",
+            "when",
+            "whenever",
+            "true",
+            "state names",
+            "é",
+            "a-b",
+            "audit",
+        ] {
+            let whole = RuleParser::parse(Rule::ident, word).is_ok_and(|p| p.as_str() == word);
+            assert_eq!(is_name(word), whole, "{word:?}");
+        }
+    }
+}

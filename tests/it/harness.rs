@@ -17,6 +17,7 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
 
 use tempfile::TempDir;
 
@@ -74,6 +75,9 @@ pub(crate) struct Test {
     stdout: Option<Expected>,
     /// The expected standard error.
     stderr: Option<Expected>,
+    /// How long the run may take before it is killed and the test fails
+    /// (for runs that could hang); without it, the run may take any time.
+    time_limit: Option<Duration>,
 }
 
 impl Test {
@@ -88,6 +92,7 @@ impl Test {
             status: None,
             stdout: None,
             stderr: None,
+            time_limit: None,
         }
     }
 
@@ -123,6 +128,13 @@ impl Test {
     pub(crate) fn rule_set(mut self, set: RuleSet) -> Test {
         self.cwd = set.cwd().to_path_buf();
         self.rule_set = Some(set);
+        self
+    }
+
+    /// Fails the test (after killing `nrscreen`) if the run takes longer
+    /// than `limit`: for runs that used to hang.
+    pub(crate) fn time_limit(mut self, limit: Duration) -> Test {
+        self.time_limit = Some(limit);
         self
     }
 
@@ -181,7 +193,8 @@ impl Test {
             .spawn()
             .unwrap_or_else(|e| panic!("cannot run nrscreen: {e}"));
         let pipe = child.stdin.take();
-        let output = std::thread::scope(|scope| {
+        let (stdout_pipe, stderr_pipe) = (child.stdout.take(), child.stderr.take());
+        let (status, stdout, stderr) = std::thread::scope(|scope| {
             if let (Some(mut pipe), Some(bytes)) = (pipe, &self.stdin) {
                 scope.spawn(move || {
                     // nrscreen may stop reading early (after a usage error):
@@ -195,16 +208,49 @@ impl Test {
                     }
                 });
             }
-            child.wait_with_output()
-        })
-        .unwrap_or_else(|e| panic!("cannot wait for nrscreen: {e}"));
+            let stdout = scope.spawn(move || read_to_end(stdout_pipe));
+            let stderr = scope.spawn(move || read_to_end(stderr_pipe));
+            let status = self.wait(&mut child);
+            (
+                status,
+                stdout.join().expect("read standard output"),
+                stderr.join().expect("read standard error"),
+            )
+        });
         let output = Output {
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-            code: output.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+            code: status.code().unwrap_or(-1),
         };
         self.check(&output);
         output
+    }
+
+    /// Waits for `child` to end; past the time limit, kills it and panics.
+    fn wait(&self, child: &mut std::process::Child) -> std::process::ExitStatus {
+        let Some(limit) = self.time_limit else {
+            return child
+                .wait()
+                .unwrap_or_else(|e| panic!("cannot wait for nrscreen: {e}"));
+        };
+        let deadline = Instant::now() + limit;
+        loop {
+            match child.try_wait() {
+                Ok(Some(status)) => return status,
+                Ok(None) if Instant::now() < deadline => {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
+                Ok(None) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!(
+                        "`{}` did not finish within {limit:?} (it hangs?); it was killed",
+                        self.command_line()
+                    );
+                }
+                Err(e) => panic!("cannot wait for nrscreen: {e}"),
+            }
+        }
     }
 
     /// Panics unless `output` meets every expectation set.
@@ -248,6 +294,16 @@ impl Test {
         }
         line
     }
+}
+
+/// Everything `pipe` gives until it closes (nothing without a pipe).
+fn read_to_end(pipe: Option<impl std::io::Read>) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    if let Some(mut pipe) = pipe {
+        pipe.read_to_end(&mut bytes)
+            .unwrap_or_else(|e| panic!("cannot read nrscreen's output: {e}"));
+    }
+    bytes
 }
 
 /// Whether a value of `NRSCREEN_BLESS` asks for expected files to be
@@ -444,6 +500,21 @@ impl RuleSet {
         self
     }
 
+    /// `nrscreen eval --rules rules --input-format FORMAT - --format
+    /// summary`, beside this rule set: records from standard input.
+    pub(crate) fn eval_summary(self, input_format: &str) -> Test {
+        Test::new().rule_set(self).args([
+            "eval",
+            "--rules",
+            "rules",
+            "--input-format",
+            input_format,
+            "-",
+            "--format",
+            "summary",
+        ])
+    }
+
     /// `nrscreen check rules --color never`, beside this rule set.
     pub(crate) fn check(self) -> Test {
         Test::new()
@@ -495,6 +566,22 @@ pub(crate) fn standard_summary(rules: usize, defs: usize, tail: &str) -> String 
         r + rules,
         d + defs
     )
+}
+
+#[cfg(unix)]
+#[test]
+#[should_panic(expected = "did not finish within 1s (it hangs?); it was killed")]
+fn a_run_over_its_time_limit_is_killed_and_fails() {
+    let set = RuleSet::standard();
+    let input = set.cwd().join("input.jsonl");
+    let made = Command::new("mkfifo").arg(&input).status();
+    assert!(made.is_ok_and(|s| s.success()), "mkfifo");
+    // Records may come from a FIFO: nrscreen waits for a writer, forever.
+    Test::new()
+        .rule_set(set)
+        .args(["eval", "--rules", "rules", "input.jsonl"])
+        .time_limit(Duration::from_secs(1))
+        .run();
 }
 
 #[test]
