@@ -62,6 +62,10 @@ pub(crate) trait RecordReader {
     fn raw(&self) -> String;
 }
 
+/// The largest TOML batch read (TOML batches are parsed whole, at about
+/// 6 KB of memory per case).
+pub(crate) const MAX_TOML_BATCH_BYTES: usize = 64 << 20;
+
 /// The default of `--max-record-bytes`: the longest JSON Lines record read.
 pub(crate) const MAX_RECORD_BYTES: usize = 16 << 20;
 
@@ -402,7 +406,20 @@ impl<'a> TomlCases<'a> {
         unknown_keys: &'a mut HashSet<String>,
     ) -> std::io::Result<TomlCases<'a>> {
         let mut text = String::new();
-        input.read_to_string(&mut text)?;
+        // A TOML batch is parsed whole: its size is bounded before reading.
+        input
+            .by_ref()
+            .take(MAX_TOML_BATCH_BYTES as u64 + 1)
+            .read_to_string(&mut text)?;
+        if text.len() > MAX_TOML_BATCH_BYTES {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidData,
+                format!(
+                    "`{name}` is a TOML batch over {} MiB; TOML batches are read whole, so write large batches as JSON Lines or CSV",
+                    MAX_TOML_BATCH_BYTES >> 20
+                ),
+            ));
+        }
         let lines = LineStarts::new(&text);
         let line_of = |offset: usize| lines.line_index(offset) + 1;
         let cases: Vec<Result<(usize, String, String), Rejection>> =

@@ -314,3 +314,19 @@ fn a_record_longer_than_the_limit_is_read_past_and_the_batch_goes_on() {
         out.stderr
     );
 }
+
+#[test]
+fn a_toml_batch_too_large_to_parse_whole_is_refused() {
+    let mut batch = "[[case]]\ncase_id = \"A\"\n".to_string();
+    batch.push_str(&"# padding\n".repeat((64 << 20) / 10 + 1));
+    let out = Test::new()
+        .args(["eval", "--rules", "rules", "--input-format", "toml", "-"])
+        .stdin(batch)
+        .status(2)
+        .run();
+    assert!(
+        out.stderr.contains("TOML batch over 64 MiB"),
+        "{}",
+        out.stderr
+    );
+}
