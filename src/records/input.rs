@@ -346,7 +346,17 @@ impl RecordReader for CsvRecords<'_> {
         if !self.reader.read_byte_record(&mut bytes).map_err(csv_io)? {
             return Ok(None);
         }
-        let line = bytes.position().map_or(0, |p| p.line() as usize);
+        // The parser's own line count skips blank lines, and its record
+        // start lies before them: the record's line is that of its last byte
+        // (just before where the parser stands now), less the line breaks
+        // inside its quoted cells.
+        let end = self.reader.position().byte();
+        let inside: u64 = bytes
+            .iter()
+            .map(|cell| cell.iter().filter(|&&b| b == b'\n').count() as u64)
+            .sum();
+        let last = self.reader.get_mut().line_of(end.saturating_sub(1));
+        let line = last.saturating_sub(inside) as usize;
         self.row = match csv::StringRecord::from_byte_record(bytes) {
             Ok(row) => row,
             Err(error) => {

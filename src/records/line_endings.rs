@@ -4,7 +4,16 @@
 //! every row of a Windows file (and every row after a multi-line quoted cell)
 //! was reported one line too early. Inside a quoted cell nothing changes: a
 //! cell's text is the record's data.
+//!
+//! The reader also tells the line of a record: the CSV parser skips blank
+//! lines without counting them, so its own line numbers drift after one. The
+//! reader notes where each `\n` it passes on lies, and [`line_of`] counts
+//! them up to a record's byte offset (keeping only those not yet counted, a
+//! read-ahead buffer's worth).
+//!
+//! [`line_of`]: NormalizedLines::line_of
 
+use std::collections::VecDeque;
 use std::io::{BufRead, Read};
 
 /// A reader that turns `\r\n` and `\r` outside quoted cells into `\n`.
@@ -17,6 +26,12 @@ pub(crate) struct NormalizedLines<R> {
     /// The last byte passed on was a `\r` turned into `\n`: a `\n` right
     /// after it is the rest of the same line ending.
     after_cr: bool,
+    /// Bytes passed on so far.
+    passed: u64,
+    /// Where the `\n`s passed on and not yet counted lie.
+    newlines: VecDeque<u64>,
+    /// The `\n`s counted so far.
+    counted: u64,
 }
 
 impl<R: BufRead> NormalizedLines<R> {
@@ -27,7 +42,20 @@ impl<R: BufRead> NormalizedLines<R> {
             quote,
             quoted: false,
             after_cr: false,
+            passed: 0,
+            newlines: VecDeque::new(),
+            counted: 0,
         }
+    }
+
+    /// The line (from 1) of the byte at `offset` of what was passed on;
+    /// offsets must come in increasing order.
+    pub(crate) fn line_of(&mut self, offset: u64) -> u64 {
+        while self.newlines.front().is_some_and(|&at| at < offset) {
+            self.newlines.pop_front();
+            self.counted += 1;
+        }
+        self.counted + 1
     }
 }
 
@@ -68,6 +96,12 @@ impl<R: BufRead> Read for NormalizedLines<R> {
                 }
             }
             self.inner.consume(consumed);
+            for (i, &byte) in out[..written].iter().enumerate() {
+                if byte == b'\n' {
+                    self.newlines.push_back(self.passed + i as u64);
+                }
+            }
+            self.passed += written as u64;
         }
         Ok(written)
     }
@@ -95,6 +129,18 @@ mod tests {
     #[test]
     fn every_line_ending_becomes_a_newline() {
         assert_eq!(normalize(b"a\r\nb\rc\nd\r\r\ne", 64), b"a\nb\nc\nd\n\ne");
+    }
+
+    #[test]
+    fn lines_are_counted_up_to_an_offset_blank_lines_included() {
+        let text = b"h\r\n\r\n\na,\"x\r\ny\"\nb\n";
+        let mut normalized = NormalizedLines::new(&text[..], b'"');
+        let mut out = Vec::new();
+        normalized.read_to_end(&mut out).unwrap();
+        assert_eq!(out, b"h\n\n\na,\"x\r\ny\"\nb\n");
+        assert_eq!(normalized.line_of(0), 1);
+        assert_eq!(normalized.line_of(4), 4); // `a` after two blank lines
+        assert_eq!(normalized.line_of(13), 6); // `b` after a two-line cell
     }
 
     #[test]

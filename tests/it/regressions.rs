@@ -33,8 +33,9 @@ fn rejections_in_windows_csv_files_name_the_right_line() {
     let dir = tempfile::tempdir().unwrap();
     let rejects = dir.path().join("rejects.jsonl");
     // Line 1 header, line 2 a bad age, lines 3-4 a quoted cell over two
-    // lines with a good record, line 5 a bad age again.
-    let csv = b"case_id,age,port_of_entry\r\nA1,x,\r\nA2,3,\"San\r\nYsidro\"\r\nA3,y,\r\n";
+    // lines with a good record, line 5 a bad age again, lines 6-7 blank,
+    // line 8 a bad age.
+    let csv = b"case_id,age,port_of_entry\r\nA1,x,\r\nA2,3,\"San\r\nYsidro\"\r\nA3,y,\r\n\r\n\r\nA4,z,\r\n";
     let out = Test::new()
         .args(["eval", "--rules", "rules", "--input-format", "csv"])
         .args(["--format", "summary", "-", "--rejects"])
@@ -53,7 +54,7 @@ fn rejections_in_windows_csv_files_name_the_right_line() {
                 .unwrap()
         })
         .collect();
-    assert_eq!(lines, [2, 5]);
+    assert_eq!(lines, [2, 5, 8]);
 }
 
 #[test]
