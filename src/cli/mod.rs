@@ -167,7 +167,7 @@ pub(crate) struct EvalArgs {
     /// flat however large the batch.
     #[arg(long)]
     no_duplicate_check: bool,
-    /// The longest JSON Lines record read, in bytes; a longer one is
+    /// The longest JSON Lines or CSV record read, in bytes; a longer one is
     /// rejected (read past, never held in memory) and the batch goes on.
     #[arg(long, value_name = "BYTES", default_value_t = crate::records::input::MAX_RECORD_BYTES,
           value_parser = clap::value_parser!(usize))]

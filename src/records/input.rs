@@ -70,8 +70,8 @@ pub(crate) const MAX_TOML_BATCH_BYTES: usize = 64 << 20;
 pub(crate) const MAX_RECORD_BYTES: usize = 16 << 20;
 
 /// Opens a reader for `input` (already opened as a byte stream). A JSON
-/// Lines record longer than `max_record_bytes` is rejected without being
-/// held in memory.
+/// Lines or CSV record longer than `max_record_bytes` is rejected without
+/// being held in memory.
 pub(crate) fn reader<'a>(
     compiled: &'a Compiled,
     index: &'a SchemaIndex,
@@ -92,7 +92,14 @@ pub(crate) fn reader<'a>(
             unknown_keys,
             max_record_bytes,
         }),
-        InputFormat::Csv => Box::new(CsvRecords::new(compiled, index, name, input, unknown_keys)?),
+        InputFormat::Csv => Box::new(CsvRecords::new(
+            compiled,
+            index,
+            name,
+            input,
+            unknown_keys,
+            max_record_bytes,
+        )?),
         InputFormat::Toml => Box::new(TomlCases::new(compiled, index, name, input, unknown_keys)?),
     })
 }
@@ -110,6 +117,23 @@ struct JsonLines<'a> {
 
 /// How much of an oversized record the rejects file keeps.
 const OVERSIZED_PREVIEW: usize = 1024;
+
+/// The rejection of a record longer than the limit, keeping the start of
+/// what was read of it.
+fn oversized(file: &str, line: usize, limit: usize, start: &str) -> Rejection {
+    let mut raw: String = start.chars().take(OVERSIZED_PREVIEW).collect();
+    raw.push('…');
+    Rejection {
+        file: file.to_string(),
+        line,
+        case_id: None,
+        field: None,
+        reason: format!(
+            "the record is longer than {limit} bytes (--max-record-bytes); it was read past, not kept"
+        ),
+        raw,
+    }
+}
 
 impl JsonLines<'_> {
     /// Reads the next line into the buffer, but never more than the record
@@ -160,19 +184,13 @@ impl RecordReader for JsonLines<'_> {
             };
             self.line += 1;
             if too_long {
-                let mut raw = String::from_utf8_lossy(&self.buffer).into_owned();
-                raw.push('…');
-                return Ok(Some(Read1::Rejected(Rejection {
-                    file: self.name.clone(),
-                    line: self.line,
-                    case_id: None,
-                    field: None,
-                    reason: format!(
-                        "the record is longer than {} bytes (--max-record-bytes); it was read past, not kept",
-                        self.max_record_bytes
-                    ),
-                    raw,
-                })));
+                let raw = String::from_utf8_lossy(&self.buffer);
+                return Ok(Some(Read1::Rejected(oversized(
+                    &self.name,
+                    self.line,
+                    self.max_record_bytes,
+                    &raw,
+                ))));
             }
             let text = match std::str::from_utf8(&self.buffer) {
                 Ok(text) => text.trim_end_matches(['\n', '\r']),
@@ -214,6 +232,10 @@ struct CsvRecords<'a> {
     reader: csv::Reader<NormalizedLines<Box<dyn BufRead + 'a>>>,
     columns: Vec<Column>,
     row: csv::StringRecord,
+    /// Where the last record read ended in the parser's input.
+    end: u64,
+    /// The most bytes a record may have.
+    max_record_bytes: usize,
 }
 
 #[derive(Clone, Copy)]
@@ -230,10 +252,11 @@ impl<'a> CsvRecords<'a> {
         name: String,
         input: Box<dyn BufRead + 'a>,
         unknown_keys: &mut HashSet<String>,
+        max_record_bytes: usize,
     ) -> std::io::Result<CsvRecords<'a>> {
         let mut reader = csv::ReaderBuilder::new()
             .flexible(true)
-            .from_reader(NormalizedLines::new(input, b'"'));
+            .from_reader(NormalizedLines::new(input, b'"', max_record_bytes));
         let headers = reader.headers().map_err(csv_io)?.clone();
         let mut seen = std::collections::HashSet::new();
         if let Some(repeated) = headers.iter().find(|h| !seen.insert(*h)) {
@@ -253,6 +276,7 @@ impl<'a> CsvRecords<'a> {
                 }
             })
             .collect();
+        let end = reader.position().byte();
         Ok(CsvRecords {
             compiled,
             index,
@@ -260,6 +284,8 @@ impl<'a> CsvRecords<'a> {
             reader,
             columns,
             row: csv::StringRecord::new(),
+            end,
+            max_record_bytes,
         })
     }
 
@@ -357,6 +383,19 @@ impl RecordReader for CsvRecords<'_> {
             .sum();
         let last = self.reader.get_mut().line_of(end.saturating_sub(1));
         let line = last.saturating_sub(inside) as usize;
+        let start = std::mem::replace(&mut self.end, end);
+        if self.reader.get_mut().was_cut(start, end) {
+            let raw: Vec<String> = bytes
+                .iter()
+                .map(|c| String::from_utf8_lossy(c).into_owned())
+                .collect();
+            return Ok(Some(Read1::Rejected(oversized(
+                &self.name,
+                line,
+                self.max_record_bytes,
+                &raw.join(","),
+            ))));
+        }
         self.row = match csv::StringRecord::from_byte_record(bytes) {
             Ok(row) => row,
             Err(error) => {

@@ -16,7 +16,14 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, Read};
 
-/// A reader that turns `\r\n` and `\r` outside quoted cells into `\n`.
+/// A reader that turns `\r\n` and `\r` outside quoted cells into `\n`, and
+/// cuts a record longer than its limit short.
+///
+/// A record whose bytes would pass the limit is ended where it stands (a
+/// quote closes an open cell, a `\n` ends the record) and the rest of it is
+/// read past up to its own line ending, so the parser's buffer never grows
+/// beyond the limit; [`NormalizedLines::was_cut`] tells the reader of records
+/// that such a record must be rejected, not decoded.
 pub(crate) struct NormalizedLines<R> {
     inner: R,
     /// The quote character of the CSV dialect.
@@ -26,25 +33,52 @@ pub(crate) struct NormalizedLines<R> {
     /// The last byte passed on was a `\r` turned into `\n`: a `\n` right
     /// after it is the rest of the same line ending.
     after_cr: bool,
+    /// The most bytes one record may have.
+    max_record: u64,
+    /// Bytes of the current record passed on.
+    record_bytes: u64,
+    /// Reading past the rest of a record that was cut.
+    skipping: Option<Skip>,
+    /// Bytes to pass on before any more input (the end of a cut record).
+    pending: VecDeque<u8>,
     /// Bytes passed on so far.
     passed: u64,
-    /// Where the `\n`s passed on and not yet counted lie.
+    /// Where the `\n`s passed on and not yet counted lie (a line break read
+    /// past in a cut record is noted where the record was ended).
     newlines: VecDeque<u64>,
     /// The `\n`s counted so far.
     counted: u64,
+    /// Where the `\n` that ends each cut record lies, not yet asked about.
+    cut_ends: VecDeque<u64>,
+}
+
+/// The state of reading past the rest of a cut record.
+struct Skip {
+    quoted: bool,
+    after_cr: bool,
+    /// Line breaks read past, less the one passed on to end the record.
+    breaks: u64,
+    /// Where that `\n` lies.
+    at: u64,
 }
 
 impl<R: BufRead> NormalizedLines<R> {
-    /// Wraps `inner`, whose cells are quoted with `quote`.
-    pub(crate) fn new(inner: R, quote: u8) -> NormalizedLines<R> {
+    /// Wraps `inner`, whose cells are quoted with `quote`; a record may have
+    /// at most `max_record` bytes.
+    pub(crate) fn new(inner: R, quote: u8, max_record: usize) -> NormalizedLines<R> {
         NormalizedLines {
             inner,
             quote,
             quoted: false,
             after_cr: false,
+            max_record: max_record as u64,
+            record_bytes: 0,
+            skipping: None,
+            pending: VecDeque::new(),
             passed: 0,
             newlines: VecDeque::new(),
             counted: 0,
+            cut_ends: VecDeque::new(),
         }
     }
 
@@ -57,50 +91,136 @@ impl<R: BufRead> NormalizedLines<R> {
         }
         self.counted + 1
     }
+
+    /// Whether the record passed on between the offsets `from` and `to`
+    /// (inclusive) was cut at the limit; records must be asked about in
+    /// order.
+    pub(crate) fn was_cut(&mut self, from: u64, to: u64) -> bool {
+        while self.cut_ends.front().is_some_and(|&at| at < from) {
+            self.cut_ends.pop_front();
+        }
+        self.cut_ends.front().is_some_and(|&at| at <= to)
+    }
+
+    /// Passes `byte` on at `out[*written]`, noting a `\n`.
+    fn emit(&mut self, out: &mut [u8], written: &mut usize, byte: u8) {
+        out[*written] = byte;
+        if byte == b'\n' {
+            self.newlines.push_back(self.passed + *written as u64);
+        }
+        *written += 1;
+    }
+
+    /// Reads past one byte of a cut record; true when its end was reached.
+    fn skip(&mut self, byte: u8) -> bool {
+        let Some(skip) = self.skipping.as_mut() else {
+            return true;
+        };
+        if byte == self.quote {
+            skip.quoted = !skip.quoted;
+        }
+        if skip.quoted {
+            skip.after_cr = false;
+            if byte == b'\n' {
+                skip.breaks += 1;
+            }
+            return false;
+        }
+        let after_cr = std::mem::replace(&mut skip.after_cr, byte == b'\r');
+        match byte {
+            b'\n' if after_cr => false,
+            b'\r' | b'\n' => {
+                // The record's own line ending: the `\n` passed on stands
+                // for it; the breaks before it are noted at that place.
+                for _ in 0..skip.breaks {
+                    self.newlines.push_back(skip.at);
+                }
+                self.after_cr = byte == b'\r';
+                self.skipping = None;
+                true
+            }
+            _ => false,
+        }
+    }
 }
 
 impl<R: BufRead> Read for NormalizedLines<R> {
     fn read(&mut self, out: &mut [u8]) -> std::io::Result<usize> {
         let mut written = 0;
         while written == 0 {
-            let data = self.inner.fill_buf()?;
-            if data.is_empty() || out.is_empty() {
+            if out.is_empty() {
                 return Ok(0);
             }
+            while written < out.len() {
+                let Some(byte) = self.pending.pop_front() else {
+                    break;
+                };
+                self.emit(out, &mut written, byte);
+            }
+            let data = self.inner.fill_buf()?;
+            if data.is_empty() {
+                if written > 0 {
+                    break;
+                }
+                return Ok(0);
+            }
+            let data = data.to_vec();
             let mut consumed = 0;
-            for &byte in data {
-                if written == out.len() {
+            for &byte in &data {
+                if written == out.len() || !self.pending.is_empty() {
                     break;
                 }
                 consumed += 1;
+                if self.skipping.is_some() {
+                    self.skip(byte);
+                    continue;
+                }
+                let quoted_before = self.quoted;
                 if byte == self.quote {
                     self.quoted = !self.quoted;
                 }
-                if self.quoted {
+                let shown = if self.quoted {
                     self.after_cr = false;
-                    out[written] = byte;
-                    written += 1;
+                    Some(byte)
+                } else {
+                    let after_cr = std::mem::replace(&mut self.after_cr, byte == b'\r');
+                    match byte {
+                        b'\n' if after_cr => None,
+                        b'\r' => Some(b'\n'),
+                        _ => Some(byte),
+                    }
+                };
+                let Some(shown) = shown else { continue };
+                let ends_record = shown == b'\n' && !self.quoted;
+                if !ends_record && self.record_bytes + 1 > self.max_record {
+                    // Cut the record here: close an open cell, end the line,
+                    // and read past the rest of it.
+                    let end_at = self.passed + written as u64 + u64::from(quoted_before);
+                    self.skipping = Some(Skip {
+                        quoted: quoted_before,
+                        after_cr: false,
+                        breaks: 0,
+                        at: end_at,
+                    });
+                    if quoted_before {
+                        self.pending.push_back(self.quote);
+                    }
+                    self.pending.push_back(b'\n');
+                    self.cut_ends.push_back(end_at);
+                    self.quoted = false;
+                    self.after_cr = false;
+                    self.record_bytes = 0;
+                    self.skip(byte);
                     continue;
                 }
-                let after_cr = std::mem::replace(&mut self.after_cr, byte == b'\r');
-                match byte {
-                    b'\n' if after_cr => {}
-                    b'\r' => {
-                        out[written] = b'\n';
-                        written += 1;
-                    }
-                    _ => {
-                        out[written] = byte;
-                        written += 1;
-                    }
-                }
+                self.emit(out, &mut written, shown);
+                self.record_bytes = if ends_record {
+                    0
+                } else {
+                    self.record_bytes + 1
+                };
             }
             self.inner.consume(consumed);
-            for (i, &byte) in out[..written].iter().enumerate() {
-                if byte == b'\n' {
-                    self.newlines.push_back(self.passed + i as u64);
-                }
-            }
             self.passed += written as u64;
         }
         Ok(written)
@@ -114,7 +234,7 @@ mod tests {
 
     fn normalize(input: &[u8], chunk: usize) -> Vec<u8> {
         let reader = std::io::BufReader::with_capacity(chunk.max(1), input);
-        let mut normalized = NormalizedLines::new(reader, b'"');
+        let mut normalized = NormalizedLines::new(reader, b'"', usize::MAX);
         let mut out = Vec::new();
         let mut buf = vec![0; chunk.max(1)];
         loop {
@@ -134,13 +254,30 @@ mod tests {
     #[test]
     fn lines_are_counted_up_to_an_offset_blank_lines_included() {
         let text = b"h\r\n\r\n\na,\"x\r\ny\"\nb\n";
-        let mut normalized = NormalizedLines::new(&text[..], b'"');
+        let mut normalized = NormalizedLines::new(&text[..], b'"', usize::MAX);
         let mut out = Vec::new();
         normalized.read_to_end(&mut out).unwrap();
         assert_eq!(out, b"h\n\n\na,\"x\r\ny\"\nb\n");
         assert_eq!(normalized.line_of(0), 1);
         assert_eq!(normalized.line_of(4), 4); // `a` after two blank lines
         assert_eq!(normalized.line_of(13), 6); // `b` after a two-line cell
+    }
+
+    #[test]
+    fn a_record_past_the_limit_is_cut_and_the_rest_read_past() {
+        let text = b"h\nabcdefgh\n\"xy\nzzzzzz\"\nok\n";
+        let mut normalized = NormalizedLines::new(&text[..], b'"', 4);
+        let mut out = Vec::new();
+        normalized.read_to_end(&mut out).unwrap();
+        // `abcdefgh` is cut after 4 bytes, the quoted cell after `"xy\n`
+        // (closed where it is cut); `ok` follows on its own line.
+        assert_eq!(out, b"h\nabcd\n\"xy\n\"\nok\n");
+        assert!(!normalized.was_cut(0, 1));
+        assert!(normalized.was_cut(2, 6));
+        assert!(normalized.was_cut(7, 12));
+        assert!(!normalized.was_cut(13, 15));
+        // `ok` is on line 5 of the input.
+        assert_eq!(normalized.line_of(13), 5);
     }
 
     #[test]

@@ -331,3 +331,51 @@ fn a_toml_batch_too_large_to_parse_whole_is_refused() {
         out.stderr
     );
 }
+
+#[test]
+fn a_csv_record_longer_than_the_limit_is_read_past_and_the_lines_stay_right() {
+    let long_cell = format!(
+        "\"{}\r\n{}\r\n{}\"",
+        "a".repeat(600),
+        "b".repeat(600),
+        "c".repeat(600)
+    );
+    let csv = format!(
+        "case_id,age,port_of_entry\r\nA1,x,\r\nA2,3,{long_cell}\r\nA3,y,\r\nA4,4,{}\r\nA5,5,San Ysidro\r\n",
+        "d".repeat(2000)
+    );
+    let out = Test::new()
+        .args([
+            "eval",
+            "--rules",
+            "rules",
+            "--input-format",
+            "csv",
+            "--format",
+            "flags",
+        ])
+        .args(["--max-record-bytes", "1000", "-"])
+        .stdin(csv)
+        .status(0)
+        .run();
+    assert_eq!(out.stdout, "{\"case_id\":\"A5\",\"flags\":[]}\n");
+    for (line, what) in [
+        (2, "age"),
+        (3, "longer than 1000 bytes"),
+        (6, "age"),
+        (7, "longer than 1000 bytes"),
+    ] {
+        assert!(
+            out.stderr
+                .lines()
+                .any(|l| l.starts_with(&format!("rejected: -:{line}")) && l.contains(what)),
+            "line {line}: {}",
+            out.stderr
+        );
+    }
+    assert!(
+        out.stderr.contains("read 5, evaluated 1, rejected 4"),
+        "{}",
+        out.stderr
+    );
+}
