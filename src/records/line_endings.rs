@@ -50,6 +50,8 @@ pub(crate) struct NormalizedLines<R> {
     counted: u64,
     /// Where the `\n` that ends each cut record lies, not yet asked about.
     cut_ends: VecDeque<u64>,
+    /// The input bytes being worked through (reused).
+    scratch: Vec<u8>,
 }
 
 /// The state of reading past the rest of a cut record.
@@ -79,6 +81,7 @@ impl<R: BufRead> NormalizedLines<R> {
             newlines: VecDeque::new(),
             counted: 0,
             cut_ends: VecDeque::new(),
+            scratch: Vec::new(),
         }
     }
 
@@ -157,14 +160,21 @@ impl<R: BufRead> Read for NormalizedLines<R> {
                 };
                 self.emit(out, &mut written, byte);
             }
-            let data = self.inner.fill_buf()?;
-            if data.is_empty() {
+            let available = self.inner.fill_buf()?;
+            if available.is_empty() {
                 if written > 0 {
                     break;
                 }
                 return Ok(0);
             }
-            let data = data.to_vec();
+            if written == out.len() {
+                break;
+            }
+            // At most one byte is passed on per byte read: no more is taken
+            // than fits.
+            let mut data = std::mem::take(&mut self.scratch);
+            data.clear();
+            data.extend_from_slice(&available[..available.len().min(out.len() - written)]);
             let mut consumed = 0;
             for &byte in &data {
                 if written == out.len() || !self.pending.is_empty() {
@@ -220,9 +230,10 @@ impl<R: BufRead> Read for NormalizedLines<R> {
                     self.record_bytes + 1
                 };
             }
+            self.scratch = data;
             self.inner.consume(consumed);
-            self.passed += written as u64;
         }
+        self.passed += written as u64;
         Ok(written)
     }
 }
@@ -233,17 +244,28 @@ mod tests {
     use proptest::prelude::*;
 
     fn normalize(input: &[u8], chunk: usize) -> Vec<u8> {
+        cut(input, chunk, usize::MAX).0
+    }
+
+    /// What is passed on, read `chunk` bytes at a time with records limited
+    /// to `max` bytes, and the lines of every `\n` passed on.
+    fn cut(input: &[u8], chunk: usize, max: usize) -> (Vec<u8>, Vec<u64>) {
         let reader = std::io::BufReader::with_capacity(chunk.max(1), input);
-        let mut normalized = NormalizedLines::new(reader, b'"', usize::MAX);
+        let mut normalized = NormalizedLines::new(reader, b'"', max);
         let mut out = Vec::new();
         let mut buf = vec![0; chunk.max(1)];
         loop {
             let n = normalized.read(&mut buf).unwrap();
             if n == 0 {
-                return out;
+                break;
             }
             out.extend_from_slice(&buf[..n]);
         }
+        let lines = (0..out.len() as u64)
+            .filter(|&i| out[i as usize] == b'\n')
+            .map(|i| normalized.line_of(i))
+            .collect();
+        (out, lines)
     }
 
     #[test]
@@ -289,6 +311,15 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn cutting_does_not_depend_on_buffer_sizes(
+            input in proptest::collection::vec(prop_oneof![Just(b'\r'), Just(b'\n'), Just(b'x'), Just(b'"')], 0..64),
+            chunk in 1usize..8,
+            max in 1usize..6,
+        ) {
+            prop_assert_eq!(cut(&input, chunk, max), cut(&input, 1024, max));
+        }
+
         #[test]
         fn the_result_does_not_depend_on_buffer_sizes(
             input in proptest::collection::vec(prop_oneof![Just(b'\r'), Just(b'\n'), Just(b'x'), Just(b'"')], 0..64),
