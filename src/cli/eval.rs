@@ -55,7 +55,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         if output == rejects {
             eprintln!(
                 "error: --output and --rejects are both `{}`",
-                output.display()
+                crate::escape::terminal(&output.display().to_string())
             );
             return Exit::Usage;
         }
@@ -195,7 +195,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             continue;
         }
         if let Err(error) = file.commit() {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", crate::escape::terminal(&error));
             exit = Exit::Usage;
         }
     }

@@ -14,7 +14,7 @@ use crate::compile::{Compiled, CompiledPart, CompiledRule};
 use crate::date::Date;
 use crate::eval::compiled::Evaluator;
 use crate::eval::finding::Finding;
-use crate::eval::outcome::RuleOutcome;
+use crate::eval::outcome::{field_names, RuleOutcome};
 use crate::records::case::CaseRecord;
 use crate::ruleset::schema::FieldId;
 use crate::types::Type;
@@ -79,11 +79,7 @@ pub(crate) fn review_lead(compiled: &Compiled, unknown: &[FieldId]) -> String {
     if unknown.is_empty() {
         return "the record does not settle this".into();
     }
-    let names: Vec<&str> = unknown
-        .iter()
-        .map(|f| compiled.program.schema.field(*f).name.as_str())
-        .collect();
-    format!("not recorded: {}", names.join(", "))
+    format!("not recorded: {}", field_names(&compiled.program, unknown))
 }
 
 /// How a template is rendered.

@@ -33,11 +33,7 @@ impl RuleOutcome {
                 if unknown.is_empty() {
                     "needs review (the record does not settle it)".to_string()
                 } else {
-                    let names: Vec<&str> = unknown
-                        .iter()
-                        .map(|f| program.schema.field(*f).name.as_str())
-                        .collect();
-                    format!("needs review (unknown: {})", names.join(", "))
+                    format!("needs review (unknown: {})", field_names(program, unknown))
                 }
             }
             RuleOutcome::Cleared(e) => {
@@ -45,6 +41,16 @@ impl RuleOutcome {
             }
         }
     }
+}
+
+/// The names of `fields`, joined with `, ` (for the wording of a finding
+/// that needs review).
+pub(crate) fn field_names(program: &crate::check::program::Program, fields: &[FieldId]) -> String {
+    let names: Vec<&str> = fields
+        .iter()
+        .map(|f| program.schema.field(*f).name.as_str())
+        .collect();
+    names.join(", ")
 }
 
 /// Where a record's date falls with respect to a rule's effective window.

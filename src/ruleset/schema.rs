@@ -45,12 +45,7 @@ pub(crate) struct EnumDef {
 /// Whether `name` is a field name rules can write: identifiers joined by
 /// `.`.
 pub(crate) fn is_field_name(name: &str) -> bool {
-    name.split('.').all(|part| {
-        part.chars()
-            .next()
-            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-            && part.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
-    })
+    name.split('.').all(crate::syntax::grammar::is_identifier)
 }
 
 /// The schema.

@@ -37,12 +37,17 @@ pub(crate) const CLAUSE_KEYWORDS: &[&str] = &[
 /// Whether `word` is a name (the grammar's `ident`): ASCII letters, digits
 /// and `_`, not starting with a digit, not a reserved word.
 pub(crate) fn is_name(word: &str) -> bool {
+    is_identifier(word) && !KEYWORDS.contains(&word)
+}
+
+/// Whether `word` has the shape of a name: letters, digits and `_`, not
+/// starting with a digit (reserved words included).
+pub(crate) fn is_identifier(word: &str) -> bool {
     let mut chars = word.chars();
     chars
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
-        && !KEYWORDS.contains(&word)
 }
 
 /// Every reserved word of the language.
