@@ -51,13 +51,7 @@ pub(crate) fn finding(
         RuleOutcome::NeedsReview(unknown) => {
             let mut text = review_lead(compiled, unknown);
             let body = render(evaluator, compiled, record, template, Mode::Review);
-            // Claims left out can leave doubled spaces and a separator at
-            // either end.
-            let body = body
-                .split(' ')
-                .filter(|w| !w.is_empty())
-                .collect::<Vec<_>>()
-                .join(" ");
+            // Claims left out can leave a separator at either end.
             let body =
                 body.trim_matches(|c: char| c.is_whitespace() || matches!(c, ';' | ',' | ':'));
             if !body.is_empty() {
@@ -144,9 +138,12 @@ fn render_into(
         shown: true,
         mentioned: true,
     };
+    // A claim was just left out: the space before it and the space after it
+    // must not both stay.
+    let mut after_gap = false;
     for part in parts {
         match part {
-            CompiledPart::Text(text) => out.push_str(text),
+            CompiledPart::Text(text) => push_after_gap(out, text, &mut after_gap),
             CompiledPart::Value(node, ty) => {
                 let value = evaluator.value(record, *node);
                 if value.is_known() {
@@ -171,12 +168,28 @@ fn render_into(
                 if render_into(&mut claim, evaluator, compiled, record, inner, mode)
                     .claim_holds(mode)
                 {
-                    out.push_str(&claim);
+                    push_after_gap(out, &claim, &mut after_gap);
+                } else {
+                    after_gap = true;
                 }
             }
         }
     }
     known
+}
+
+/// Appends template text to `out`, dropping its leading space when a claim
+/// left out just before would otherwise leave two spaces in a row (record
+/// values are never touched).
+fn push_after_gap(out: &mut String, piece: &str, after_gap: &mut bool) {
+    let piece = match piece.strip_prefix(' ') {
+        Some(rest) if *after_gap && (out.ends_with(' ') || out.is_empty()) => rest,
+        _ => piece,
+    };
+    out.push_str(piece);
+    if !piece.is_empty() {
+        *after_gap = false;
+    }
 }
 
 /// A value as text for an explanation.
