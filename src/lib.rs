@@ -55,6 +55,7 @@ pub(crate) mod escape;
 pub(crate) mod eval;
 #[doc(hidden)]
 pub mod fuzz_support;
+pub(crate) mod mapping;
 pub(crate) mod normalize;
 pub(crate) mod records;
 pub(crate) mod report;

@@ -95,6 +95,19 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         check_duplicates: !args.no_duplicate_check,
         explain: !matches!(args.format, OutputFormat::Flags | OutputFormat::Summary),
     };
+    let mapping = match &args.map {
+        Some(path) => match super::map::load(path, &compiled, args.color) {
+            Ok(loaded) => Some(loaded),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    if let Some(loaded) = &mapping {
+        protected.extend(Protected::file(&loaded.mapping.path, "the mapping"));
+        for path in &loaded.mapping.table_files {
+            protected.extend(Protected::file(path, "a value table of the mapping"));
+        }
+    }
     let mut batch = Batch::new(&compiled, options);
     let mut warned: BTreeSet<String> = BTreeSet::new();
     let mut exit = Exit::Success;
@@ -102,6 +115,39 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
     let mut complete = true;
     for input in &args.inputs {
         let name = input.clone();
+        if let Some(loaded) = &mapping {
+            let stream = match super::map::open_stream(&name) {
+                Ok(stream) => stream,
+                Err(error) => {
+                    eprintln!(
+                        "error: cannot read `{}`: {error}",
+                        crate::escape::terminal(&name)
+                    );
+                    exit = Exit::Usage;
+                    complete = false;
+                    break;
+                }
+            };
+            let mut records = match super::map::open(&compiled, loaded, &name, stream, args.color) {
+                Ok(records) => records,
+                Err(code) => {
+                    exit = code;
+                    complete = false;
+                    break;
+                }
+            };
+            tracing::info!(input = %name, mapping = %loaded.mapping.path.display(), "reading through a mapping");
+            let outcome = batch.run(&mut records, &name, &mut report);
+            warn_uncovered(&name, &records);
+            match finish_input(outcome, &name) {
+                Ok(()) => continue,
+                Err((code, whole)) => {
+                    exit = code;
+                    complete &= whole;
+                    break;
+                }
+            }
+        }
         let Some(format) = args
             .input_format
             .or_else(|| InputFormat::from_path(&name))
@@ -151,33 +197,10 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
                 eprintln!("warning: field `{shown}` is not in the schema; it is ignored");
             }
         }
-        match outcome {
-            Ok(Stop::Finished) => {}
-            Ok(Stop::Strict) => {
-                eprintln!("error: stopped at the first rejected record (--strict)");
-                exit = Exit::Usage;
-                break;
-            }
-            // The reader of our output went away (`| head`): stop quietly.
-            Err(BatchError::Write(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
-                break
-            }
-            Err(BatchError::Write(error)) => {
-                eprintln!("error: writing the output failed: {error}");
-                exit = Exit::Usage;
-                complete = false;
-                break;
-            }
-            Err(BatchError::Read(error)) => {
-                eprintln!(
-                    "error: reading `{}` failed: {}",
-                    crate::escape::terminal(&name),
-                    crate::escape::terminal(&error.to_string())
-                );
-                exit = Exit::Usage;
-                complete = false;
-                break;
-            }
+        if let Err((code, whole)) = finish_input(outcome, &name) {
+            exit = code;
+            complete &= whole;
+            break;
         }
     }
     if let Err(error) = report.finish(&compiled) {
@@ -212,6 +235,58 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         }
     }
     exit
+}
+
+/// What the end of one input means for the run: go on, or stop with an
+/// exit code (and whether the files written so far are whole).
+fn finish_input(outcome: Result<Stop, BatchError>, name: &str) -> Result<(), (Exit, bool)> {
+    match outcome {
+        Ok(Stop::Finished) => Ok(()),
+        Ok(Stop::Strict) => {
+            eprintln!("error: stopped at the first rejected record (--strict)");
+            Err((Exit::Usage, true))
+        }
+        // The reader of our output went away (`| head`): stop quietly.
+        Err(BatchError::Write(error)) if error.kind() == std::io::ErrorKind::BrokenPipe => {
+            Err((Exit::Success, true))
+        }
+        Err(BatchError::Write(error)) => {
+            eprintln!("error: writing the output failed: {error}");
+            Err((Exit::Usage, false))
+        }
+        Err(BatchError::Read(error)) => {
+            eprintln!(
+                "error: reading `{}` failed: {}",
+                crate::escape::terminal(name),
+                crate::escape::terminal(&error.to_string())
+            );
+            Err((Exit::Usage, false))
+        }
+    }
+}
+
+/// Warns about values a mapping read as unknown (or kept as written)
+/// because no table, converter or date format covered them.
+fn warn_uncovered(name: &str, records: &crate::mapping::reader::MappedRecords<'_>) {
+    for (index, bound) in records.binding.fields.iter().enumerate() {
+        let Some(values) = records.uncovered.by_field.get(&index) else {
+            continue;
+        };
+        let what = match bound.map.unmatched {
+            crate::mapping::Unmatched::Reject => continue,
+            crate::mapping::Unmatched::Unknown => "read as unknown",
+            crate::mapping::Unmatched::Keep => "kept as written",
+        };
+        let cells: u64 = values.values().map(|(n, _)| n).sum::<u64>()
+            + records.uncovered.others.get(&index).copied().unwrap_or(0);
+        eprintln!(
+            "warning: `{}`: {cells} value{} of field `{}` ({} distinct) not covered by the mapping were {what}; `nrscreen map check` lists them",
+            crate::escape::terminal(name),
+            if cells == 1 { "" } else { "s" },
+            bound.map.name,
+            values.len()
+        );
+    }
 }
 
 /// `read N, evaluated E, rejected R; flagged F, needs review V, clear C`.

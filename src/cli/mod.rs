@@ -6,6 +6,7 @@ mod check;
 mod eval;
 mod formats;
 mod logging;
+mod map;
 mod output_file;
 mod test;
 
@@ -24,6 +25,8 @@ pub enum Exit {
     Usage,
     /// 3: `--fail-on` found a finding at or above its severity.
     FailOn,
+    /// 4: records were rejected.
+    Rejected,
 }
 
 impl Exit {
@@ -34,6 +37,7 @@ impl Exit {
             Exit::RuleErrors => 1,
             Exit::Usage => 2,
             Exit::FailOn => 3,
+            Exit::Rejected => 4,
         }
     }
 }
@@ -85,6 +89,41 @@ at that severity or above."
     /// … }`) and the built-in ones over generated case records; a failure is
     /// shrunk to the smallest case that breaks it. Exit 1 on any failure.
     Audit(AuditArgs),
+    /// Work with input mappings (see grammar/MAPPING.md).
+    #[command(subcommand)]
+    Map(MapCommand),
+}
+
+/// `nrscreen map …`.
+#[derive(Subcommand, Debug)]
+pub(crate) enum MapCommand {
+    /// A dry run of a mapping over input files: what each column fills,
+    /// the schema fields nothing fills, the values no table covers (with
+    /// counts and lines), how often each field would be unknown, and the
+    /// records that would be rejected. Nothing is evaluated.
+    #[command(
+        after_help = "Exit codes: 0 every row would be read; 1 the mapping has errors or does not fit a file; \
+2 usage or I/O errors; 4 some rows would be rejected."
+    )]
+    Check(MapCheckArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct MapCheckArgs {
+    /// The mapping file.
+    mapping: PathBuf,
+    /// Input files to try it on.
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// The rule-set directory (its schema is what the mapping fills).
+    #[arg(long, default_value = "rules")]
+    rules: PathBuf,
+    /// Read only the first N rows of each file.
+    #[arg(long, value_name = "N")]
+    rows: Option<u64>,
+    /// When to use colour.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
 }
 
 impl Command {
@@ -95,6 +134,7 @@ impl Command {
             Command::Eval(args) => args.color,
             Command::Test(args) => args.color,
             Command::Audit(args) => args.color,
+            Command::Map(MapCommand::Check(args)) => args.color,
         }
     }
 }
@@ -139,6 +179,10 @@ pub(crate) struct EvalArgs {
     /// Case files to read, in order (`-` reads standard input).
     #[arg(required = true)]
     inputs: Vec<String>,
+    /// Read the inputs through this mapping (grammar/MAPPING.md): an
+    /// external table's columns and values become case-record fields.
+    #[arg(long, value_name = "MAPPING")]
+    map: Option<PathBuf>,
     /// The input format (default: from the file extension; `-` is JSON Lines).
     #[arg(long, value_enum)]
     input_format: Option<crate::records::input::InputFormat>,
@@ -251,6 +295,7 @@ pub fn run() -> Exit {
         Command::Eval(args) => eval::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Audit(args) => audit::run(&args),
+        Command::Map(MapCommand::Check(args)) => map::check(&args),
     }
 }
 

@@ -1,0 +1,175 @@
+//! `nrscreen map check`, and loading a mapping for `eval`.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, IsTerminal};
+use std::path::Path;
+
+use crate::compile::Compiled;
+use crate::diagnostic::Diagnostic;
+use crate::mapping::reader::{MappedRecords, OpenError};
+use crate::mapping::{Mapping, SourceFormat};
+use crate::source::Sources;
+
+use super::{use_colour, ColorChoice, Exit, MapCheckArgs};
+
+/// A loaded mapping and the files it was read from.
+pub(crate) struct LoadedMapping {
+    /// The mapping file and its value-table files.
+    pub sources: Sources,
+    /// The mapping.
+    pub mapping: Mapping,
+}
+
+/// Loads the mapping at `path` for `compiled`'s schema; errors and
+/// warnings are printed on stderr.
+pub(crate) fn load(
+    path: &Path,
+    compiled: &Compiled,
+    color: ColorChoice,
+) -> Result<LoadedMapping, Exit> {
+    let loaded = crate::mapping::load(path, &compiled.program.schema);
+    if !loaded.diagnostics.is_empty() {
+        print_diagnostics(&loaded.sources, &loaded.diagnostics, color);
+    }
+    match loaded.mapping {
+        Some(mapping) => Ok(LoadedMapping {
+            sources: loaded.sources,
+            mapping,
+        }),
+        None => {
+            let errors = loaded.diagnostics.iter().filter(|d| d.is_error()).count();
+            eprintln!(
+                "{}: {errors} error{}",
+                crate::escape::terminal(&path.display().to_string()),
+                if errors == 1 { "" } else { "s" }
+            );
+            Err(Exit::RuleErrors)
+        }
+    }
+}
+
+/// Prints diagnostics into mapping files on stderr.
+pub(crate) fn print_diagnostics(sources: &Sources, diagnostics: &[Diagnostic], color: ColorChoice) {
+    let colour = use_colour(color, std::io::stderr().is_terminal());
+    eprint!(
+        "{}",
+        crate::diagnostic::render_text(sources, diagnostics, colour)
+    );
+}
+
+/// The layout of a mapped input: the mapping's, else the file name's.
+pub(crate) fn source_format(mapping: &Mapping, name: &str) -> SourceFormat {
+    if let Some(format) = mapping.input.format {
+        return format;
+    }
+    let lower = name.to_ascii_lowercase();
+    let lower = lower
+        .strip_suffix(".gz")
+        .or_else(|| lower.strip_suffix(".zst"))
+        .unwrap_or(&lower);
+    if lower.ends_with(".tsv") || lower.ends_with(".tab") {
+        SourceFormat::Tsv
+    } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+        SourceFormat::Jsonl
+    } else {
+        SourceFormat::Csv
+    }
+}
+
+/// Opens an input for reading through a mapping; a mismatch between the
+/// mapping and the file's columns is printed as diagnostics.
+pub(crate) fn open<'a>(
+    compiled: &'a Compiled,
+    loaded: &'a LoadedMapping,
+    name: &str,
+    stream: Box<dyn BufRead + 'a>,
+    color: ColorChoice,
+) -> Result<MappedRecords<'a>, Exit> {
+    let format = source_format(&loaded.mapping, name);
+    match MappedRecords::open(compiled, &loaded.mapping, name.to_string(), format, stream) {
+        Ok(records) => Ok(records),
+        Err(OpenError::Mismatch(diagnostics)) => {
+            print_diagnostics(&loaded.sources, &diagnostics, color);
+            eprintln!(
+                "error: the mapping `{}` does not fit `{}`",
+                crate::escape::terminal(&loaded.mapping.path.display().to_string()),
+                crate::escape::terminal(name)
+            );
+            Err(Exit::RuleErrors)
+        }
+        Err(OpenError::Io(error)) => {
+            eprintln!(
+                "error: cannot read `{}`: {}",
+                crate::escape::terminal(name),
+                crate::escape::terminal(&error.to_string())
+            );
+            Err(Exit::Usage)
+        }
+    }
+}
+
+/// Opens an input file, or standard input for `-`.
+pub(crate) fn open_stream(name: &str) -> std::io::Result<Box<dyn BufRead>> {
+    Ok(if name == "-" {
+        Box::new(BufReader::new(std::io::stdin().lock()))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 16, File::open(name)?))
+    })
+}
+
+/// `nrscreen map check MAPPING FILE…`.
+pub(crate) fn check(args: &MapCheckArgs) -> Exit {
+    let (_, compiled) =
+        match super::load_compiled(&args.rules, args.color, super::DiagnosticsTo::Stderr) {
+            Ok(loaded) => loaded,
+            Err(code) => return code,
+        };
+    let loaded = match load(&args.mapping, &compiled, args.color) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let mut exit = Exit::Success;
+    for (i, name) in args.inputs.iter().enumerate() {
+        let stream = match open_stream(name) {
+            Ok(stream) => stream,
+            Err(error) => {
+                eprintln!(
+                    "error: cannot read `{}`: {error}",
+                    crate::escape::terminal(name)
+                );
+                return Exit::Usage;
+            }
+        };
+        let mut records = match open(&compiled, &loaded, name, stream, args.color) {
+            Ok(records) => records,
+            Err(code) => return code,
+        };
+        let dry = match crate::mapping::check::dry_run(
+            &compiled,
+            &loaded.mapping,
+            &mut records,
+            args.rows,
+        ) {
+            Ok(dry) => dry,
+            Err(error) => {
+                eprintln!(
+                    "error: reading `{}` failed: {}",
+                    crate::escape::terminal(name),
+                    crate::escape::terminal(&error.to_string())
+                );
+                return Exit::Usage;
+            }
+        };
+        if i > 0 {
+            println!();
+        }
+        print!(
+            "{}",
+            crate::mapping::check::render(&compiled, &loaded.mapping, name, &records, &dry)
+        );
+        if dry.rejected > 0 && exit == Exit::Success {
+            exit = Exit::Rejected;
+        }
+    }
+    exit
+}
