@@ -128,6 +128,18 @@ pub(crate) fn check(args: &MapCheckArgs) -> Exit {
         Ok(loaded) => loaded,
         Err(code) => return code,
     };
+    if args.inputs.is_empty() {
+        let mapping = &loaded.mapping;
+        println!(
+            "{}: {} fields from columns, {} constants, {} value tables ({} from files); no input given, so columns were not matched",
+            crate::escape::terminal(&mapping.path.display().to_string()),
+            mapping.fields.len(),
+            mapping.constants.len(),
+            mapping.tables.iter().filter(|t| t.source.as_deref() != Some("built in")).count(),
+            mapping.table_files.len(),
+        );
+        return Exit::Success;
+    }
     let mut exit = Exit::Success;
     for (i, name) in args.inputs.iter().enumerate() {
         let stream = match open_stream(name) {

@@ -112,8 +112,7 @@ pub(crate) enum MapCommand {
 pub(crate) struct MapCheckArgs {
     /// The mapping file.
     mapping: PathBuf,
-    /// Input files to try it on.
-    #[arg(required = true)]
+    /// Input files to try it on (none: check the mapping alone).
     inputs: Vec<String>,
     /// The rule-set directory (its schema is what the mapping fills).
     #[arg(long, default_value = "rules")]

@@ -153,11 +153,12 @@ pub(crate) fn bind(
     }
     let has_case_id = fields.iter().any(|f| f.map.name == "case_id");
     if !has_case_id && errors.is_empty() {
+        let message = format!("nothing fills `case_id` from `{file}`: every record needs one");
         errors.push(
-            Diagnostic::error_without_span(
-                "no-case-id",
-                format!("nothing fills `case_id` from `{file}`: every record needs one"),
-            )
+            match mapping.fields_at {
+                Some(span) => Diagnostic::error("no-case-id", message, span),
+                None => Diagnostic::error_without_span("no-case-id", message),
+            }
             .with_help("map the column that identifies a case: `case_id = \"…\"` under `[fields]`"),
         );
     }

@@ -181,6 +181,7 @@ impl Loader<'_> {
             fields: Vec::new(),
             constants: Vec::new(),
             ignore: Vec::new(),
+            fields_at: None,
         };
         let get = |key: &str| entries.iter().find(|e| e.key == key);
         if let Some(entry) = get("description") {
@@ -196,6 +197,7 @@ impl Loader<'_> {
         }
         let mut mapped: HashMap<FieldId, Span> = HashMap::new();
         if let Some(entry) = get("fields") {
+            mapping.fields_at = Some(entry.key_span);
             if let Some(fields) = self.table_entries(&entry.value, "`fields`") {
                 for field in &fields {
                     if let Some(map) = self.field(field, &mut mapping.tables, &names) {
@@ -792,17 +794,14 @@ impl Loader<'_> {
             let table = tables[index].name.clone();
             for row in &entries {
                 if row.value == MappedValue::Empty && !is_list {
-                    self.diagnostics.push(
-                        Diagnostic::error(
-                            "bad-value",
-                            format!(
-                                "`[]` (no values) fits only a list field, and `{}` is {}",
-                                entry.key,
-                                a_type(&ty)
-                            ),
-                            row.span,
-                        )
-                        .with_secondary(at, format!("value table `{table}` used here")),
+                    self.error(
+                        "bad-value",
+                        format!(
+                            "`[]` (no values) fits only a list field, and `{}` is {} (value table `{table}`)",
+                            entry.key,
+                            a_type(&ty)
+                        ),
+                        row.span,
                     );
                 } else if let Err(why) = self.value_fits(&row.value, &element) {
                     let span = if row.span.file == FileId(0) && row.span.range().is_empty() {
@@ -818,7 +817,11 @@ impl Loader<'_> {
                         ),
                         span,
                     );
-                    if span != at {
+                    // An inline table is shown whole by the primary label.
+                    let inline = at.file == span.file
+                        && at.range().start <= span.range().start
+                        && span.range().end <= at.range().end;
+                    if !inline {
                         diagnostic = diagnostic.with_secondary(at, "used here");
                     }
                     self.diagnostics.push(diagnostic);

@@ -224,6 +224,8 @@ pub(crate) struct Mapping {
     pub constants: Vec<Constant>,
     /// Columns left out on purpose, with where they are named.
     pub ignore: Vec<(String, Span)>,
+    /// Where `[fields]` begins, if the mapping has it.
+    pub fields_at: Option<Span>,
 }
 
 /// The form cell texts are compared in: trimmed, lower case.
