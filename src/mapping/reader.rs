@@ -41,15 +41,6 @@ impl UncoveredCounts {
             *self.others.entry(field).or_default() += 1;
         }
     }
-
-    /// How many values were uncovered in all.
-    pub(crate) fn total(&self) -> u64 {
-        self.by_field
-            .values()
-            .flat_map(|v| v.values().map(|(n, _)| n))
-            .sum::<u64>()
-            + self.others.values().sum::<u64>()
-    }
 }
 
 /// Records of a delimited file read through a mapping.

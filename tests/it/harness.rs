@@ -131,6 +131,13 @@ impl Test {
         self
     }
 
+    /// Runs in `dir` (which must outlive the run), for runs beside a rule
+    /// set the test keeps using.
+    pub(crate) fn current_dir(mut self, dir: &Path) -> Test {
+        self.cwd = dir.to_path_buf();
+        self
+    }
+
     /// Fails the test (after killing `nrscreen`) if the run takes longer
     /// than `limit`: for runs that used to hang.
     pub(crate) fn time_limit(mut self, limit: Duration) -> Test {
