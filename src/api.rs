@@ -318,6 +318,7 @@ impl RuleSet {
         let mut sources = self.sources.clone();
         let mut diagnostics = Vec::new();
         let tests = load_tests(
+            &self.compiled,
             &self.dir,
             &self.dir.join("tests"),
             &mut sources,

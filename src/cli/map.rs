@@ -7,7 +7,7 @@ use std::path::Path;
 use crate::compile::Compiled;
 use crate::diagnostic::Diagnostic;
 use crate::mapping::reader::{MappedRecords, OpenError};
-use crate::mapping::{Mapping, SourceFormat};
+use crate::mapping::Mapping;
 use crate::source::Sources;
 
 use super::{use_colour, ColorChoice, Exit, MapCheckArgs};
@@ -57,25 +57,6 @@ pub(crate) fn print_diagnostics(sources: &Sources, diagnostics: &[Diagnostic], c
     );
 }
 
-/// The layout of a mapped input: the mapping's, else the file name's.
-pub(crate) fn source_format(mapping: &Mapping, name: &str) -> SourceFormat {
-    if let Some(format) = mapping.input.format {
-        return format;
-    }
-    let lower = name.to_ascii_lowercase();
-    let lower = lower
-        .strip_suffix(".gz")
-        .or_else(|| lower.strip_suffix(".zst"))
-        .unwrap_or(&lower);
-    if lower.ends_with(".tsv") || lower.ends_with(".tab") {
-        SourceFormat::Tsv
-    } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
-        SourceFormat::Jsonl
-    } else {
-        SourceFormat::Csv
-    }
-}
-
 /// Opens an input for reading through a mapping; a mismatch between the
 /// mapping and the file's columns is printed as diagnostics.
 pub(crate) fn open<'a>(
@@ -85,7 +66,7 @@ pub(crate) fn open<'a>(
     stream: Box<dyn BufRead + 'a>,
     color: ColorChoice,
 ) -> Result<MappedRecords<'a>, Exit> {
-    let format = source_format(&loaded.mapping, name);
+    let format = crate::mapping::source_format(&loaded.mapping, name);
     match MappedRecords::open(compiled, &loaded.mapping, name.to_string(), format, stream) {
         Ok(records) => Ok(records),
         Err(OpenError::Mismatch(diagnostics)) => {

@@ -19,6 +19,7 @@ pub(crate) fn run(args: &TestArgs) -> Exit {
         };
     let mut diagnostics = Vec::new();
     let tests = match load_tests(
+        &compiled,
         &args.ruleset,
         &args.ruleset.join("tests"),
         &mut sources,

@@ -51,6 +51,66 @@ impl Record {
     }
 }
 
+impl Record {
+    /// The record as a JSON object in the input format (`nri` fields
+    /// nested, enum values by name, unknown fields left out): how a record
+    /// read through a mapping becomes a rule test's case.
+    pub(crate) fn to_json(&self, schema: &crate::ruleset::schema::Schema) -> serde_json::Value {
+        use serde_json::{Map, Value as Json};
+        let mut object = Map::new();
+        object.insert("case_id".into(), Json::String(self.case_id.clone()));
+        for (i, slot) in self.slots.iter().enumerate() {
+            let field = schema.field(FieldId(i as u32));
+            let Some(value) = slot else { continue };
+            if field.ty == crate::types::Type::Record || field.name == "case_id" {
+                continue;
+            }
+            let json = json_of(schema, &field.ty, value);
+            match field.name.split_once('.') {
+                Some((group, inner)) => {
+                    let entry = object
+                        .entry(group.to_string())
+                        .or_insert_with(|| Json::Object(Map::new()));
+                    if let Json::Object(group) = entry {
+                        group.insert(inner.to_string(), json);
+                    }
+                }
+                None => {
+                    object.insert(field.name.clone(), json);
+                }
+            }
+        }
+        Json::Object(object)
+    }
+}
+
+fn json_of(
+    schema: &crate::ruleset::schema::Schema,
+    ty: &crate::types::Type,
+    value: &Value,
+) -> serde_json::Value {
+    use crate::types::Type;
+    use serde_json::Value as Json;
+    match (value, ty) {
+        (Value::Bool(b), _) => Json::Bool(*b),
+        (Value::Int(i), _) | (Value::Duration(i), _) => Json::from(*i),
+        (Value::Str(s), _) => Json::String(s.to_string()),
+        (Value::Date(d), _) => Json::String(d.to_string()),
+        (Value::Enum(e), Type::Enum(id)) => schema
+            .enum_def(*id)
+            .values
+            .get(*e as usize)
+            .map_or(Json::Null, |v| Json::String(v.clone())),
+        (Value::Enum(_), _) => Json::Null,
+        (Value::List(items), Type::List(element)) => {
+            Json::Array(items.iter().map(|v| json_of(schema, element, v)).collect())
+        }
+        (Value::List(items), other) => {
+            Json::Array(items.iter().map(|v| json_of(schema, other, v)).collect())
+        }
+    }
+}
+
 fn to_value(
     compiled: &crate::compile::Compiled,
     case: &crate::records::case::CaseRecord,

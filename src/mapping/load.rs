@@ -34,9 +34,26 @@ pub(crate) struct Loaded {
 
 /// Loads the mapping at `path` for `schema`.
 pub(crate) fn load(path: &Path, schema: &Schema) -> Loaded {
+    let mut sources = Sources::default();
+    let (mapping, diagnostics) = load_into(path, schema, &mut sources);
+    Loaded {
+        sources,
+        mapping,
+        diagnostics,
+    }
+}
+
+/// Loads the mapping at `path` for `schema`, adding the files read to
+/// `sources` (those of a rule set, when a rule test reads records through a
+/// mapping). The mapping, if it has no errors, and every diagnostic.
+pub(crate) fn load_into(
+    path: &Path,
+    schema: &Schema,
+    sources: &mut Sources,
+) -> (Option<Mapping>, Vec<Diagnostic>) {
     let mut loader = Loader {
         schema,
-        sources: Sources::default(),
+        sources,
         diagnostics: Vec::new(),
         table_files: Vec::new(),
     };
@@ -44,16 +61,12 @@ pub(crate) fn load(path: &Path, schema: &Schema) -> Loaded {
     let mut diagnostics = loader.diagnostics;
     crate::diagnostic::sort(&mut diagnostics);
     let failed = diagnostics.iter().any(Diagnostic::is_error);
-    Loaded {
-        sources: loader.sources,
-        mapping: mapping.filter(|_| !failed),
-        diagnostics,
-    }
+    (mapping.filter(|_| !failed), diagnostics)
 }
 
 struct Loader<'s> {
     schema: &'s Schema,
-    sources: Sources,
+    sources: &'s mut Sources,
     diagnostics: Vec<Diagnostic>,
     table_files: Vec<PathBuf>,
 }
@@ -162,6 +175,7 @@ impl Loader<'_> {
 
     fn mapping(&mut self, path: &Path) -> Option<Mapping> {
         let root = self.read(path, "mapping", None)?;
+        let root_file = root.span.file;
         let entries = self.table_entries(&root, "the mapping")?;
         self.unknown_keys(&entries, ROOT_KEYS, "a mapping");
         let mut mapping = Mapping {
@@ -190,7 +204,7 @@ impl Loader<'_> {
         if let Some(entry) = get("input") {
             self.input(&entry.value, &mut mapping.input);
         }
-        let mut names = self.builtin_tables(&mut mapping.tables);
+        let mut names = self.builtin_tables(&mut mapping.tables, root_file);
         if let Some(entry) = get("values") {
             let base = path.parent().unwrap_or(Path::new("."));
             self.named_tables(&entry.value, base, &mut mapping.tables, &mut names);
@@ -392,13 +406,18 @@ impl Loader<'_> {
         }
     }
 
-    fn builtin_tables(&mut self, tables: &mut Vec<ValueTable>) -> HashMap<String, usize> {
+    /// The built-in tables (their rows placed at the mapping's start).
+    fn builtin_tables(
+        &mut self,
+        tables: &mut Vec<ValueTable>,
+        file: FileId,
+    ) -> HashMap<String, usize> {
         let entries = YES_NO
             .iter()
             .map(|(key, value)| TableEntry {
                 key: (*key).to_string(),
                 value: MappedValue::Bool(*value),
-                span: Span::new(FileId(0), 0, 0),
+                span: Span::new(file, 0, 0),
             })
             .collect();
         tables.push(ValueTable::new(
@@ -465,7 +484,7 @@ impl Loader<'_> {
         let get = |key: &str| entries.iter().find(|e| e.key == key);
         let source = get("source").and_then(|e| self.string(&e.value, "`source`"));
         if source.is_none() {
-            let span = Span::new(root_file(&self.sources), 0, 0);
+            let span = Span::new(root_file(self.sources), 0, 0);
             self.error(
                 "table-without-source",
                 format!("the value table `{name}` does not say where its data comes from"),
@@ -481,7 +500,7 @@ impl Loader<'_> {
         let rows = match get("values").map(|e| &e.value.node) {
             Some(Node::Table(rows)) => rows.clone(),
             _ => {
-                let span = Span::new(root_file(&self.sources), 0, 0);
+                let span = Span::new(root_file(self.sources), 0, 0);
                 self.error(
                     "bad-mapping",
                     format!("the value table `{name}` has no `[values]` table"),
@@ -804,7 +823,7 @@ impl Loader<'_> {
                         row.span,
                     );
                 } else if let Err(why) = self.value_fits(&row.value, &element) {
-                    let span = if row.span.file == FileId(0) && row.span.range().is_empty() {
+                    let span = if row.span.range().is_empty() {
                         at
                     } else {
                         row.span

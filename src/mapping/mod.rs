@@ -22,7 +22,7 @@ use std::path::PathBuf;
 use crate::ruleset::schema::FieldId;
 use crate::source::Span;
 
-pub(crate) use load::load;
+pub(crate) use load::{load, load_into};
 
 use convert::Converter;
 
@@ -226,6 +226,25 @@ pub(crate) struct Mapping {
     pub ignore: Vec<(String, Span)>,
     /// Where `[fields]` begins, if the mapping has it.
     pub fields_at: Option<Span>,
+}
+
+/// The layout of a mapped input: the mapping's, else the file name's.
+pub(crate) fn source_format(mapping: &Mapping, name: &str) -> SourceFormat {
+    if let Some(format) = mapping.input.format {
+        return format;
+    }
+    let lower = name.to_ascii_lowercase();
+    let lower = lower
+        .strip_suffix(".gz")
+        .or_else(|| lower.strip_suffix(".zst"))
+        .unwrap_or(&lower);
+    if lower.ends_with(".tsv") || lower.ends_with(".tab") {
+        SourceFormat::Tsv
+    } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
+        SourceFormat::Jsonl
+    } else {
+        SourceFormat::Csv
+    }
 }
 
 /// The form cell texts are compared in: trimmed, lower case.

@@ -25,7 +25,9 @@ use std::path::Path;
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::compile::Compiled;
 use crate::diagnostic::Diagnostic;
+use crate::records::case::CaseRecord;
 use crate::ruleset::files::{self, Unreadable};
 use crate::ruleset::toml_file;
 use crate::source::Sources;
@@ -90,10 +92,15 @@ impl Expectation {
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RecordRef {
-    /// JSON Lines file, relative to the rule-set directory.
+    /// JSON Lines file (or, with `map`, any file the mapping reads),
+    /// relative to the rule-set directory.
     file: String,
     /// The case to take.
     case_id: String,
+    /// A mapping (grammar/MAPPING.md) to read the file through, relative to
+    /// the rule-set directory.
+    #[serde(default)]
+    map: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -164,6 +171,7 @@ pub(crate) struct RuleTest {
 
 /// Reads every `*.toml` file of `tests_dir`, in name order.
 pub(crate) fn load_tests(
+    compiled: &Compiled,
     rules_dir: &Path,
     tests_dir: &Path,
     sources: &mut Sources,
@@ -202,6 +210,8 @@ pub(crate) fn load_tests(
             let span = toml_file::span_of(file, &entry);
             let entry = entry.into_inner();
             let case = build_case(
+                compiled,
+                sources,
                 rules_dir,
                 entry.case.as_ref(),
                 entry.record.as_ref(),
@@ -227,6 +237,8 @@ pub(crate) fn load_tests(
                 let row = row.into_inner();
                 let merged_set = merge(table.base.as_ref(), row.set.as_ref());
                 let case = build_case(
+                    compiled,
+                    sources,
                     rules_dir,
                     Some(&merged_set),
                     table.record.as_ref(),
@@ -273,7 +285,10 @@ fn merge(base: Option<&toml::Table>, set: Option<&toml::Table>) -> toml::Table {
 
 /// The case of a test: inline fields, or a record from a file, with `set`
 /// and `unset` applied.
+#[allow(clippy::too_many_arguments)]
 fn build_case(
+    compiled: &Compiled,
+    sources: &mut Sources,
     rules_dir: &Path,
     inline: Option<&toml::Table>,
     record: Option<&RecordRef>,
@@ -283,13 +298,15 @@ fn build_case(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Option<serde_json::Value> {
     let mut case = match record {
-        Some(reference) => match find_record(rules_dir, reference) {
-            Ok(found) => found,
-            Err(message) => {
-                diagnostics.push(Diagnostic::error("bad-test", message, span));
-                return None;
+        Some(reference) => {
+            match find_record(compiled, sources, rules_dir, reference, diagnostics) {
+                Ok(found) => found,
+                Err(message) => {
+                    diagnostics.push(Diagnostic::error("bad-test", message, span));
+                    return None;
+                }
             }
-        },
+        }
         None => serde_json::Value::Object(serde_json::Map::new()),
     };
     let overrides = merge(inline, set);
@@ -333,8 +350,17 @@ fn build_case(
     Some(case)
 }
 
-fn find_record(rules_dir: &Path, reference: &RecordRef) -> Result<serde_json::Value, String> {
+fn find_record(
+    compiled: &Compiled,
+    sources: &mut Sources,
+    rules_dir: &Path,
+    reference: &RecordRef,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<serde_json::Value, String> {
     let path = rules_dir.join(&reference.file);
+    if let Some(map) = &reference.map {
+        return find_mapped_record(compiled, sources, rules_dir, reference, map, diagnostics);
+    }
     let bytes = files::read_regular(&path).map_err(|e| e.message(Path::new(&reference.file)))?;
     let text = String::from_utf8(bytes)
         .map_err(|_| format!("`{}` is not valid UTF-8 text", reference.file))?;
@@ -347,6 +373,71 @@ fn find_record(rules_dir: &Path, reference: &RecordRef) -> Result<serde_json::Va
     }
     Err(format!(
         "`{}` has no case `{}`",
+        reference.file, reference.case_id
+    ))
+}
+
+/// The case `reference.case_id` of a file read through a mapping.
+fn find_mapped_record(
+    compiled: &Compiled,
+    sources: &mut Sources,
+    rules_dir: &Path,
+    reference: &RecordRef,
+    map: &str,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<serde_json::Value, String> {
+    use crate::mapping::reader::{MappedRecords, OpenError};
+    use crate::records::input::{Read1, RecordReader};
+    let schema = &compiled.program.schema;
+    let (mapping, found) = crate::mapping::load_into(&rules_dir.join(map), schema, sources);
+    let failed = found.iter().any(Diagnostic::is_error);
+    diagnostics.extend(found);
+    let Some(mapping) = mapping.filter(|_| !failed) else {
+        return Err(format!("the mapping `{map}` has errors"));
+    };
+    let path = rules_dir.join(&reference.file);
+    let file =
+        std::fs::File::open(&path).map_err(|e| format!("cannot read `{}`: {e}", reference.file))?;
+    let stream = Box::new(std::io::BufReader::new(file));
+    let format = crate::mapping::source_format(&mapping, &reference.file);
+    let mut records =
+        match MappedRecords::open(compiled, &mapping, reference.file.clone(), format, stream) {
+            Ok(records) => records,
+            Err(OpenError::Mismatch(found)) => {
+                diagnostics.extend(found);
+                return Err(format!(
+                    "the mapping `{map}` does not fit `{}`",
+                    reference.file
+                ));
+            }
+            Err(OpenError::Io(e)) => return Err(format!("cannot read `{}`: {e}", reference.file)),
+        };
+    let mut record = CaseRecord::with_fields(schema.fields.len());
+    while let Some(read) = records
+        .next_record(&mut record)
+        .map_err(|e| format!("cannot read `{}`: {e}", reference.file))?
+    {
+        match read {
+            Read1::Record(_) if record.case_id == reference.case_id => {
+                return Ok(
+                    crate::eval::record::Record::from_case(compiled, &record).to_json(schema)
+                );
+            }
+            Read1::Rejected(rejection)
+                if rejection.case_id.as_deref() == Some(&reference.case_id) =>
+            {
+                return Err(format!(
+                    "case `{}` of `{}` is rejected through `{map}`: {}",
+                    reference.case_id,
+                    reference.file,
+                    rejection.describe()
+                ));
+            }
+            _ => {}
+        }
+    }
+    Err(format!(
+        "`{}` has no case `{}` (read through `{map}`)",
         reference.file, reference.case_id
     ))
 }

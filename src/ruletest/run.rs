@@ -372,6 +372,7 @@ mod tests {
         let compiled = crate::compile::compile(checked.program.unwrap());
         let mut diagnostics = Vec::new();
         let tests = super::super::file::load_tests(
+            &compiled,
             &dir,
             &dir.join("tests"),
             &mut sources,
