@@ -128,14 +128,15 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
                     break;
                 }
             };
-            let mut records = match super::map::open(&compiled, loaded, &name, stream, args.color) {
-                Ok(records) => records,
-                Err(code) => {
-                    exit = code;
-                    complete = false;
-                    break;
-                }
-            };
+            let mut records =
+                match super::map::open(&compiled, loaded, &name, stream, args.color, true) {
+                    Ok(records) => records,
+                    Err(code) => {
+                        exit = code;
+                        complete = false;
+                        break;
+                    }
+                };
             tracing::info!(input = %name, mapping = %loaded.mapping.path.display(), "reading through a mapping");
             let outcome = batch.run(&mut records, &name, &mut report);
             warn_uncovered(&name, &records);

@@ -65,10 +65,32 @@ pub(crate) fn open<'a>(
     name: &str,
     stream: Box<dyn BufRead + 'a>,
     color: ColorChoice,
+    warn_unmapped: bool,
 ) -> Result<MappedRecords<'a>, Exit> {
     let format = crate::mapping::source_format(&loaded.mapping, name);
     match MappedRecords::open(compiled, &loaded.mapping, name.to_string(), format, stream) {
-        Ok(records) => Ok(records),
+        Ok(records) => {
+            if warn_unmapped {
+                let unmapped: Vec<String> = records
+                    .binding
+                    .header
+                    .iter()
+                    .zip(&records.binding.columns)
+                    .filter(|(_, use_)| **use_ == crate::mapping::bind::ColumnUse::Unmapped)
+                    .map(|(name, _)| format!("`{}`", crate::escape::terminal(name)))
+                    .collect();
+                if !unmapped.is_empty() {
+                    eprintln!(
+                        "warning: `{}`: {} column{} not mapped, so not read: {} (list the ones you mean to leave out under [ignore] columns)",
+                        crate::escape::terminal(name),
+                        unmapped.len(),
+                        if unmapped.len() == 1 { " is" } else { "s are" },
+                        unmapped.join(", ")
+                    );
+                }
+            }
+            Ok(records)
+        }
         Err(OpenError::Mismatch(diagnostics)) => {
             print_diagnostics(&loaded.sources, &diagnostics, color);
             eprintln!(
@@ -133,7 +155,7 @@ pub(crate) fn check(args: &MapCheckArgs) -> Exit {
                 return Exit::Usage;
             }
         };
-        let mut records = match open(&compiled, &loaded, name, stream, args.color) {
+        let mut records = match open(&compiled, &loaded, name, stream, args.color, false) {
             Ok(records) => records,
             Err(code) => return code,
         };

@@ -191,6 +191,30 @@ pub(crate) fn render(
         }
     }
 
+    let used: Vec<usize> = {
+        let mut used: Vec<usize> = binding.fields.iter().filter_map(|f| f.map.values).collect();
+        used.sort_unstable();
+        used.dedup();
+        used
+    };
+    if !used.is_empty() {
+        let _ = writeln!(out, "\nvalue tables:");
+        for index in used {
+            let table = &mapping.tables[index];
+            let _ = writeln!(
+                out,
+                "  {} ({} rows){}",
+                t(&table.name),
+                table.entries.len(),
+                table
+                    .source
+                    .as_deref()
+                    .map(|s| format!(", source: {}", t(s)))
+                    .unwrap_or_default()
+            );
+        }
+    }
+
     let filled: Vec<bool> = (0..schema.fields.len())
         .map(|i| {
             binding

@@ -15,6 +15,7 @@ mod language_doc;
 mod layers;
 mod library_example;
 mod loading;
+mod mapping_cli;
 mod mapping_doc;
 mod mapping_errors;
 mod non_finite;
