@@ -180,7 +180,7 @@ pub(crate) struct EvalArgs {
     inputs: Vec<String>,
     /// Read the inputs through this mapping (grammar/MAPPING.md): an
     /// external table's columns and values become case-record fields.
-    #[arg(long, value_name = "MAPPING")]
+    #[arg(long, value_name = "MAPPING", conflicts_with = "input_format")]
     map: Option<PathBuf>,
     /// The input format (default: from the file extension; `-` is JSON Lines).
     #[arg(long, value_enum)]
