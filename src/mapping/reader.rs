@@ -10,6 +10,8 @@ use crate::records::case::CaseRecord;
 use crate::records::input::{Read1, RecordReader};
 use crate::records::rejection::Rejection;
 
+use crate::records::escaped_rows::EscapedRows;
+
 use super::bind::{bind, Binding};
 use super::cells::{Cell, Filler, RowNotes};
 use super::{Mapping, SourceFormat};
@@ -43,6 +45,37 @@ impl UncoveredCounts {
     }
 }
 
+/// Where rows come from: the `csv` crate, or the escaped dialect it does
+/// not read.
+enum Rows<'a> {
+    Csv(csv::Reader<Box<dyn BufRead + 'a>>),
+    Escaped(EscapedRows<Box<dyn BufRead + 'a>>),
+}
+
+impl Rows<'_> {
+    /// Reads the next row: its line and whether it was cut at the limit.
+    fn next(
+        &mut self,
+        row: &mut csv::ByteRecord,
+        last_line: usize,
+    ) -> std::io::Result<Option<(usize, bool)>> {
+        match self {
+            Rows::Csv(reader) => {
+                let more = reader.read_byte_record(row).map_err(|e| {
+                    std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())
+                })?;
+                Ok(more.then(|| {
+                    (
+                        row.position().map_or(last_line + 1, |p| p.line() as usize),
+                        false,
+                    )
+                }))
+            }
+            Rows::Escaped(rows) => Ok(rows.next_row(row)?.map(|r| (r.line, r.cut))),
+        }
+    }
+}
+
 /// Records of a delimited file read through a mapping.
 pub(crate) struct MappedRecords<'a> {
     compiled: &'a Compiled,
@@ -51,7 +84,9 @@ pub(crate) struct MappedRecords<'a> {
     pub binding: Binding,
     filler: Filler<'a>,
     name: String,
-    reader: csv::Reader<Box<dyn BufRead + 'a>>,
+    rows: Rows<'a>,
+    /// Whether the last row was cut at the size limit.
+    cut: bool,
     bytes: csv::ByteRecord,
     cells: Vec<String>,
     delimiter: u8,
@@ -100,18 +135,28 @@ impl<'a> MappedRecords<'a> {
             SourceFormat::Tsv => b'\t',
             _ => b',',
         });
-        let mut builder = csv::ReaderBuilder::new();
-        builder
-            .delimiter(delimiter)
-            .has_headers(false)
-            .flexible(true)
-            .double_quote(spec.escape.is_none())
-            .escape(spec.escape);
-        match spec.quote {
-            Some(q) => builder.quote(q),
-            None => builder.quoting(false),
+        let rows = match (spec.quote, spec.escape) {
+            (None, Some(escape)) => Rows::Escaped(EscapedRows::new(
+                input,
+                delimiter,
+                escape,
+                crate::records::input::MAX_RECORD_BYTES,
+            )),
+            (quote, escape) => {
+                let mut builder = csv::ReaderBuilder::new();
+                builder
+                    .delimiter(delimiter)
+                    .has_headers(false)
+                    .flexible(true)
+                    .double_quote(escape.is_none())
+                    .escape(escape);
+                match quote {
+                    Some(q) => builder.quote(q),
+                    None => builder.quoting(false),
+                };
+                Rows::Csv(builder.from_reader(input))
+            }
         };
-        let reader = builder.from_reader(input);
         let mut records = MappedRecords {
             compiled,
             mapping,
@@ -122,7 +167,8 @@ impl<'a> MappedRecords<'a> {
             },
             filler: Filler::new(compiled, mapping),
             name,
-            reader,
+            rows,
+            cut: false,
             bytes: csv::ByteRecord::new(),
             cells: Vec::new(),
             delimiter,
@@ -179,17 +225,14 @@ impl<'a> MappedRecords<'a> {
 
     /// Reads the next row's bytes; false at the end.
     fn read_row(&mut self) -> std::io::Result<bool> {
-        let more = self
-            .reader
-            .read_byte_record(&mut self.bytes)
-            .map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()))?;
-        if more {
-            self.line = self
-                .bytes
-                .position()
-                .map_or(self.line + 1, |p| p.line() as usize);
+        match self.rows.next(&mut self.bytes, self.line)? {
+            Some((line, cut)) => {
+                self.line = line;
+                self.cut = cut;
+                Ok(true)
+            }
+            None => Ok(false),
         }
-        Ok(more)
     }
 
     /// Decodes the row's cells from the mapping's encoding.
@@ -277,6 +320,37 @@ impl RecordReader for MappedRecords<'_> {
                 continue;
             }
             break;
+        }
+        let expected = self.binding.header.len();
+        let problem = if self.cut {
+            Some((
+                format!(
+                    "the record is longer than {} bytes; it was read past, not kept",
+                    crate::records::input::MAX_RECORD_BYTES
+                ),
+                "too-long",
+            ))
+        } else if self.mapping.input.header && self.bytes.len() != expected {
+            Some((
+                format!(
+                    "the row has {} cells, the header has {expected}; a cell may hold an unescaped delimiter",
+                    self.bytes.len()
+                ),
+                "wrong-cell-count",
+            ))
+        } else {
+            None
+        };
+        if let Some((reason, _kind)) = problem {
+            record.clear();
+            return Ok(Some(Read1::Rejected(Rejection {
+                file: self.name.clone(),
+                line: self.line,
+                case_id: None,
+                field: None,
+                reason,
+                raw: self.raw_row(),
+            })));
         }
         if let Err(why) = self.decode_cells() {
             record.clear();
