@@ -23,4 +23,4 @@ pub(crate) mod record;
 mod tests;
 
 #[cfg(test)]
-mod properties;
+pub(crate) mod properties;

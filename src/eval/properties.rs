@@ -206,8 +206,9 @@ fn rule_text(definite: bool) -> impl Strategy<Value = String> {
 
 // -------------------------------------------------------------------- records
 
-/// A random record as JSON: every field may be absent or `null`.
-fn record_json() -> impl Strategy<Value = serde_json::Value> {
+/// A random record as JSON: every field may be absent or `null` (also
+/// the records of the mapping round-trip property).
+pub(crate) fn record_json() -> impl Strategy<Value = serde_json::Value> {
     use serde_json::{json, Value as J};
     let maybe = |s: BoxedStrategy<J>| proptest::option::weighted(0.7, s).boxed();
     let date = || {

@@ -57,6 +57,8 @@ pub(crate) enum Cell<'a> {
     /// Text.
     Text(&'a str),
     /// Several values already apart (a JSON array).
+    // Not built yet: mapped JSON Lines input is not supported yet.
+    #[allow(dead_code)]
     Items(&'a [String]),
 }
 
@@ -313,8 +315,15 @@ impl<'m> Filler<'m> {
         };
         if let Some(table) = map.values.map(|i| &self.mapping.tables[i]) {
             self.scratch.clear();
-            self.scratch
-                .extend(text.chars().flat_map(char::to_lowercase));
+            if text.is_ascii() {
+                self.scratch
+                    .extend(text.chars().map(|c| c.to_ascii_lowercase()));
+            } else {
+                // Folded as the keys are (`fold_cell`): `str::to_lowercase`
+                // writes a final capital sigma as `ς`, char by char it would
+                // be `σ`, and `ΤΎΠΟΣ` would not match its own key.
+                self.scratch.push_str(&text.to_lowercase());
+            }
             if let Some(value) = table.get(&self.scratch) {
                 return match value {
                     MappedValue::Bool(b) => Part::Value(Val::Bool(*b)),

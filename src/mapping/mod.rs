@@ -16,6 +16,9 @@ mod load;
 pub(crate) mod reader;
 mod toml_tree;
 
+#[cfg(test)]
+mod roundtrip_tests;
+
 use std::collections::HashMap;
 use std::path::PathBuf;
 
