@@ -202,36 +202,52 @@ impl<'m> Filler<'m> {
             let mut any_known = false;
             let mut unknown = false;
             for &(cell, column, name) in cells {
-                let mut each = |filler: &mut Filler<'_>,
-                                text: &str,
-                                record: &mut CaseRecord,
-                                notes: &mut RowNotes| {
-                    if filler.is_unknown(map, text) {
-                        return;
-                    }
-                    any_known = true;
+                let value = |filler: &mut Filler<'_>,
+                             text: &str,
+                             record: &mut CaseRecord,
+                             notes: &mut RowNotes| {
                     match filler.part(index, map, &element, text, column, name, record, notes) {
-                        Part::Value(v) => filler.items.push(v),
-                        Part::Nothing => {}
-                        Part::Unknown => unknown = true,
-                        Part::Bad => {}
+                        Part::Value(v) => {
+                            filler.items.push(v);
+                            false
+                        }
+                        Part::Nothing | Part::Bad => false,
+                        Part::Unknown => true,
                     }
                 };
                 match cell {
                     Cell::Missing => {}
-                    Cell::Text(text) => match &map.split {
-                        Some(separator) if !self.is_unknown(map, text) => {
-                            for part in text.split(separator.as_str()) {
-                                if !part.trim().is_empty() {
-                                    each(self, part, record, notes);
+                    // A cell that means unknown says nothing: with several
+                    // columns, the others may still give the list.
+                    Cell::Text(text) if self.is_unknown(map, text) => {}
+                    // As in nrscreen's own CSV, `[]` in a column named like
+                    // the field is the empty list.
+                    Cell::Text(text) if map.native && text.trim() == "[]" => any_known = true,
+                    Cell::Text(text) => {
+                        any_known = true;
+                        match &map.split {
+                            Some(separator) => {
+                                for part in text.split(separator.as_str()) {
+                                    if part.trim().is_empty() {
+                                        continue;
+                                    }
+                                    // An unknown value among known ones:
+                                    // the list is not known whole.
+                                    unknown |= self.is_unknown(map, part)
+                                        || value(self, part, record, notes);
                                 }
                             }
+                            None => unknown |= value(self, text, record, notes),
                         }
-                        _ => each(self, text, record, notes),
-                    },
+                    }
                     Cell::Items(items) => {
                         for item in items {
-                            each(self, item, record, notes);
+                            if self.is_unknown(map, item) {
+                                unknown = true;
+                            } else {
+                                any_known = true;
+                                unknown |= value(self, item, record, notes);
+                            }
                         }
                     }
                 }
@@ -280,12 +296,10 @@ impl<'m> Filler<'m> {
     /// Whether `text` means unknown in this field.
     fn is_unknown(&self, map: &FieldMap, text: &str) -> bool {
         let text = text.trim();
-        let same = |u: &String| {
-            if text.is_ascii() {
-                u.eq_ignore_ascii_case(text)
-            } else {
-                *u == super::fold_cell(text)
-            }
+        let folded = (!text.is_ascii()).then(|| super::fold_cell(text));
+        let same = |u: &String| match &folded {
+            None => u.eq_ignore_ascii_case(text),
+            Some(folded) => u == folded,
         };
         self.mapping.input.unknown.iter().any(same) || map.unknown.iter().any(same)
     }
@@ -314,16 +328,7 @@ impl<'m> Filler<'m> {
             Part::Bad
         };
         if let Some(table) = map.values.map(|i| &self.mapping.tables[i]) {
-            self.scratch.clear();
-            if text.is_ascii() {
-                self.scratch
-                    .extend(text.chars().map(|c| c.to_ascii_lowercase()));
-            } else {
-                // Folded as the keys are (`fold_cell`): `str::to_lowercase`
-                // writes a final capital sigma as `ς`, char by char it would
-                // be `σ`, and `ΤΎΠΟΣ` would not match its own key.
-                self.scratch.push_str(&text.to_lowercase());
-            }
+            super::fold_cell_into(text, &mut self.scratch);
             if let Some(value) = table.get(&self.scratch) {
                 return match value {
                     MappedValue::Bool(b) => Part::Value(Val::Bool(*b)),

@@ -125,13 +125,10 @@ impl ValueTable {
         }
     }
 
-    /// The value of a cell text, if the table covers it.
-    pub(crate) fn get(&self, cell: &str) -> Option<&MappedValue> {
-        let found = match self.index.get(cell) {
-            Some(i) => Some(*i),
-            None => self.index.get(&fold_cell(cell)).copied(),
-        };
-        found.map(|i| &self.entries[i].value)
+    /// The value of a cell text already folded by [`fold_cell`], if the
+    /// table covers it.
+    pub(crate) fn get(&self, folded: &str) -> Option<&MappedValue> {
+        self.index.get(folded).map(|&i| &self.entries[i].value)
     }
 }
 
@@ -172,6 +169,9 @@ pub(crate) struct FieldMap {
     pub unknown: Vec<String>,
     /// Whether its columns may be missing from a file.
     pub optional: bool,
+    /// Read as in nrscreen's own CSV (a column named like the field):
+    /// `[]` is the empty list.
+    pub native: bool,
 }
 
 impl FieldMap {
@@ -189,6 +189,7 @@ impl FieldMap {
             dates: Vec::new(),
             unknown: Vec::new(),
             optional: true,
+            native: true,
         }
     }
 
@@ -250,15 +251,32 @@ pub(crate) fn source_format(mapping: &Mapping, name: &str) -> SourceFormat {
     }
 }
 
-/// The form cell texts are compared in: trimmed, lower case.
+/// The form cell texts are compared in: trimmed, case-folded (Unicode
+/// default case folding: `ΤΎΠΟΣ` and `τύπος`, `STRASSE` and `straße` are
+/// the same).
 pub(crate) fn fold_cell(text: &str) -> String {
-    text.trim().to_lowercase()
+    let text = text.trim();
+    if text.is_ascii() {
+        text.to_ascii_lowercase()
+    } else {
+        caseless::default_case_fold_str(text)
+    }
 }
 
-/// The form column names are compared in: lower case, without white space.
+/// Case-folds `text` into `into` (cleared first), without allocating for
+/// ASCII text: the hot path of value-table lookups.
+pub(crate) fn fold_cell_into(text: &str, into: &mut String) {
+    into.clear();
+    let text = text.trim();
+    if text.is_ascii() {
+        into.extend(text.chars().map(|c| c.to_ascii_lowercase()));
+    } else {
+        into.push_str(&caseless::default_case_fold_str(text));
+    }
+}
+
+/// The form column names are compared in: case-folded, without white space.
 pub(crate) fn fold_column(name: &str) -> String {
-    name.chars()
-        .filter(|c| !c.is_whitespace())
-        .flat_map(char::to_lowercase)
-        .collect()
+    let spaceless: String = name.chars().filter(|c| !c.is_whitespace()).collect();
+    caseless::default_case_fold_str(&spaceless)
 }

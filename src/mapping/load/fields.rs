@@ -52,6 +52,7 @@ impl Loader<'_> {
         let mut map = FieldMap::by_name(id, &entry.key, entry.key_span);
         map.columns.clear();
         map.optional = false;
+        map.native = false;
         let keys = match &entry.value.node {
             Node::Str(column) => {
                 map.columns.push((column.clone(), entry.value.span));
