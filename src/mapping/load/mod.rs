@@ -405,8 +405,7 @@ impl Loader<'_> {
         }
     }
 
-    /// The built-in tables (their rows placed at the mapping's start).
-
+    /// The columns under `[ignore]`.
     fn ignore(&mut self, value: &Spanned) -> Vec<(String, Span)> {
         let Some(entries) = self.table_entries(value, "`[ignore]`") else {
             return Vec::new();

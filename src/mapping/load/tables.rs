@@ -11,6 +11,7 @@ use super::super::{fold_cell, MappedValue, TableEntry, ValueTable};
 use super::{root_file, Loader, MAX_TABLE_FILES, YES_NO};
 
 impl Loader<'_> {
+    /// The built-in tables (their rows placed at the mapping's start).
     pub(super) fn builtin_tables(
         &mut self,
         tables: &mut Vec<ValueTable>,
