@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use crate::eval::batch::{Batch, BatchError, BatchOptions, Stop, Totals};
 use crate::records::input::{reader, InputFormat};
 use crate::records::schema_index::SchemaIndex;
+use crate::records::stream::open_text;
 use crate::report::csv::CsvRows;
 use crate::report::jsonl::JsonLines;
 use crate::report::summary::Summary;
@@ -129,6 +130,20 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
                     complete = false;
                     break;
                 }
+            }
+        };
+        // Decompressed and decoded to UTF-8 as it is read.
+        let stream = match open_text(stream, None) {
+            Ok(stream) => stream,
+            Err(error) => {
+                eprintln!(
+                    "error: cannot read `{}`: {}",
+                    crate::escape::terminal(&name),
+                    crate::escape::terminal(&error.to_string())
+                );
+                exit = Exit::Usage;
+                complete = false;
+                break;
             }
         };
         tracing::info!(input = %name, ?format, "reading");

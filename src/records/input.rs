@@ -12,6 +12,7 @@ use crate::records::line_endings::NormalizedLines;
 use crate::records::rejection::Rejection;
 use crate::records::scalar::decode_text;
 use crate::records::schema_index::{Key, SchemaIndex};
+use crate::records::stream::without_compression_suffix;
 use crate::ruleset::schema::FieldId;
 use crate::source::LineStarts;
 use crate::types::Type;
@@ -29,9 +30,10 @@ pub(crate) enum InputFormat {
 }
 
 impl InputFormat {
-    /// The format a file name implies, if any.
+    /// The format a file name implies, if any, after a compression suffix
+    /// (`cases.jsonl.gz` is JSON Lines).
     pub(crate) fn from_path(path: &str) -> Option<InputFormat> {
-        let lower = path.to_ascii_lowercase();
+        let lower = without_compression_suffix(path).to_ascii_lowercase();
         // Not `.json`: a JSON file is usually one array, not JSON Lines.
         if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
             Some(InputFormat::Jsonl)

@@ -8,3 +8,4 @@ mod line_endings;
 pub(crate) mod rejection;
 pub(crate) mod scalar;
 pub(crate) mod schema_index;
+pub(crate) mod stream;
