@@ -2,6 +2,7 @@
 //! straight into [`case::CaseRecord`]s, or set aside as a [`Rejection`].
 
 pub(crate) mod case;
+pub(crate) mod delimited;
 pub(crate) mod input;
 pub(crate) mod json;
 mod line_endings;

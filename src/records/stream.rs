@@ -233,11 +233,13 @@ impl<'a> ZstdFrames<'a> {
             }
             match self.decoder.init(&mut self.source) {
                 Ok(()) => return Ok(true),
-                Err(FrameDecoderError::ReadFrameHeaderError(
-                    ReadFrameHeaderError::SkipFrame { length, .. },
-                )) => {
+                Err(FrameDecoderError::ReadFrameHeaderError(ReadFrameHeaderError::SkipFrame {
+                    length,
+                    ..
+                })) => {
                     let length = u64::from(length);
-                    let skipped = io::copy(&mut self.source.by_ref().take(length), &mut io::sink())?;
+                    let skipped =
+                        io::copy(&mut self.source.by_ref().take(length), &mut io::sink())?;
                     if skipped < length {
                         return Err(damaged("it ends inside a skippable frame"));
                     }
@@ -356,7 +358,10 @@ mod tests {
         let mut garbage_after = zstd(LINES);
         garbage_after.extend(b"not zstd");
         let error = text(&garbage_after, None).unwrap_err();
-        assert!(error.to_string().contains("the zstd data is damaged"), "{error}");
+        assert!(
+            error.to_string().contains("the zstd data is damaged"),
+            "{error}"
+        );
     }
 
     #[test]
@@ -404,10 +409,17 @@ mod tests {
 
     #[test]
     fn a_utf8_byte_order_mark_is_dropped() {
-        assert_eq!(text(b"\xef\xbb\xbfcase_id,age\n", None).unwrap(), b"case_id,age\n");
+        assert_eq!(
+            text(b"\xef\xbb\xbfcase_id,age\n", None).unwrap(),
+            b"case_id,age\n"
+        );
         // A mark wins over the encoding given.
         assert_eq!(
-            text(b"\xef\xbb\xbfcaf\xc3\xa9\n", Some(encoding_rs::WINDOWS_1252)).unwrap(),
+            text(
+                b"\xef\xbb\xbfcaf\xc3\xa9\n",
+                Some(encoding_rs::WINDOWS_1252)
+            )
+            .unwrap(),
             "café\n".as_bytes()
         );
     }
@@ -415,7 +427,11 @@ mod tests {
     fn utf16(text: &str, big_endian: bool, bom: bool) -> Vec<u8> {
         let mut out = Vec::new();
         if bom {
-            out.extend(if big_endian { [0xfe, 0xff] } else { [0xff, 0xfe] });
+            out.extend(if big_endian {
+                [0xfe, 0xff]
+            } else {
+                [0xff, 0xfe]
+            });
         }
         for unit in text.encode_utf16() {
             out.extend(if big_endian {
@@ -467,7 +483,10 @@ mod tests {
             text(b"caf\xe9\n", Some(encoding_rs::WINDOWS_1252)).unwrap(),
             "café\n".as_bytes()
         );
-        assert_eq!(text(b"caf\xc3\xa9\n", Some(UTF_8)).unwrap(), "café\n".as_bytes());
+        assert_eq!(
+            text(b"caf\xc3\xa9\n", Some(UTF_8)).unwrap(),
+            "café\n".as_bytes()
+        );
     }
 
     #[test]

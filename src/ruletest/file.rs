@@ -293,12 +293,15 @@ fn build_case(
         None => serde_json::Value::Object(serde_json::Map::new()),
     };
     let overrides = merge(inline, set);
-    if let Some((field, found)) = crate::records::input::non_finite_float(&overrides) {
-        diagnostics.push(Diagnostic::error(
-            "bad-test",
-            format!("field `{field}` is `{found}`, not a finite number"),
-            span,
-        ));
+    let non_finite = crate::records::input::non_finite_floats(&overrides);
+    if !non_finite.is_empty() {
+        for (field, found) in non_finite {
+            diagnostics.push(Diagnostic::error(
+                "bad-test",
+                format!("field `{field}` is `{found}`, not a finite number"),
+                span,
+            ));
+        }
         return None;
     }
     if let (serde_json::Value::Object(map), serde_json::Value::Object(more)) = (

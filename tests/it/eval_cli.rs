@@ -116,7 +116,7 @@ fn every_rejection_reason_is_reported_and_kept_and_the_counts_add_up() {
     let stderr = out.stderr;
     assert_eq!(
         last_line(&stderr),
-        "read 14, evaluated 2, rejected 12; flagged 0, needs review 2, clear 0"
+        "read 15, evaluated 2, rejected 13; flagged 0, needs review 2, clear 0"
     );
     // One warning per unknown field name, not per record.
     assert_eq!(
@@ -138,7 +138,13 @@ fn every_rejection_reason_is_reported_and_kept_and_the_counts_add_up() {
             input_lines.contains(raw),
             "raw text not from the input: {raw}"
         );
-        assert!(value["line"].as_u64().is_some() && value["reason"].as_str().is_some());
+        assert!(value["line"].as_u64().is_some());
+        let problems = value["problems"].as_array().expect("a list of problems");
+        assert!(!problems.is_empty());
+        for problem in problems {
+            assert!(problem["reason"].as_str().is_some(), "{problem}");
+            assert!(problem["kind"].as_str().is_some(), "{problem}");
+        }
     }
 }
 
