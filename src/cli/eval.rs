@@ -11,6 +11,7 @@ use crate::records::schema_index::SchemaIndex;
 use crate::records::stream::open_text;
 use crate::report::csv::CsvRows;
 use crate::report::jsonl::JsonLines;
+use crate::report::rejections::RejectionSummary;
 use crate::report::summary::Summary;
 use crate::report::table::Table;
 use crate::report::{Format, OutputFormat, Report};
@@ -88,6 +89,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             .as_mut()
             .map(|file| Box::new(file.writer()) as Box<dyn Write>),
         rejections_shown: 0,
+        summary: RejectionSummary::default(),
     };
     let index = SchemaIndex::new(&compiled);
     let options = BatchOptions {
@@ -202,6 +204,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             complete = false;
         }
     }
+    let summary = std::mem::take(&mut report.summary);
     drop(report);
     // Files are put in place only when whole; after a failure the old ones
     // stay as they were.
@@ -214,12 +217,36 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             exit = Exit::Usage;
         }
     }
-    eprintln!("{}", accounting(&batch.totals));
+    eprint!("{}", summary.render());
+    let totals = batch.totals;
+    // Rejections fail the run (after the whole batch), unless
+    // --max-rejects allows them; a batch of which nothing could be
+    // evaluated always fails.
+    if exit == Exit::Success && totals.rejected > 0 {
+        let allowed = args.max_rejects.is_some_and(|max| max.allows(&totals));
+        if totals.evaluated == 0 {
+            eprintln!("error: every record read was rejected");
+            exit = Exit::Rejected;
+        } else if !allowed {
+            match args.max_rejects {
+                Some(max) => eprintln!(
+                    "error: {} of {} records were rejected, more than --max-rejects {max} allows",
+                    totals.rejected, totals.read
+                ),
+                None => eprintln!(
+                    "error: {} of {} records were rejected (--max-rejects N or N% allows some)",
+                    totals.rejected, totals.read
+                ),
+            }
+            exit = Exit::Rejected;
+        }
+    }
+    eprintln!("{}", accounting(&totals));
     if exit == Exit::Success {
         if let Some(threshold) = args.fail_on {
             let at_or_above = Severity::ALL
                 .iter()
-                .zip(batch.totals.flagged_by_severity)
+                .zip(totals.flagged_by_severity)
                 .any(|(s, n)| *s <= threshold && n > 0);
             if at_or_above {
                 exit = Exit::FailOn;

@@ -666,7 +666,14 @@ impl RecordReader for TomlCases<'_> {
             record,
             self.unknown_keys,
         ) {
-            problems.extend(more);
+            // A non-finite value is `null` in the JSON: what decoding says
+            // of its field (a list element is null) is the same problem.
+            let noted = problems.len();
+            for problem in more {
+                if !problems[..noted].iter().any(|p| p.field == problem.field) {
+                    problems.push(problem);
+                }
+            }
         }
         Ok(Some(if problems.is_empty() {
             Read1::Record(case.line)

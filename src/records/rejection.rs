@@ -129,12 +129,18 @@ impl Problem {
     /// `field `x`: ` (or `column `C` (field `x`): `, `column `C`: `), or
     /// nothing: what a description of the problem starts with.
     pub(crate) fn place(&self) -> String {
-        match (&self.column, &self.field) {
-            (Some(column), Some(field)) => format!("column `{column}` (field `{field}`): "),
-            (Some(column), None) => format!("column `{column}`: "),
-            (None, Some(field)) => format!("field `{field}`: "),
-            (None, None) => String::new(),
-        }
+        place(self.field.as_deref(), self.column.as_deref())
+    }
+}
+
+/// `field `x`: `, `column `C` (field `x`): `, `column `C`: ` or nothing:
+/// where a problem is, as descriptions and summaries start it.
+pub(crate) fn place(field: Option<&str>, column: Option<&str>) -> String {
+    match (column, field) {
+        (Some(column), Some(field)) => format!("column `{column}` (field `{field}`): "),
+        (Some(column), None) => format!("column `{column}`: "),
+        (None, Some(field)) => format!("field `{field}`: "),
+        (None, None) => String::new(),
     }
 }
 

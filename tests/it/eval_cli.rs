@@ -74,9 +74,15 @@ fn standard_input_and_several_files_are_read_in_order() {
     eval().arg(CASES).stdout(out.stdout).run();
 
     // Two files: the ids repeat, so the second file's records are rejected
-    // as duplicates and the counts still add up.
+    // as duplicates and the counts still add up (half of them rejected, as
+    // --max-rejects allows).
     let out = eval()
-        .args([CASES, "tests/fixtures/eval/cases.csv"])
+        .args([
+            CASES,
+            "tests/fixtures/eval/cases.csv",
+            "--max-rejects",
+            "50%",
+        ])
         .status(0)
         .run();
     assert_eq!(
@@ -110,7 +116,7 @@ fn every_rejection_reason_is_reported_and_kept_and_the_counts_add_up() {
     let out = eval()
         .args(["tests/fixtures/eval/rejects.jsonl", "--rejects"])
         .arg(&rejects)
-        .status(0)
+        .status(4)
         .stderr_file(expected("rejects.stderr.txt"))
         .run();
     let stderr = out.stderr;
