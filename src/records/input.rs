@@ -275,7 +275,7 @@ impl<'a> DelimitedRecords<'a> {
         let empty = ByteRecord::new();
         let header = rows.header().unwrap_or(&empty);
         if let Some(found) = other_delimiter(header, dialect) {
-            return Err(refuse(wrong_delimiter(&name, dialect, found)));
+            return Err(refuse(wrong_delimiter(dialect, found)));
         }
         let mut names = Vec::with_capacity(header.len());
         for cell in header {
@@ -408,7 +408,7 @@ impl<'a> DelimitedRecords<'a> {
 }
 
 /// Why a header of one cell holding `found` is refused, with what to do.
-fn wrong_delimiter(name: &str, dialect: Dialect, found: u8) -> String {
+fn wrong_delimiter(dialect: Dialect, found: u8) -> String {
     let (looks, advice) = match found {
         b'\t' => (
             "tab-separated",
@@ -429,7 +429,7 @@ fn wrong_delimiter(name: &str, dialect: Dialect, found: u8) -> String {
         "commas"
     };
     format!(
-        "the header of `{name}` is one column holding `{}` and no {expected}: the file looks {looks}; {advice}",
+        "its header is one column holding `{}` and no {expected}: the file looks {looks}; {advice}",
         (found as char).escape_default()
     )
 }

@@ -336,11 +336,33 @@ fn build_case(
     Some(case)
 }
 
+/// The text of a record file, read as a batch's input is (gzip or zstd,
+/// a byte-order mark, UTF-16): at most [`files::MAX_FILE_BYTES`] of it once
+/// decompressed.
+fn record_file_text(bytes: &[u8]) -> Result<String, String> {
+    use std::io::Read;
+    let mut text = Vec::new();
+    crate::records::stream::open_text(Box::new(bytes), None)
+        .and_then(|stream| {
+            stream
+                .take(files::MAX_FILE_BYTES + 1)
+                .read_to_end(&mut text)
+        })
+        .map_err(|e| e.to_string())?;
+    if text.len() as u64 > files::MAX_FILE_BYTES {
+        return Err(format!(
+            "it is over {} MiB once decompressed",
+            files::MAX_FILE_BYTES >> 20
+        ));
+    }
+    String::from_utf8(text).map_err(|_| "it is not valid UTF-8 text".to_string())
+}
+
 fn find_record(rules_dir: &Path, reference: &RecordRef) -> Result<serde_json::Value, String> {
     let path = rules_dir.join(&reference.file);
     let bytes = files::read_regular(&path).map_err(|e| e.message(Path::new(&reference.file)))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("`{}` is not valid UTF-8 text", reference.file))?;
+    let text = record_file_text(&bytes)
+        .map_err(|why| format!("`{}` cannot be read: {why}", reference.file))?;
     for line in text.lines() {
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(line) {
             if value.get("case_id").and_then(|v| v.as_str()) == Some(reference.case_id.as_str()) {
