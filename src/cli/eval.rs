@@ -111,7 +111,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             .or((name == "-").then_some(InputFormat::Jsonl))
         else {
             eprintln!(
-                "error: cannot tell the format of `{}` from its name; use --input-format jsonl, csv or toml",
+                "error: cannot tell the format of `{}` from its name; use --input-format jsonl, csv, tsv or toml",
                 crate::escape::terminal(&name)
             );
             exit = Exit::Usage;

@@ -78,8 +78,9 @@ enum Command {
         after_help = "Exit codes: 0 no errors (warnings allowed); 1 the rule set has errors; 2 usage or I/O errors."
     )]
     Check(CheckArgs),
-    /// Evaluate a rule set over batches of case records (JSON Lines, CSV or
-    /// TOML) and write each case's safeguard gaps with evidence and sources.
+    /// Evaluate a rule set over batches of case records (JSON Lines, CSV, TSV
+    /// or TOML; gzip or zstd compressed or not) and write each case's
+    /// safeguard gaps with evidence and sources.
     ///
     /// Case records are personal data: nothing leaves the machine, and logs
     /// never show record values unless you ask for trace level (-vvv).
@@ -152,7 +153,9 @@ pub(crate) struct EvalArgs {
     /// Case files to read, in order (`-` reads standard input).
     #[arg(required = true)]
     inputs: Vec<String>,
-    /// The input format (default: from the file extension; `-` is JSON Lines).
+    /// The input format (default: from the file extension, under a `.gz`,
+    /// `.zst` or `.zstd` suffix; `-` is JSON Lines). gzip and zstd input is
+    /// told by its first bytes and decompressed as it is read.
     #[arg(long, value_enum)]
     input_format: Option<crate::records::input::InputFormat>,
     /// The output format.
@@ -186,8 +189,9 @@ pub(crate) struct EvalArgs {
     /// flat however large the batch.
     #[arg(long)]
     no_duplicate_check: bool,
-    /// The longest JSON Lines or CSV record read, in bytes; a longer one is
-    /// rejected (read past, never held in memory) and the batch goes on.
+    /// The longest JSON Lines, CSV or TSV record read, in bytes (of the
+    /// decompressed text); a longer one is rejected (read past, never held
+    /// in memory) and the batch goes on.
     #[arg(long, value_name = "BYTES", default_value_t = crate::records::input::MAX_RECORD_BYTES,
           value_parser = clap::value_parser!(usize))]
     max_record_bytes: usize,

@@ -165,10 +165,7 @@ impl<R: BufRead> RowReader<R> {
         // (just before where the parser stands now), less the line breaks
         // inside its quoted cells.
         let end = self.reader.position().byte();
-        let inside: u64 = row
-            .iter()
-            .map(|cell| cell.iter().filter(|&&b| b == b'\n').count() as u64)
-            .sum();
+        let inside = row.as_slice().iter().filter(|&&b| b == b'\n').count() as u64;
         let last = self.reader.get_mut().line_of(end.saturating_sub(1));
         let line = last.saturating_sub(inside) as usize;
         let start = std::mem::replace(&mut self.end, end);

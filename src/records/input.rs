@@ -74,7 +74,8 @@ pub(crate) trait RecordReader {
 /// 6 KB of memory per case).
 pub(crate) const MAX_TOML_BATCH_BYTES: usize = 64 << 20;
 
-/// The default of `--max-record-bytes`: the longest JSON Lines record read.
+/// The default of `--max-record-bytes`: the longest JSON Lines, CSV or TSV
+/// record read (decompressed).
 pub(crate) const MAX_RECORD_BYTES: usize = 16 << 20;
 
 /// Opens a reader for `input` (already opened as a byte stream). A JSON

@@ -85,6 +85,8 @@ pub(crate) struct NormalizedLines<R> {
     inner: R,
     /// The dialect's delimiter, quote and escape bytes.
     syntax: Syntax,
+    /// Which bytes can change the state: those, `\r` and `\n`.
+    special: [bool; 256],
     /// Where the parser stands after the bytes passed on.
     cell: Cell,
     /// The last byte passed on was a `\r` turned into `\n`: a `\n` right
@@ -125,9 +127,23 @@ impl<R: BufRead> NormalizedLines<R> {
     /// Wraps `inner`, whose cells follow `syntax`; a record may have at
     /// most `max_record` bytes.
     pub(crate) fn new(inner: R, syntax: Syntax, max_record: usize) -> NormalizedLines<R> {
+        let mut special = [false; 256];
+        for byte in [
+            Some(b'\r'),
+            Some(b'\n'),
+            Some(syntax.delimiter),
+            syntax.quote,
+            syntax.escape,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            special[usize::from(byte)] = true;
+        }
         NormalizedLines {
             inner,
             syntax,
+            special,
             cell: Cell::Start,
             after_cr: false,
             max_record: max_record as u64,
@@ -229,9 +245,34 @@ impl<R: BufRead> Read for NormalizedLines<R> {
             data.clear();
             data.extend_from_slice(&available[..available.len().min(out.len() - written)]);
             let mut consumed = 0;
-            for &byte in &data {
+            while let Some(&byte) = data.get(consumed) {
                 if written == out.len() || !self.pending.is_empty() {
                     break;
+                }
+                if self.skipping.is_none() {
+                    // A run of bytes no state treats apart (not a quote,
+                    // escape, delimiter or line break) is passed on whole,
+                    // up to the record's limit.
+                    let room = self
+                        .max_record
+                        .saturating_sub(self.record_bytes)
+                        .min((out.len() - written) as u64) as usize;
+                    let special = &self.special;
+                    let run = data[consumed..]
+                        .iter()
+                        .take(room)
+                        .take_while(|&&b| !special[usize::from(b)])
+                        .count();
+                    if run > 0 {
+                        self.cell = self.syntax.step(self.cell, byte);
+                        self.after_cr = false;
+                        out[written..written + run]
+                            .copy_from_slice(&data[consumed..consumed + run]);
+                        written += run;
+                        consumed += run;
+                        self.record_bytes += run as u64;
+                        continue;
+                    }
                 }
                 consumed += 1;
                 if self.skipping.is_some() {

@@ -107,10 +107,8 @@ pub(crate) fn open_text<'a>(
 
 /// `stream` decompressed, if its first bytes show gzip or zstd.
 pub(crate) fn decompress<'a>(stream: Box<dyn BufRead + 'a>) -> io::Result<Box<dyn BufRead + 'a>> {
-    let (head, rest) = peek(stream, MAGIC_BYTES)?;
-    let compression = Compression::sniff(&head);
-    let stream = rejoin(head, rest);
-    Ok(match compression {
+    let (head, stream) = peek(stream, MAGIC_BYTES)?;
+    Ok(match Compression::sniff(&head) {
         Compression::None => stream,
         Compression::Gzip => Box::new(BufReader::with_capacity(
             BUFFER_BYTES,
@@ -145,11 +143,12 @@ pub(crate) fn decode<'a>(
     stream: Box<dyn BufRead + 'a>,
     encoding: Option<&'static Encoding>,
 ) -> io::Result<Box<dyn BufRead + 'a>> {
-    let (mut head, rest) = peek(stream, SNIFF_BYTES)?;
+    let (head, mut stream) = peek(stream, SNIFF_BYTES)?;
     let marked = BOMS.iter().find(|(bom, _)| head.starts_with(bom));
     let encoding = match marked {
         Some((bom, marked)) => {
-            head.drain(..bom.len());
+            // The stream holds the mark unread in its buffer: passed over.
+            stream.consume(bom.len());
             *marked
         }
         None => {
@@ -165,7 +164,6 @@ pub(crate) fn decode<'a>(
             encoding
         }
     };
-    let stream = rejoin(head, rest);
     if encoding == UTF_8 {
         // Left as it is: a record that is not UTF-8 is rejected, with its
         // line, by the reader of its format.
@@ -189,20 +187,24 @@ fn invalid(message: String) -> io::Error {
     io::Error::new(io::ErrorKind::InvalidData, message)
 }
 
-/// Reads up to `want` bytes from the start of `stream` (fewer only at its
-/// end), and gives them back with the rest of the stream.
+/// A copy of the first `want` bytes of `stream` (fewer only at its end),
+/// and the stream with them still unread and in its buffer (so that a
+/// `consume` of at most that many passes over them). A file's buffer
+/// usually holds them already; otherwise (a pipe giving a few bytes at a
+/// time) they are read and put back in front of the rest.
 fn peek<'a>(
     mut stream: Box<dyn BufRead + 'a>,
     want: usize,
 ) -> io::Result<(Vec<u8>, Box<dyn BufRead + 'a>)> {
+    let buffered = stream.fill_buf()?;
+    if buffered.len() >= want {
+        let head = buffered[..want].to_vec();
+        return Ok((head, stream));
+    }
     let mut head = Vec::with_capacity(want);
     stream.by_ref().take(want as u64).read_to_end(&mut head)?;
-    Ok((head, stream))
-}
-
-/// `head` then `rest`, as one stream.
-fn rejoin<'a>(head: Vec<u8>, rest: Box<dyn BufRead + 'a>) -> Box<dyn BufRead + 'a> {
-    Box::new(Cursor::new(head).chain(rest))
+    let again = head.clone();
+    Ok((head, Box::new(Cursor::new(again).chain(stream))))
 }
 
 /// Every zstd frame of a stream, one after another, decompressed as read
@@ -295,12 +297,24 @@ mod tests {
     use std::io::Write;
 
     /// Everything `open_text` gives for `bytes`, read through a source that
-    /// hands over one byte at a time (as a slow pipe may).
+    /// hands over one byte at a time (as a slow pipe may) and through one
+    /// that holds them all in its buffer (as a file's usually does): the
+    /// same either way.
     fn text(bytes: &[u8], encoding: Option<&'static Encoding>) -> io::Result<Vec<u8>> {
-        let slow = BufReader::with_capacity(1, bytes);
-        let mut out = Vec::new();
-        open_text(Box::new(slow), encoding)?.read_to_end(&mut out)?;
-        Ok(out)
+        let read = |capacity: usize| -> io::Result<Vec<u8>> {
+            let source = BufReader::with_capacity(capacity, bytes);
+            let mut out = Vec::new();
+            open_text(Box::new(source), encoding)?.read_to_end(&mut out)?;
+            Ok(out)
+        };
+        let slow = read(1);
+        let whole = read(1 << 16);
+        match (&slow, &whole) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b),
+            (Err(a), Err(b)) => assert_eq!(a.to_string(), b.to_string()),
+            _ => panic!("{slow:?} but {whole:?}"),
+        }
+        slow
     }
 
     fn gzip(bytes: &[u8]) -> Vec<u8> {
