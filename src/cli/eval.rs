@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::eval::batch::{Batch, BatchError, BatchOptions, Stop, Totals};
@@ -118,47 +118,21 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             complete = false;
             break;
         };
-        let stream: Box<dyn std::io::BufRead> = if name == "-" {
-            Box::new(BufReader::new(std::io::stdin().lock()))
-        } else {
-            match File::open(&name) {
-                Ok(file) => Box::new(BufReader::with_capacity(1 << 16, file)),
-                Err(error) => {
-                    eprintln!(
-                        "error: cannot read `{}`: {error}",
-                        crate::escape::terminal(&name)
-                    );
-                    exit = Exit::Usage;
-                    complete = false;
-                    break;
-                }
-            }
-        };
-        // Decompressed and decoded to UTF-8 as it is read.
-        let stream = match open_text(stream, None) {
-            Ok(stream) => stream,
-            Err(error) => {
-                eprintln!(
-                    "error: cannot read `{}`: {}",
-                    crate::escape::terminal(&name),
-                    crate::escape::terminal(&error.to_string())
-                );
-                exit = Exit::Usage;
-                complete = false;
-                break;
-            }
-        };
         tracing::info!(input = %name, ?format, "reading");
         let mut unknown_keys = HashSet::new();
-        let outcome = match reader(
-            &compiled,
-            &index,
-            name.clone(),
-            format,
-            stream,
-            &mut unknown_keys,
-            args.max_record_bytes,
-        ) {
+        // Opening, sniffing and a header that cannot be read are errors of
+        // reading the input, as a read failing later is.
+        let outcome = match open_input(&name).and_then(|stream| {
+            reader(
+                &compiled,
+                &index,
+                name.clone(),
+                format,
+                stream,
+                &mut unknown_keys,
+                args.max_record_bytes,
+            )
+        }) {
             Ok(mut records) => batch.run(records.as_mut(), &name, &mut report),
             Err(error) => Err(BatchError::Read(error)),
         };
@@ -254,6 +228,17 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         }
     }
     exit
+}
+
+/// The input `name` (`-`: standard input) as UTF-8 text, decompressed and
+/// decoded as it is read.
+fn open_input(name: &str) -> std::io::Result<Box<dyn BufRead>> {
+    let stream: Box<dyn BufRead> = if name == "-" {
+        Box::new(BufReader::new(std::io::stdin().lock()))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 16, File::open(name)?))
+    };
+    open_text(stream, None)
 }
 
 /// `read N, evaluated E, rejected R; flagged F, needs review V, clear C`.

@@ -148,9 +148,21 @@ fn oversized(file: &str, line: usize, limit: usize, start: &str) -> Rejection {
     Rejection::new(file, line, None, vec![problem], raw)
 }
 
-/// The case id of a record that was rejected, if it was read.
-fn case_id_of(record: &CaseRecord) -> Option<String> {
-    (!record.case_id.is_empty()).then(|| record.case_id.clone())
+/// What decoding the record at `file:line` into `record` came to: the
+/// record, or its rejection with every problem, its case id if it was read,
+/// and its raw text (made only then).
+fn outcome(
+    file: &str,
+    line: usize,
+    record: &CaseRecord,
+    problems: Vec<Problem>,
+    raw: impl FnOnce() -> String,
+) -> Read1 {
+    if problems.is_empty() {
+        return Read1::Record(line);
+    }
+    let case_id = (!record.case_id.is_empty()).then(|| record.case_id.clone());
+    Read1::Rejected(Rejection::new(file, line, case_id, problems, raw()))
 }
 
 impl JsonLines<'_> {
@@ -228,18 +240,16 @@ impl RecordReader for JsonLines<'_> {
             if text.trim().is_empty() {
                 continue;
             }
-            return Ok(Some(
-                match decode_line(self.compiled, self.index, text, record, self.unknown_keys) {
-                    Ok(()) => Read1::Record(self.line),
-                    Err(problems) => Read1::Rejected(Rejection::new(
-                        &self.name,
-                        self.line,
-                        case_id_of(record),
-                        problems,
-                        text.to_string(),
-                    )),
-                },
-            ));
+            let problems = decode_line(self.compiled, self.index, text, record, self.unknown_keys)
+                .err()
+                .unwrap_or_default();
+            return Ok(Some(outcome(
+                &self.name,
+                self.line,
+                record,
+                problems,
+                || text.to_string(),
+            )));
         }
     }
 }
@@ -453,17 +463,13 @@ impl RecordReader for DelimitedRecords<'_> {
             ))));
         }
         let problems = self.decode(record);
-        Ok(Some(if problems.is_empty() {
-            Read1::Record(info.line)
-        } else {
-            Read1::Rejected(Rejection::new(
-                &self.name,
-                info.line,
-                case_id_of(record),
-                problems,
-                self.raw(),
-            ))
-        }))
+        Ok(Some(outcome(
+            &self.name,
+            info.line,
+            record,
+            problems,
+            || self.raw(),
+        )))
     }
 }
 
@@ -676,16 +682,12 @@ impl RecordReader for TomlCases<'_> {
                 }
             }
         }
-        Ok(Some(if problems.is_empty() {
-            Read1::Record(case.line)
-        } else {
-            Read1::Rejected(Rejection::new(
-                &self.name,
-                case.line,
-                case_id_of(record),
-                problems,
-                case.raw,
-            ))
-        }))
+        Ok(Some(outcome(
+            &self.name,
+            case.line,
+            record,
+            problems,
+            || case.raw,
+        )))
     }
 }
