@@ -144,8 +144,8 @@ pub(crate) fn place(field: Option<&str>, column: Option<&str>) -> String {
     }
 }
 
-/// `field `x`: reason`, unescaped (for a program; a terminal gets it through
-/// [`Rejection::describe`]).
+/// `field `x`: reason`, unescaped (for a program; `nrscreen eval` shows it
+/// on a terminal escaped).
 impl fmt::Display for Problem {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}{}", self.place(), self.reason)
