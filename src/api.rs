@@ -22,12 +22,13 @@ use std::path::{Path, PathBuf};
 use crate::audit::run::{run_audits, AuditOptions};
 use crate::compile::Compiled;
 use crate::diagnostic::{render_text, Diagnostic};
-use crate::eval::batch::{evaluate_case, BatchOptions};
+use crate::eval::batch::{duplicate_case_id, evaluate_case, BatchOptions};
 use crate::eval::case_ids::CaseIds;
 use crate::eval::compiled::Evaluator;
 use crate::eval::finding::CaseResult;
 use crate::records::case::CaseRecord;
 use crate::records::json::decode_line;
+use crate::records::rejection::Problem;
 use crate::records::schema_index::SchemaIndex;
 use crate::report::case_json::CaseReport;
 use crate::ruletest::file::load_tests;
@@ -93,22 +94,26 @@ impl std::error::Error for LoadError {
     }
 }
 
-/// Why a record was not screened: the field at fault (if one) and the
-/// reason, as a rejection reports them.
+/// Why a record was not screened: every problem found in it (each with its
+/// field, reason and kind), as a rejection reports them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RecordError {
-    /// The field at fault.
-    pub field: Option<String>,
-    /// What is wrong.
-    pub reason: String,
+    /// Every problem, in the order of the record (at least one; at most one
+    /// per field).
+    pub problems: Vec<Problem>,
 }
 
+impl RecordError {
+    /// The field of the first problem, if it has one.
+    pub fn field(&self) -> Option<&str> {
+        self.problems.first().and_then(|p| p.field.as_deref())
+    }
+}
+
+/// `field `a`: reason; field `b`: reason`: every problem, on one line.
 impl fmt::Display for RecordError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.field {
-            Some(field) => write!(f, "field `{field}`: {}", self.reason),
-            None => write!(f, "{}", self.reason),
-        }
+        f.write_str(&crate::records::rejection::list(&self.problems))
     }
 }
 
@@ -304,8 +309,7 @@ impl RuleSet {
             let id = &screener.record.case_id;
             if !seen.insert(id) {
                 return Err(RecordError {
-                    field: Some("case_id".into()),
-                    reason: format!("case id `{id}` was already used in this batch"),
+                    problems: vec![duplicate_case_id(id)],
                 });
             }
             Ok(screener.evaluate())
@@ -393,10 +397,7 @@ impl Screener<'_> {
             &mut self.record,
             &mut self.unknown_keys,
         )
-        .map_err(|e| RecordError {
-            field: e.field,
-            reason: e.reason,
-        })
+        .map_err(|problems| RecordError { problems })
     }
 
     /// Evaluates the decoded record.
@@ -471,9 +472,18 @@ mod tests {
         let rules = standard();
         let mut screener = rules.screener();
         let error = screener
-            .screen_json(r#"{"case_id":"A","age":"x"}"#)
+            .screen_json(r#"{"case_id":"A","age":"x","program":"mpp-2012"}"#)
             .unwrap_err();
-        assert_eq!(error.field.as_deref(), Some("age"));
+        assert_eq!(error.field(), Some("age"));
+        let fields: Vec<_> = error.problems.iter().map(|p| p.field.as_deref()).collect();
+        assert_eq!(fields, [Some("age"), Some("program")]);
+        assert_eq!(error.problems[1].kind, crate::ProblemKind::NotInEnum);
+        assert!(
+            error.to_string().starts_with(
+                "field `age`: expected a number, found the text `x`; field `program`: `mpp-2012`"
+            ),
+            "{error}"
+        );
         let case = screener
             .screen_value(&serde_json::json!({"case_id": "B", "program": "mpp-2019"}))
             .unwrap();
@@ -490,10 +500,9 @@ mod tests {
         ];
         let results: Vec<_> = rules.screen_all(lines).collect();
         assert!(results[0].is_ok() && results[1].is_ok());
-        assert_eq!(
-            results[2].as_ref().unwrap_err().field.as_deref(),
-            Some("case_id")
-        );
+        let error = results[2].as_ref().unwrap_err();
+        assert_eq!(error.field(), Some("case_id"));
+        assert_eq!(error.problems[0].kind, crate::ProblemKind::DuplicateCaseId);
     }
 
     #[test]

@@ -288,6 +288,7 @@ impl Workload {
             "bench-export.csv".into(),
             crate::mapping::SourceFormat::Csv,
             Box::new(text.as_bytes()),
+            crate::records::input::MAX_RECORD_BYTES,
         )
         .expect("the export opens through the mapping");
         let mut batch = Batch::new(&self.compiled, BatchOptions::default());

@@ -5,6 +5,7 @@
 //! on the stable toolchain too.
 
 use std::collections::HashSet;
+use std::io::{BufRead, Read};
 use std::path::Path;
 use std::sync::OnceLock;
 
@@ -96,15 +97,50 @@ fn standard() -> &'static Compiled {
     })
 }
 
-/// Decodes `bytes` as a batch in `format` (`jsonl`, `csv` or `toml`) against
-/// the standard pack and evaluates every record, with explanations, writing
-/// JSON Lines nowhere. The counts must add up.
+/// Decodes `bytes` as a batch in `format` (`jsonl`, `csv`, `tsv` or
+/// `toml`) against the standard pack and evaluates every record, with
+/// explanations, writing JSON Lines nowhere. The counts must add up.
 pub fn records(format: &str, bytes: &[u8]) {
     let format = match format {
         "csv" => InputFormat::Csv,
+        "tsv" => InputFormat::Tsv,
         "toml" => InputFormat::Toml,
         _ => InputFormat::Jsonl,
     };
+    batch(format, Box::new(bytes));
+}
+
+/// The most text [`stream`] reads from what it decompresses (a few
+/// kilobytes of zstd can stand for gigabytes).
+const STREAM_TEXT_BYTES: u64 = 8 << 20;
+
+/// Reads `bytes` through the input stream layer (gzip, zstd, byte-order
+/// marks, UTF-16, an encoding) and decodes the text as a batch. The first
+/// byte chooses the encoding given (none, windows-1252, UTF-16LE) and the
+/// format (JSON Lines, CSV, TSV); the rest is the stream.
+pub fn stream(bytes: &[u8]) {
+    let Some((&choice, data)) = bytes.split_first() else {
+        return;
+    };
+    let encoding = match choice % 3 {
+        0 => None,
+        1 => Some(encoding_rs::WINDOWS_1252),
+        _ => Some(encoding_rs::UTF_16LE),
+    };
+    let format = match (choice / 3) % 3 {
+        0 => InputFormat::Jsonl,
+        1 => InputFormat::Csv,
+        _ => InputFormat::Tsv,
+    };
+    let Ok(text) = crate::records::stream::open_text(Box::new(data), encoding) else {
+        return;
+    };
+    batch(format, Box::new(text.take(STREAM_TEXT_BYTES)));
+}
+
+/// Decodes `input` as a batch in `format` against the standard pack and
+/// evaluates every record; the counts must add up.
+fn batch(format: InputFormat, input: Box<dyn BufRead + '_>) {
     let compiled = standard();
     let index = SchemaIndex::new(compiled);
     let mut keys = HashSet::new();
@@ -113,7 +149,7 @@ pub fn records(format: &str, bytes: &[u8]) {
         &index,
         "fuzz".into(),
         format,
-        Box::new(bytes),
+        input,
         &mut keys,
         crate::records::input::MAX_RECORD_BYTES,
     ) else {
@@ -161,6 +197,7 @@ mod tests {
             "records_jsonl",
             "records_csv",
             "records_toml",
+            "records_stream",
         ] {
             let dir = corpus.join(target);
             for entry in std::fs::read_dir(&dir)
@@ -171,6 +208,7 @@ mod tests {
                 match target {
                     "rule_file" => rule_file(&bytes),
                     "rule_set" => rule_set(&bytes),
+                    "records_stream" => stream(&bytes),
                     other => records(other.trim_start_matches("records_"), &bytes),
                 }
                 seeds += 1;

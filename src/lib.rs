@@ -75,6 +75,7 @@ pub use api::{
 #[doc(hidden)]
 pub use cli::{run, Exit};
 pub use eval::finding::{CaseOutcome, FindingKind};
+pub use records::rejection::{Problem, ProblemKind};
 pub use report::case_json::{CaseReport, Facts, FindingReport};
 pub use ruleset::LoadError as ReadError;
 pub use severity::Severity;

@@ -2,14 +2,16 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs::File;
-use std::io::{BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::eval::batch::{Batch, BatchError, BatchOptions, Stop, Totals};
 use crate::records::input::{reader, InputFormat};
 use crate::records::schema_index::SchemaIndex;
+use crate::records::stream::open_text;
 use crate::report::csv::CsvRows;
 use crate::report::jsonl::JsonLines;
+use crate::report::rejections::RejectionSummary;
 use crate::report::summary::Summary;
 use crate::report::table::Table;
 use crate::report::{Format, OutputFormat, Report};
@@ -87,6 +89,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             .as_mut()
             .map(|file| Box::new(file.writer()) as Box<dyn Write>),
         rejections_shown: 0,
+        summary: RejectionSummary::default(),
     };
     let index = SchemaIndex::new(&compiled);
     let options = BatchOptions {
@@ -128,15 +131,22 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
                     break;
                 }
             };
-            let mut records =
-                match super::map::open(&compiled, loaded, &name, stream, args.color, true) {
-                    Ok(records) => records,
-                    Err(code) => {
-                        exit = code;
-                        complete = false;
-                        break;
-                    }
-                };
+            let mut records = match super::map::open(
+                &compiled,
+                loaded,
+                &name,
+                stream,
+                args.color,
+                true,
+                args.max_record_bytes,
+            ) {
+                Ok(records) => records,
+                Err(code) => {
+                    exit = code;
+                    complete = false;
+                    break;
+                }
+            };
             tracing::info!(input = %name, mapping = %loaded.mapping.path.display(), "reading through a mapping");
             let outcome = batch.run(&mut records, &name, &mut report);
             warn_uncovered(&name, &records);
@@ -155,40 +165,28 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             .or((name == "-").then_some(InputFormat::Jsonl))
         else {
             eprintln!(
-                "error: cannot tell the format of `{}` from its name; use --input-format jsonl, csv or toml",
+                "error: cannot tell the format of `{}` from its name; use --input-format jsonl, csv, tsv or toml",
                 crate::escape::terminal(&name)
             );
             exit = Exit::Usage;
             complete = false;
             break;
         };
-        let stream: Box<dyn std::io::BufRead> = if name == "-" {
-            Box::new(BufReader::new(std::io::stdin().lock()))
-        } else {
-            match File::open(&name) {
-                Ok(file) => Box::new(BufReader::with_capacity(1 << 16, file)),
-                Err(error) => {
-                    eprintln!(
-                        "error: cannot read `{}`: {error}",
-                        crate::escape::terminal(&name)
-                    );
-                    exit = Exit::Usage;
-                    complete = false;
-                    break;
-                }
-            }
-        };
         tracing::info!(input = %name, ?format, "reading");
         let mut unknown_keys = HashSet::new();
-        let outcome = match reader(
-            &compiled,
-            &index,
-            name.clone(),
-            format,
-            stream,
-            &mut unknown_keys,
-            args.max_record_bytes,
-        ) {
+        // Opening, sniffing and a header that cannot be read are errors of
+        // reading the input, as a read failing later is.
+        let outcome = match open_input(&name).and_then(|stream| {
+            reader(
+                &compiled,
+                &index,
+                name.clone(),
+                format,
+                stream,
+                &mut unknown_keys,
+                args.max_record_bytes,
+            )
+        }) {
             Ok(mut records) => batch.run(records.as_mut(), &name, &mut report),
             Err(error) => Err(BatchError::Read(error)),
         };
@@ -211,6 +209,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             complete = false;
         }
     }
+    let summary = std::mem::take(&mut report.summary);
     drop(report);
     // Files are put in place only when whole; after a failure the old ones
     // stay as they were.
@@ -223,12 +222,36 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             exit = Exit::Usage;
         }
     }
-    eprintln!("{}", accounting(&batch.totals));
+    eprint!("{}", summary.render());
+    let totals = batch.totals;
+    // Rejections fail the run (after the whole batch), unless
+    // --max-rejects allows them; a batch of which nothing could be
+    // evaluated always fails.
+    if exit == Exit::Success && totals.rejected > 0 {
+        let allowed = args.max_rejects.is_some_and(|max| max.allows(&totals));
+        if totals.evaluated == 0 {
+            eprintln!("error: every record read was rejected");
+            exit = Exit::Rejected;
+        } else if !allowed {
+            match args.max_rejects {
+                Some(max) => eprintln!(
+                    "error: {} of {} records were rejected, more than --max-rejects {max} allows",
+                    totals.rejected, totals.read
+                ),
+                None => eprintln!(
+                    "error: {} of {} records were rejected (--max-rejects N or N% allows some)",
+                    totals.rejected, totals.read
+                ),
+            }
+            exit = Exit::Rejected;
+        }
+    }
+    eprintln!("{}", accounting(&totals));
     if exit == Exit::Success {
         if let Some(threshold) = args.fail_on {
             let at_or_above = Severity::ALL
                 .iter()
-                .zip(batch.totals.flagged_by_severity)
+                .zip(totals.flagged_by_severity)
                 .any(|(s, n)| *s <= threshold && n > 0);
             if at_or_above {
                 exit = Exit::FailOn;
@@ -288,6 +311,17 @@ fn warn_uncovered(name: &str, records: &crate::mapping::reader::MappedRecords<'_
             values.len()
         );
     }
+}
+
+/// The input `name` (`-`: standard input) as UTF-8 text, decompressed and
+/// decoded as it is read.
+fn open_input(name: &str) -> std::io::Result<Box<dyn BufRead>> {
+    let stream: Box<dyn BufRead> = if name == "-" {
+        Box::new(BufReader::new(std::io::stdin().lock()))
+    } else {
+        Box::new(BufReader::with_capacity(1 << 16, File::open(name)?))
+    };
+    open_text(stream, None)
 }
 
 /// `read N, evaluated E, rejected R; flagged F, needs review V, clear C`.

@@ -10,7 +10,12 @@ use crate::report::OutputFormat;
 
 impl ValueEnum for InputFormat {
     fn value_variants<'a>() -> &'a [Self] {
-        &[InputFormat::Jsonl, InputFormat::Csv, InputFormat::Toml]
+        &[
+            InputFormat::Jsonl,
+            InputFormat::Csv,
+            InputFormat::Tsv,
+            InputFormat::Toml,
+        ]
     }
 
     fn to_possible_value(&self) -> Option<PossibleValue> {
@@ -19,6 +24,9 @@ impl ValueEnum for InputFormat {
             InputFormat::Csv => PossibleValue::new("csv").help(
                 "A header row, then one row per record (lists joined with `;`, `nri.*` columns, an empty cell is unknown)",
             ),
+            InputFormat::Tsv => {
+                PossibleValue::new("tsv").help("As csv, with tabs between cells (`.tsv`, `.tab`)")
+            }
             InputFormat::Toml => PossibleValue::new("toml").help("`[[case]]` tables"),
         })
     }

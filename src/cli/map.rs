@@ -66,9 +66,17 @@ pub(crate) fn open<'a>(
     stream: Box<dyn BufRead + 'a>,
     color: ColorChoice,
     warn_unmapped: bool,
+    max_record_bytes: usize,
 ) -> Result<MappedRecords<'a>, Exit> {
     let format = crate::mapping::source_format(&loaded.mapping, name);
-    match MappedRecords::open(compiled, &loaded.mapping, name.to_string(), format, stream) {
+    match MappedRecords::open(
+        compiled,
+        &loaded.mapping,
+        name.to_string(),
+        format,
+        stream,
+        max_record_bytes,
+    ) {
         Ok(records) => {
             if warn_unmapped {
                 let unmapped: Vec<String> = records
@@ -155,7 +163,15 @@ pub(crate) fn check(args: &MapCheckArgs) -> Exit {
                 return Exit::Usage;
             }
         };
-        let mut records = match open(&compiled, &loaded, name, stream, args.color, false) {
+        let mut records = match open(
+            &compiled,
+            &loaded,
+            name,
+            stream,
+            args.color,
+            false,
+            crate::records::input::MAX_RECORD_BYTES,
+        ) {
             Ok(records) => records,
             Err(code) => return code,
         };

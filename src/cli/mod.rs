@@ -1,5 +1,6 @@
 //! The command line: one file per subcommand. `run` returns the exit code:
-//! 0 success, 1 the rule set has errors, 2 usage or I/O errors.
+//! 0 success, 1 the rule set has errors, 2 usage or I/O errors, 3
+//! `--fail-on`, 4 records were rejected (see [`Exit`]).
 
 mod audit;
 mod check;
@@ -15,9 +16,16 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand, ValueEnum};
 
 /// How `nrscreen` ends: its exit code, decided here and nowhere else.
+///
+/// When more than one applies to an `eval` run, the first of 1, 2, 4, 3
+/// wins: a rule set with errors evaluates nothing; a usage or I/O error
+/// (or `--strict`) means the batch was not read whole; rejected records
+/// mean it was not screened whole, so `--fail-on` speaks only of what was
+/// screened and comes last.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Exit {
-    /// 0: done (findings or not; warnings allowed).
+    /// 0: done (findings or not; warnings allowed; rejections within
+    /// `--max-rejects`).
     Success,
     /// 1: the rule set has errors, or tests or audits failed.
     RuleErrors,
@@ -25,7 +33,9 @@ pub enum Exit {
     Usage,
     /// 3: `--fail-on` found a finding at or above its severity.
     FailOn,
-    /// 4: records were rejected.
+    /// 4: `eval` rejected records (after reading the whole batch): more
+    /// than `--max-rejects` allows, or every record read; `map check`:
+    /// rows would be rejected.
     Rejected,
 }
 
@@ -70,15 +80,17 @@ enum Command {
         after_help = "Exit codes: 0 no errors (warnings allowed); 1 the rule set has errors; 2 usage or I/O errors."
     )]
     Check(CheckArgs),
-    /// Evaluate a rule set over batches of case records (JSON Lines, CSV or
-    /// TOML) and write each case's safeguard gaps with evidence and sources.
+    /// Evaluate a rule set over batches of case records (JSON Lines, CSV, TSV
+    /// or TOML; gzip or zstd compressed or not) and write each case's
+    /// safeguard gaps with evidence and sources.
     ///
     /// Case records are personal data: nothing leaves the machine, and logs
     /// never show record values unless you ask for trace level (-vvv).
     #[command(
-        after_help = "Exit codes: 0 the batch was evaluated (findings or not); 1 the rule set has errors; \
-2 usage or I/O errors (also --strict stopping at a rejected record); 3 --fail-on saw a flagged finding \
-at that severity or above."
+        after_help = "Exit codes: 0 the batch was evaluated (findings or not; rejections within --max-rejects); \
+1 the rule set has errors; 2 usage or I/O errors (also --strict stopping at a rejected record); \
+3 --fail-on saw a flagged finding at that severity or above; 4 records were rejected (more than \
+--max-rejects allows, or every record read). When several apply: 1, then 2, then 4, then 3."
     )]
     Eval(EvalArgs),
     /// Run a rule set's example tests (`RULESET/tests/*.toml`): each case
@@ -182,7 +194,9 @@ pub(crate) struct EvalArgs {
     /// external table's columns and values become case-record fields.
     #[arg(long, value_name = "MAPPING", conflicts_with = "input_format")]
     map: Option<PathBuf>,
-    /// The input format (default: from the file extension; `-` is JSON Lines).
+    /// The input format (default: from the file extension, under a `.gz`,
+    /// `.zst` or `.zstd` suffix; `-` is JSON Lines). gzip and zstd input is
+    /// told by its first bytes and decompressed as it is read.
     #[arg(long, value_enum)]
     input_format: Option<crate::records::input::InputFormat>,
     /// The output format.
@@ -199,6 +213,12 @@ pub(crate) struct EvalArgs {
     /// Stop at the first record that cannot be decoded (exit 2).
     #[arg(long)]
     strict: bool,
+    /// How many rejected records the run tolerates before it exits 4: a
+    /// count (`10`) or a percentage of the records read (`5%`). Without
+    /// it, any rejection exits 4; a run that evaluated no record it read
+    /// exits 4 whatever this says.
+    #[arg(long, value_name = "N|N%", value_parser = MaxRejects::parse)]
+    max_rejects: Option<MaxRejects>,
     /// Exit 3 if a finding at this severity or above is flagged.
     #[arg(long, value_name = "SEVERITY", value_parser = parse_severity)]
     fail_on: Option<crate::severity::Severity>,
@@ -210,8 +230,9 @@ pub(crate) struct EvalArgs {
     /// flat however large the batch.
     #[arg(long)]
     no_duplicate_check: bool,
-    /// The longest JSON Lines or CSV record read, in bytes; a longer one is
-    /// rejected (read past, never held in memory) and the batch goes on.
+    /// The longest JSON Lines, CSV or TSV record read, in bytes (of the
+    /// decompressed text); a longer one is rejected (read past, never held
+    /// in memory) and the batch goes on.
     #[arg(long, value_name = "BYTES", default_value_t = crate::records::input::MAX_RECORD_BYTES,
           value_parser = clap::value_parser!(usize))]
     max_record_bytes: usize,
@@ -256,6 +277,45 @@ pub(crate) struct AuditArgs {
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+}
+
+/// How many rejected records `eval` tolerates (`--max-rejects`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum MaxRejects {
+    /// At most this many.
+    Count(u64),
+    /// At most this percentage of the records read.
+    Percent(f64),
+}
+
+impl MaxRejects {
+    /// `10` or `5%` (a percentage from 0 to 100, decimals allowed).
+    fn parse(text: &str) -> Result<MaxRejects, String> {
+        match text.strip_suffix('%') {
+            Some(percent) => parse_percent(percent.trim()).map(MaxRejects::Percent),
+            None => text.parse::<u64>().map(MaxRejects::Count).map_err(|_| {
+                "expected a count of records (10) or a percentage of those read (5%)".to_string()
+            }),
+        }
+    }
+
+    /// Whether the rejections of a run with these totals are within it.
+    pub(crate) fn allows(self, totals: &crate::eval::batch::Totals) -> bool {
+        match self {
+            MaxRejects::Count(n) => totals.rejected <= n,
+            // rejected / read <= p / 100, without dividing.
+            MaxRejects::Percent(p) => totals.rejected as f64 * 100.0 <= p * totals.read as f64,
+        }
+    }
+}
+
+impl std::fmt::Display for MaxRejects {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            MaxRejects::Count(n) => write!(f, "{n}"),
+            MaxRejects::Percent(p) => write!(f, "{p}%"),
+        }
+    }
 }
 
 fn parse_percent(text: &str) -> Result<f64, String> {
@@ -347,5 +407,33 @@ pub(crate) fn use_colour(choice: ColorChoice, is_terminal: bool) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::eval::batch::Totals;
+
+    #[test]
+    fn max_rejects_is_a_count_or_a_percentage_of_the_records_read() {
+        assert_eq!(MaxRejects::parse("3"), Ok(MaxRejects::Count(3)));
+        assert_eq!(MaxRejects::parse("10%"), Ok(MaxRejects::Percent(10.0)));
+        assert_eq!(MaxRejects::parse("0.5%"), Ok(MaxRejects::Percent(0.5)));
+        for bad in ["", "-1", "x", "101%", "nan%", "%", "1.5"] {
+            assert!(MaxRejects::parse(bad).is_err(), "{bad}");
+        }
+        let totals = |read, rejected| Totals {
+            read,
+            rejected,
+            evaluated: read - rejected,
+            ..Totals::default()
+        };
+        assert!(MaxRejects::Count(3).allows(&totals(100, 3)));
+        assert!(!MaxRejects::Count(3).allows(&totals(100, 4)));
+        assert!(MaxRejects::Percent(10.0).allows(&totals(30, 3)));
+        assert!(!MaxRejects::Percent(10.0).allows(&totals(29, 3)));
+        assert!(MaxRejects::Percent(0.0).allows(&totals(29, 0)));
+        assert_eq!(MaxRejects::Percent(5.0).to_string(), "5%");
     }
 }

@@ -12,7 +12,7 @@ use crate::eval::finding::{CaseOutcome, CaseResult, FindingKind};
 use crate::eval::outcome::RuleOutcome;
 use crate::records::case::CaseRecord;
 use crate::records::input::{Read1, RecordReader};
-use crate::records::rejection::Rejection;
+use crate::records::rejection::{Problem, ProblemKind, Rejection};
 use crate::severity::Severity;
 
 /// Where results go.
@@ -113,17 +113,13 @@ impl<'c> Batch<'c> {
                 }
             };
             if self.options.check_duplicates && !self.seen_ids.insert(&self.record.case_id) {
-                let rejection = Rejection {
-                    file: file.to_string(),
+                let rejection = Rejection::new(
+                    file,
                     line,
-                    case_id: Some(self.record.case_id.clone()),
-                    field: Some("case_id".into()),
-                    reason: format!(
-                        "case id `{}` was already used in this batch",
-                        self.record.case_id
-                    ),
-                    raw: reader.raw(),
-                };
+                    Some(self.record.case_id.clone()),
+                    vec![duplicate_case_id(&self.record.case_id)],
+                    reader.raw(),
+                );
                 if self.reject(rejection, sink)? == Stop::Strict {
                     return Ok(Stop::Strict);
                 }
@@ -174,6 +170,16 @@ impl<'c> Batch<'c> {
             self.options,
         );
     }
+}
+
+/// The problem of a record whose case id `id` was already used: one
+/// wording for batches and the library.
+pub(crate) fn duplicate_case_id(id: &str) -> Problem {
+    Problem::new(
+        ProblemKind::DuplicateCaseId,
+        format!("case id `{id}` was already used in this batch"),
+    )
+    .on_field("case_id")
 }
 
 /// Evaluates every rule over `record` into `result` (its case id and its

@@ -10,6 +10,8 @@ use crate::records::scalar::decode_text;
 use crate::ruleset::schema::FieldId;
 use crate::types::Type;
 
+use crate::records::rejection::{Problem, ProblemKind};
+
 use super::{FieldMap, MappedValue, Mapping, Unmatched};
 
 /// Whether `format` (strftime notation) reads a whole date: formatting a
@@ -62,19 +64,6 @@ pub(crate) enum Cell<'a> {
     Items(&'a [String]),
 }
 
-/// Something wrong with one value of a record.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) struct CellProblem {
-    /// The schema field.
-    pub field: String,
-    /// The column it came from.
-    pub column: Option<String>,
-    /// What is wrong.
-    pub reason: String,
-    /// A short, stable category for grouping.
-    pub kind: &'static str,
-}
-
 /// A value no table, converter or date format covered: which field and
 /// column, and the text.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -91,7 +80,7 @@ pub(crate) struct Uncovered {
 #[derive(Debug, Default)]
 pub(crate) struct RowNotes {
     /// The problems; the record is rejected when there is any.
-    pub problems: Vec<CellProblem>,
+    pub problems: Vec<Problem>,
     /// Values no table, converter or date format covered.
     pub uncovered: Vec<Uncovered>,
     /// Which schema fields got a value (a flag per field).
@@ -270,12 +259,14 @@ impl<'m> Filler<'m> {
             Cell::Missing => return,
             Cell::Text(text) => text,
             Cell::Items(_) => {
-                notes.problems.push(CellProblem {
-                    field: map.name.clone(),
-                    column: Some(name.to_string()),
-                    reason: format!("found a list, and `{}` holds one value", map.name),
-                    kind: "wrong-type",
-                });
+                notes.problems.push(
+                    Problem::new(
+                        ProblemKind::WrongType,
+                        format!("found a list, and `{}` holds one value", map.name),
+                    )
+                    .on_field(&map.name)
+                    .in_column(name),
+                );
                 return;
             }
         };
@@ -318,13 +309,12 @@ impl<'m> Filler<'m> {
         notes: &mut RowNotes,
     ) -> Part {
         let text = text.trim();
-        let problem = |notes: &mut RowNotes, reason: String, kind: &'static str| {
-            notes.problems.push(CellProblem {
-                field: map.name.clone(),
-                column: Some(name.to_string()),
-                reason,
-                kind,
-            });
+        let problem = |notes: &mut RowNotes, reason: String, kind: ProblemKind| {
+            notes.problems.push(
+                Problem::new(kind, reason)
+                    .on_field(&map.name)
+                    .in_column(name),
+            );
             Part::Bad
         };
         if let Some(table) = map.values.map(|i| &self.mapping.tables[i]) {
@@ -336,7 +326,7 @@ impl<'m> Filler<'m> {
                     MappedValue::Empty => Part::Nothing,
                     MappedValue::Text(t) => match decode_text(self.compiled, record, ty, t) {
                         Ok(v) => Part::Value(v),
-                        Err(reason) => problem(notes, reason, "bad-value"),
+                        Err(found) => problem(notes, found.reason, found.kind),
                     },
                 };
             }
@@ -377,21 +367,14 @@ impl<'m> Filler<'m> {
                                 .join(", ")
                         ),
                     };
-                    return problem(notes, reason, "not-covered");
+                    return problem(notes, reason, ProblemKind::NotCovered);
                 }
                 Unmatched::Keep => {}
             }
         }
         match decode_text(self.compiled, record, ty, text) {
             Ok(v) => Part::Value(v),
-            Err(reason) => {
-                let kind = match ty {
-                    Type::Date => "not-a-date",
-                    Type::Enum(_) => "not-in-enum",
-                    _ => "wrong-type",
-                };
-                problem(notes, reason, kind)
-            }
+            Err(found) => problem(notes, found.reason, found.kind),
         }
     }
 }

@@ -1,24 +1,29 @@
-//! Reading records through a mapping: rows of a delimited file, decoded
-//! from the mapping's text encoding, each cell mapped to its field.
+//! Reading records through a mapping: rows of a delimited file (or the
+//! objects of a JSON Lines file), read as text through the stream layer
+//! (decompressed, decoded from the mapping's encoding), each cell mapped to
+//! its field.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::BufRead;
 
 use crate::compile::Compiled;
 use crate::diagnostic::Diagnostic;
 use crate::records::case::CaseRecord;
-use crate::records::input::{Read1, RecordReader};
-use crate::records::rejection::Rejection;
-
+use crate::records::delimited::{Dialect, RowReader};
 use crate::records::escaped_rows::EscapedRows;
+use crate::records::input::{read_bounded_line, too_long, Read1, RecordReader};
+use crate::records::rejection::{Problem, ProblemKind, Rejection};
 
 use super::bind::{bind, Binding};
 use super::cells::{Cell, Filler, RowNotes};
-use super::{Mapping, SourceFormat};
+use super::{fold_column, Mapping, SourceFormat};
 
 /// How many distinct uncovered values are counted per field; more are
 /// counted together.
 pub(crate) const MAX_DISTINCT_UNCOVERED: usize = 1000;
+
+/// How many distinct JSON keys that nothing reads are remembered.
+const MAX_EXTRA_KEYS: usize = 1000;
 
 /// Values no table, converter or date format covered, counted.
 #[derive(Debug, Default)]
@@ -45,57 +50,73 @@ impl UncoveredCounts {
     }
 }
 
-/// Where rows come from: the `csv` crate, or the escaped dialect it does
-/// not read.
-enum Rows<'a> {
-    Csv(csv::Reader<Box<dyn BufRead + 'a>>),
-    Escaped(EscapedRows<Box<dyn BufRead + 'a>>),
+/// One cell as read: text, several values (a JSON array), or nothing.
+#[derive(Clone, Debug, Default)]
+enum CellText {
+    #[default]
+    Missing,
+    Text(String),
+    Items(Vec<String>),
 }
 
-impl Rows<'_> {
-    /// Reads the next row: its line and whether it was cut at the limit.
-    fn next(
-        &mut self,
-        row: &mut csv::ByteRecord,
-        last_line: usize,
-    ) -> std::io::Result<Option<(usize, bool)>> {
+impl CellText {
+    /// Sets the cell to `text`, reusing its buffer.
+    fn set_text(&mut self, text: &str) {
         match self {
-            Rows::Csv(reader) => {
-                let more = reader.read_byte_record(row).map_err(|e| {
-                    std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string())
-                })?;
-                Ok(more.then(|| {
-                    (
-                        row.position().map_or(last_line + 1, |p| p.line() as usize),
-                        false,
-                    )
-                }))
+            CellText::Text(buffer) => {
+                buffer.clear();
+                buffer.push_str(text);
             }
-            Rows::Escaped(rows) => Ok(rows.next_row(row)?.map(|r| (r.line, r.cut))),
+            other => *other = CellText::Text(text.to_string()),
         }
     }
 }
 
-/// Records of a delimited file read through a mapping.
+/// Where rows come from.
+enum Rows<'a> {
+    /// The `csv` crate, through the line normaliser (exact lines, cut rows).
+    Delimited(RowReader<Box<dyn BufRead + 'a>>),
+    /// The escaped dialect the `csv` crate does not read.
+    Escaped(EscapedRows<Box<dyn BufRead + 'a>>),
+    /// One JSON object per line; its keys are the columns.
+    Json {
+        input: Box<dyn BufRead + 'a>,
+        line: usize,
+        buffer: Vec<u8>,
+        /// Folded column name → position in the binding's header.
+        columns: HashMap<String, usize>,
+    },
+}
+
+/// What reading one row gave.
+enum Row {
+    /// Cells were read (into the reader's `cells`).
+    Cells,
+    /// The row is set aside for this problem.
+    Bad(Problem),
+}
+
+/// Records of one input read through a mapping.
 pub(crate) struct MappedRecords<'a> {
     compiled: &'a Compiled,
     mapping: &'a Mapping,
-    /// The mapping matched to this file's header.
+    /// The mapping matched to this input's columns.
     pub binding: Binding,
     filler: Filler<'a>,
     name: String,
     rows: Rows<'a>,
-    /// Whether the last row was cut at the size limit.
-    cut: bool,
+    dialect: Dialect,
+    max_record_bytes: usize,
     bytes: csv::ByteRecord,
-    cells: Vec<String>,
-    delimiter: u8,
+    cells: Vec<CellText>,
     /// What mapping the last row produced.
     pub notes: RowNotes,
     /// The line of the last row.
     pub line: usize,
     /// Uncovered values so far.
     pub uncovered: UncoveredCounts,
+    /// JSON keys nothing reads, with how often they were seen.
+    pub extra_keys: BTreeMap<String, u64>,
 }
 
 /// Why a mapped input could not be opened.
@@ -103,7 +124,7 @@ pub(crate) struct MappedRecords<'a> {
 pub(crate) enum OpenError {
     /// Reading failed.
     Io(std::io::Error),
-    /// The mapping does not fit the file (diagnostics into the mapping).
+    /// The mapping does not fit the input (diagnostics into the mapping).
     Mismatch(Vec<Diagnostic>),
 }
 
@@ -114,154 +135,207 @@ impl From<std::io::Error> for OpenError {
 }
 
 impl<'a> MappedRecords<'a> {
-    /// Opens `input` (named `name`) for reading through `mapping`; the
-    /// format is the mapping's, else `format`.
+    /// Opens `input` (named `name`, raw bytes: compression and the text
+    /// encoding are handled here) for reading through `mapping`; the
+    /// format is the mapping's, else `format`. A record longer than
+    /// `max_record_bytes` is rejected without being held.
     pub(crate) fn open(
         compiled: &'a Compiled,
         mapping: &'a Mapping,
         name: String,
         format: SourceFormat,
         input: Box<dyn BufRead + 'a>,
+        max_record_bytes: usize,
     ) -> Result<MappedRecords<'a>, OpenError> {
         let spec = &mapping.input;
         let format = spec.format.unwrap_or(format);
-        if format == SourceFormat::Jsonl {
-            return Err(OpenError::Io(std::io::Error::new(
-                std::io::ErrorKind::Unsupported,
-                "mapped JSON Lines input is not supported yet; use csv or tsv",
-            )));
-        }
-        let delimiter = spec.delimiter.unwrap_or(match format {
-            SourceFormat::Tsv => b'\t',
-            _ => b',',
-        });
-        let rows = match (spec.quote, spec.escape) {
-            (None, Some(escape)) => Rows::Escaped(EscapedRows::new(
-                input,
-                delimiter,
-                escape,
-                crate::records::input::MAX_RECORD_BYTES,
-            )),
-            (quote, escape) => {
-                let mut builder = csv::ReaderBuilder::new();
-                builder
-                    .delimiter(delimiter)
-                    .has_headers(false)
-                    .flexible(true)
-                    .double_quote(escape.is_none())
-                    .escape(escape);
-                match quote {
-                    Some(q) => builder.quote(q),
-                    None => builder.quoting(false),
+        // UTF-8 is what the stream layer gives anyway (a byte-order mark
+        // wins over the mapping's encoding).
+        let encoding = (spec.encoding != encoding_rs::UTF_8).then_some(spec.encoding);
+        let input = crate::records::stream::open_text(input, encoding)?;
+        let dialect = Dialect {
+            delimiter: spec.delimiter.unwrap_or(match format {
+                SourceFormat::Tsv => b'\t',
+                _ => b',',
+            }),
+            quote: spec.quote,
+            escape: spec.escape,
+            header: spec.header,
+        };
+        let schema = &compiled.program.schema;
+        let (rows, header) = match (format, spec.quote, spec.escape) {
+            (SourceFormat::Jsonl, _, _) => {
+                // Every name the mapping reads, and every schema field: a
+                // record's keys are matched against these.
+                let mut header: Vec<String> = Vec::new();
+                let mut columns = HashMap::new();
+                let names = mapping
+                    .fields
+                    .iter()
+                    .flat_map(|f| f.columns.iter().map(|(c, _)| c.clone()))
+                    .chain(schema.fields.iter().map(|f| f.name.clone()));
+                for name in names {
+                    let folded = fold_column(&name);
+                    if !columns.contains_key(&folded) {
+                        columns.insert(folded, header.len());
+                        header.push(name);
+                    }
+                }
+                let rows = Rows::Json {
+                    input,
+                    line: 0,
+                    buffer: Vec::new(),
+                    columns,
                 };
-                Rows::Csv(builder.from_reader(input))
+                (rows, header)
+            }
+            (_, None, Some(escape)) => {
+                let mut rows = EscapedRows::new(input, dialect.delimiter, escape, max_record_bytes);
+                let mut header_row = csv::ByteRecord::new();
+                let header = if spec.header {
+                    match rows.next_row(&mut header_row)? {
+                        Some(info) if info.cut => {
+                            return Err(OpenError::Io(too_long_header(&name, max_record_bytes)))
+                        }
+                        Some(_) => header_names(&header_row, &name)?,
+                        None => Vec::new(),
+                    }
+                } else {
+                    numbered_columns(mapping)
+                };
+                (Rows::Escaped(rows), header)
+            }
+            _ => {
+                let rows = RowReader::new(input, dialect, max_record_bytes)?;
+                let header = match rows.header() {
+                    Some(row) => header_names(row, &name)?,
+                    None => numbered_columns(mapping),
+                };
+                (Rows::Delimited(rows), header)
             }
         };
-        let mut records = MappedRecords {
+        let binding = bind(mapping, schema, &header, &name).map_err(OpenError::Mismatch)?;
+        Ok(MappedRecords {
             compiled,
             mapping,
-            binding: Binding {
-                header: Vec::new(),
-                fields: Vec::new(),
-                columns: Vec::new(),
-            },
+            binding,
             filler: Filler::new(compiled, mapping),
             name,
             rows,
-            cut: false,
+            dialect,
+            max_record_bytes,
             bytes: csv::ByteRecord::new(),
             cells: Vec::new(),
-            delimiter,
             notes: RowNotes::default(),
             line: 0,
             uncovered: UncoveredCounts::default(),
-        };
-        let header: Vec<String> = if spec.header {
-            if !records.read_row().map_err(OpenError::Io)? {
-                Vec::new()
-            } else {
-                match records.decode_cells() {
-                    Ok(()) => records.cells.clone(),
-                    Err(why) => {
-                        return Err(OpenError::Io(std::io::Error::new(
-                            std::io::ErrorKind::InvalidData,
-                            format!("the header of `{}` {why}", records.name),
-                        )))
-                    }
+            extra_keys: BTreeMap::new(),
+        })
+    }
+
+    /// Reads the next row into `cells`; `None` at the end of the input.
+    fn read_row(&mut self) -> std::io::Result<Option<Row>> {
+        let (line, cut) = match &mut self.rows {
+            Rows::Delimited(rows) => match rows.next_row(&mut self.bytes)? {
+                Some(info) => (info.line, info.cut),
+                None => return Ok(None),
+            },
+            Rows::Escaped(rows) => match rows.next_row(&mut self.bytes)? {
+                Some(info) => (info.line, info.cut),
+                None => return Ok(None),
+            },
+            Rows::Json {
+                input,
+                line,
+                buffer,
+                columns,
+            } => loop {
+                let Some(cut) = read_bounded_line(input, buffer, self.max_record_bytes)? else {
+                    return Ok(None);
+                };
+                *line += 1;
+                self.line = *line;
+                if cut {
+                    return Ok(Some(Row::Bad(too_long(self.max_record_bytes))));
                 }
-            }
-        } else {
-            Vec::new()
-        };
-        let header = if spec.header {
-            header
-                .into_iter()
-                .enumerate()
-                .map(|(i, h)| {
-                    if i == 0 {
-                        h.trim_start_matches('\u{feff}').to_string()
-                    } else {
-                        h
+                let Ok(text) = std::str::from_utf8(buffer) else {
+                    return Ok(Some(Row::Bad(Problem::new(
+                        ProblemKind::NotUtf8,
+                        "the line is not valid UTF-8",
+                    ))));
+                };
+                if text.trim().is_empty() {
+                    continue;
+                }
+                let object = match serde_json::from_str::<serde_json::Value>(text) {
+                    Ok(serde_json::Value::Object(object)) => object,
+                    Ok(_) => {
+                        return Ok(Some(Row::Bad(Problem::new(
+                            ProblemKind::NotAnObject,
+                            "the line is JSON but not an object",
+                        ))))
                     }
-                })
-                .collect::<Vec<String>>()
-        } else {
-            // Columns are named by number; how many there are is not known
-            // before the first row, so every number a mapping uses is a
-            // column.
-            let most = mapping
-                .fields
-                .iter()
-                .flat_map(|f| f.columns.iter())
-                .filter_map(|(c, _)| c.trim().parse::<usize>().ok())
-                .max()
-                .unwrap_or(0);
-            (1..=most).map(|i| i.to_string()).collect::<Vec<String>>()
+                    Err(error) => {
+                        return Ok(Some(Row::Bad(Problem::new(
+                            ProblemKind::BadJson,
+                            format!("the line is not valid JSON: {error}"),
+                        ))))
+                    }
+                };
+                self.cells.clear();
+                self.cells
+                    .resize(self.binding.header.len(), CellText::Missing);
+                json_cells(&object, "", columns, &mut self.cells, &mut self.extra_keys);
+                return Ok(Some(Row::Cells));
+            },
         };
-        records.binding = bind(mapping, &compiled.program.schema, &header, &records.name)
-            .map_err(OpenError::Mismatch)?;
-        Ok(records)
-    }
-
-    /// Reads the next row's bytes; false at the end.
-    fn read_row(&mut self) -> std::io::Result<bool> {
-        match self.rows.next(&mut self.bytes, self.line)? {
-            Some((line, cut)) => {
-                self.line = line;
-                self.cut = cut;
-                Ok(true)
-            }
-            None => Ok(false),
+        self.line = line;
+        if cut {
+            return Ok(Some(Row::Bad(too_long(self.max_record_bytes))));
         }
-    }
-
-    /// Decodes the row's cells from the mapping's encoding.
-    fn decode_cells(&mut self) -> Result<(), String> {
-        let encoding = self.mapping.input.encoding;
-        self.cells.resize(self.bytes.len(), String::new());
+        let expected = self.binding.header.len();
+        if self.mapping.input.header && self.bytes.len() != expected {
+            return Ok(Some(Row::Bad(Problem::new(
+                ProblemKind::WrongCellCount,
+                format!(
+                    "the row has {} cells, the header has {expected} (an unescaped delimiter in a cell?)",
+                    self.bytes.len()
+                ),
+            ))));
+        }
+        self.cells.resize(self.bytes.len(), CellText::Missing);
         self.cells.truncate(self.bytes.len());
         for (cell, bytes) in self.cells.iter_mut().zip(self.bytes.iter()) {
-            cell.clear();
-            match encoding.decode_without_bom_handling_and_without_replacement(bytes) {
-                Some(text) => cell.push_str(&text),
-                None => return Err(format!("is not valid {} text", encoding.name())),
+            match std::str::from_utf8(bytes) {
+                Ok(text) => cell.set_text(text),
+                Err(_) => {
+                    return Ok(Some(Row::Bad(Problem::new(
+                        ProblemKind::NotUtf8,
+                        "the row is not valid UTF-8 (set the mapping's `encoding`)",
+                    ))))
+                }
             }
         }
-        Ok(())
+        Ok(Some(Row::Cells))
     }
 
     /// The row as read, lossily, for the rejects file.
     fn raw_row(&self) -> String {
-        let encoding = self.mapping.input.encoding;
-        let cells: Vec<String> = self
-            .bytes
-            .iter()
-            .map(|b| encoding.decode_without_bom_handling(b).0.into_owned())
-            .collect();
-        cells.join(&char::from(self.delimiter).to_string())
+        match &self.rows {
+            Rows::Json { buffer, .. } => String::from_utf8_lossy(buffer).trim_end().to_string(),
+            Rows::Escaped(_) => {
+                let cells: Vec<String> = self
+                    .bytes
+                    .iter()
+                    .map(|c| String::from_utf8_lossy(c).into_owned())
+                    .collect();
+                cells.join(&char::from(self.dialect.delimiter).to_string())
+            }
+            Rows::Delimited(_) => self.dialect.write_row(&self.bytes),
+        }
     }
 
-    /// Maps the decoded row into `record`, noting problems.
+    /// Maps the row's cells into `record`, noting problems.
     fn map_row(&mut self, record: &mut CaseRecord) {
         record.clear();
         let fields = self.compiled.program.schema.fields.len();
@@ -271,12 +345,10 @@ impl<'a> MappedRecords<'a> {
         for (index, bound) in self.binding.fields.iter().enumerate() {
             cells.clear();
             for (position, (name, _)) in bound.columns.iter().zip(&bound.map.columns) {
-                let cell = match position {
-                    Some(p) => match self.cells.get(*p) {
-                        Some(text) => Cell::Text(text.as_str()),
-                        None => Cell::Missing,
-                    },
-                    None => Cell::Missing,
+                let cell = match position.and_then(|p| self.cells.get(p)) {
+                    Some(CellText::Text(text)) => Cell::Text(text.as_str()),
+                    Some(CellText::Items(items)) => Cell::Items(items.as_slice()),
+                    Some(CellText::Missing) | None => Cell::Missing,
                 };
                 cells.push((cell, position.unwrap_or(usize::MAX), name.as_str()));
             }
@@ -295,13 +367,101 @@ impl<'a> MappedRecords<'a> {
                 .find(|f| f.map.name == "case_id")
                 .and_then(|f| f.map.columns.first())
                 .map(|(c, _)| c.clone());
-            self.notes.problems.push(super::cells::CellProblem {
-                field: "case_id".into(),
-                column,
-                reason: "the record has no case id".into(),
-                kind: "missing-case-id",
-            });
+            let mut problem = Problem::new(ProblemKind::MissingCaseId, "the record has no case id")
+                .on_field("case_id");
+            if let Some(column) = column {
+                problem = problem.in_column(column);
+            }
+            self.notes.problems.push(problem);
         }
+    }
+}
+
+fn too_long_header(name: &str, limit: usize) -> std::io::Error {
+    std::io::Error::new(
+        std::io::ErrorKind::InvalidData,
+        format!("the header of `{name}` is longer than {limit} bytes"),
+    )
+}
+
+/// The names of a header row (a byte-order mark before the first is
+/// dropped).
+fn header_names(row: &csv::ByteRecord, name: &str) -> Result<Vec<String>, OpenError> {
+    row.iter()
+        .enumerate()
+        .map(|(i, cell)| {
+            let text = std::str::from_utf8(cell).map_err(|_| {
+                OpenError::Io(std::io::Error::new(
+                    std::io::ErrorKind::InvalidData,
+                    format!(
+                        "the header of `{name}` is not valid UTF-8 (set the mapping's `encoding`)"
+                    ),
+                ))
+            })?;
+            Ok(if i == 0 {
+                text.trim_start_matches('\u{feff}').to_string()
+            } else {
+                text.to_string()
+            })
+        })
+        .collect()
+}
+
+/// Columns named by number, when the input has no header: as many as the
+/// highest number the mapping names.
+fn numbered_columns(mapping: &Mapping) -> Vec<String> {
+    let most = mapping
+        .fields
+        .iter()
+        .flat_map(|f| f.columns.iter())
+        .filter_map(|(c, _)| c.trim().parse::<usize>().ok())
+        .max()
+        .unwrap_or(0);
+    (1..=most).map(|i| i.to_string()).collect()
+}
+
+/// The cells of a JSON object: each key (an object's keys joined with `.`
+/// to their parent's) to its column; keys nothing reads are counted.
+fn json_cells(
+    object: &serde_json::Map<String, serde_json::Value>,
+    prefix: &str,
+    columns: &HashMap<String, usize>,
+    cells: &mut [CellText],
+    extra: &mut BTreeMap<String, u64>,
+) {
+    use serde_json::Value;
+    for (key, value) in object {
+        let name = if prefix.is_empty() {
+            key.clone()
+        } else {
+            format!("{prefix}.{key}")
+        };
+        if let Value::Object(inner) = value {
+            json_cells(inner, &name, columns, cells, extra);
+            continue;
+        }
+        let Some(&column) = columns.get(&fold_column(&name)) else {
+            if let Some(count) = extra.get_mut(&name) {
+                *count += 1;
+            } else if extra.len() < MAX_EXTRA_KEYS {
+                extra.insert(name, 1);
+            }
+            continue;
+        };
+        cells[column] = match value {
+            Value::Null => CellText::Missing,
+            Value::Array(items) => CellText::Items(items.iter().map(json_text).collect()),
+            scalar => CellText::Text(json_text(scalar)),
+        };
+    }
+}
+
+/// A JSON value as cell text: strings as they are, other values as JSON.
+fn json_text(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(text) => text.clone(),
+        serde_json::Value::Null => String::new(),
+        other => other.to_string(),
     }
 }
 
@@ -311,77 +471,29 @@ impl RecordReader for MappedRecords<'_> {
     }
 
     fn next_record(&mut self, record: &mut CaseRecord) -> std::io::Result<Option<Read1>> {
-        loop {
-            if !self.read_row()? {
-                return Ok(None);
-            }
-            // A blank line is no record.
-            if self.bytes.len() == 1 && self.bytes.get(0).is_some_and(|c| c.is_empty()) {
-                continue;
-            }
-            break;
-        }
-        let expected = self.binding.header.len();
-        let problem = if self.cut {
-            Some((
-                format!(
-                    "the record is longer than {} bytes; it was read past, not kept",
-                    crate::records::input::MAX_RECORD_BYTES
-                ),
-                "too-long",
-            ))
-        } else if self.mapping.input.header && self.bytes.len() != expected {
-            Some((
-                format!(
-                    "the row has {} cells, the header has {expected}; a cell may hold an unescaped delimiter",
-                    self.bytes.len()
-                ),
-                "wrong-cell-count",
-            ))
-        } else {
-            None
+        let Some(row) = self.read_row()? else {
+            return Ok(None);
         };
-        if let Some((reason, _kind)) = problem {
+        if let Row::Bad(problem) = row {
             record.clear();
-            return Ok(Some(Read1::Rejected(Rejection {
-                file: self.name.clone(),
-                line: self.line,
-                case_id: None,
-                field: None,
-                reason,
-                raw: self.raw_row(),
-            })));
-        }
-        if let Err(why) = self.decode_cells() {
-            record.clear();
-            return Ok(Some(Read1::Rejected(Rejection {
-                file: self.name.clone(),
-                line: self.line,
-                case_id: None,
-                field: None,
-                reason: format!("the row {why}"),
-                raw: self.raw_row(),
-            })));
+            return Ok(Some(Read1::Rejected(Rejection::new(
+                &self.name,
+                self.line,
+                None,
+                vec![problem],
+                self.raw_row(),
+            ))));
         }
         self.map_row(record);
         if self.notes.problems.is_empty() {
             return Ok(Some(Read1::Record(self.line)));
         }
-        let problems = &self.notes.problems;
-        let described: Vec<String> = problems
-            .iter()
-            .map(|p| match &p.column {
-                Some(column) => format!("field `{}` (column `{column}`): {}", p.field, p.reason),
-                None => format!("field `{}`: {}", p.field, p.reason),
-            })
-            .collect();
-        Ok(Some(Read1::Rejected(Rejection {
-            file: self.name.clone(),
-            line: self.line,
-            case_id: (!record.case_id.is_empty()).then(|| record.case_id.clone()),
-            field: problems.first().map(|p| p.field.clone()),
-            reason: described.join("; "),
-            raw: self.raw_row(),
-        })))
+        Ok(Some(Read1::Rejected(Rejection::new(
+            &self.name,
+            self.line,
+            (!record.case_id.is_empty()).then(|| record.case_id.clone()),
+            std::mem::take(&mut self.notes.problems),
+            self.raw_row(),
+        ))))
     }
 }

@@ -4,14 +4,17 @@
 use std::collections::HashSet;
 use std::io::{BufRead, Read};
 
+use csv::ByteRecord;
+
 use crate::compile::val::Val;
 use crate::compile::Compiled;
 use crate::records::case::CaseRecord;
+use crate::records::delimited::{other_delimiter, Dialect, RowReader};
 use crate::records::json::decode_line;
-use crate::records::line_endings::NormalizedLines;
-use crate::records::rejection::Rejection;
+use crate::records::rejection::{Problem, ProblemKind, Rejection};
 use crate::records::scalar::decode_text;
 use crate::records::schema_index::{Key, SchemaIndex};
+use crate::records::stream::without_compression_suffix;
 use crate::ruleset::schema::FieldId;
 use crate::source::LineStarts;
 use crate::types::Type;
@@ -24,19 +27,24 @@ pub(crate) enum InputFormat {
     /// A header row, then one row per record (lists joined with `;`,
     /// `nri.*` columns, an empty cell is unknown).
     Csv,
+    /// As CSV, with tabs between cells.
+    Tsv,
     /// `[[case]]` tables.
     Toml,
 }
 
 impl InputFormat {
-    /// The format a file name implies, if any.
+    /// The format a file name implies, if any, after a compression suffix
+    /// (`cases.jsonl.gz` is JSON Lines).
     pub(crate) fn from_path(path: &str) -> Option<InputFormat> {
-        let lower = path.to_ascii_lowercase();
+        let lower = without_compression_suffix(path).to_ascii_lowercase();
         // Not `.json`: a JSON file is usually one array, not JSON Lines.
         if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
             Some(InputFormat::Jsonl)
         } else if lower.ends_with(".csv") {
             Some(InputFormat::Csv)
+        } else if lower.ends_with(".tsv") || lower.ends_with(".tab") {
+            Some(InputFormat::Tsv)
         } else if lower.ends_with(".toml") {
             Some(InputFormat::Toml)
         } else {
@@ -66,7 +74,8 @@ pub(crate) trait RecordReader {
 /// 6 KB of memory per case).
 pub(crate) const MAX_TOML_BATCH_BYTES: usize = 64 << 20;
 
-/// The default of `--max-record-bytes`: the longest JSON Lines record read.
+/// The default of `--max-record-bytes`: the longest JSON Lines, CSV or TSV
+/// record read (decompressed).
 pub(crate) const MAX_RECORD_BYTES: usize = 16 << 20;
 
 /// Opens a reader for `input` (already opened as a byte stream). A JSON
@@ -92,13 +101,20 @@ pub(crate) fn reader<'a>(
             unknown_keys,
             max_record_bytes,
         }),
-        InputFormat::Csv => Box::new(CsvRecords::new(
+        InputFormat::Csv | InputFormat::Tsv => Box::new(DelimitedRecords::new(
             compiled,
             index,
             name,
-            input,
+            RowReader::new(
+                input,
+                if format == InputFormat::Tsv {
+                    Dialect::TSV
+                } else {
+                    Dialect::CSV
+                },
+                max_record_bytes,
+            )?,
             unknown_keys,
-            max_record_bytes,
         )?),
         InputFormat::Toml => Box::new(TomlCases::new(compiled, index, name, input, unknown_keys)?),
     })
@@ -120,56 +136,77 @@ const OVERSIZED_PREVIEW: usize = 1024;
 
 /// The rejection of a record longer than the limit, keeping the start of
 /// what was read of it.
-fn oversized(file: &str, line: usize, limit: usize, start: &str) -> Rejection {
+pub(crate) fn oversized(file: &str, line: usize, limit: usize, start: &str) -> Rejection {
     let mut raw: String = start.chars().take(OVERSIZED_PREVIEW).collect();
     raw.push('…');
-    Rejection {
-        file: file.to_string(),
-        line,
-        case_id: None,
-        field: None,
-        reason: format!(
-            "the record is longer than {limit} bytes (--max-record-bytes); it was read past, not kept"
-        ),
-        raw,
-    }
+    Rejection::new(file, line, None, vec![too_long(limit)], raw)
 }
 
-impl JsonLines<'_> {
-    /// Reads the next line into the buffer, but never more than the record
-    /// limit: the rest of a longer line is read past and dropped. Whether a
-    /// line was read, and whether it was too long.
-    fn read_line(&mut self) -> std::io::Result<Option<bool>> {
-        self.buffer.clear();
-        let mut read_any = false;
-        let mut too_long = false;
-        loop {
-            let available = self.input.fill_buf()?;
-            if available.is_empty() {
-                break;
-            }
-            read_any = true;
-            let (length, ends) = match available.iter().position(|&b| b == b'\n') {
-                Some(at) => (at + 1, true),
-                None => (available.len(), false),
-            };
-            if !too_long && self.buffer.len() + length > self.max_record_bytes {
-                too_long = true;
-                self.buffer.truncate(OVERSIZED_PREVIEW);
-            }
-            if !too_long {
-                self.buffer.extend_from_slice(&available[..length]);
-            } else if self.buffer.len() < OVERSIZED_PREVIEW {
-                let keep = (OVERSIZED_PREVIEW - self.buffer.len()).min(length);
-                self.buffer.extend_from_slice(&available[..keep]);
-            }
-            self.input.consume(length);
-            if ends {
-                break;
-            }
-        }
-        Ok(read_any.then_some(too_long))
+/// The problem of a record longer than `limit` bytes.
+pub(crate) fn too_long(limit: usize) -> Problem {
+    Problem::new(
+        ProblemKind::TooLong,
+        format!(
+            "the record is longer than {limit} bytes (--max-record-bytes); it was read past, not kept"
+        ),
+    )
+}
+
+/// What decoding the record at `file:line` into `record` came to: the
+/// record, or its rejection with every problem, its case id if it was read,
+/// and its raw text (made only then).
+fn outcome(
+    file: &str,
+    line: usize,
+    record: &CaseRecord,
+    problems: Vec<Problem>,
+    raw: impl FnOnce() -> String,
+) -> Read1 {
+    if problems.is_empty() {
+        return Read1::Record(line);
     }
+    let case_id = (!record.case_id.is_empty()).then(|| record.case_id.clone());
+    Read1::Rejected(Rejection::new(file, line, case_id, problems, raw()))
+}
+
+/// Reads the next line of `input` into `buffer` (cleared first), but never
+/// more than `max_bytes`: the rest of a longer line is read past and
+/// dropped, its first [`OVERSIZED_PREVIEW`] bytes kept. Whether a line was
+/// read, and whether it was too long.
+pub(crate) fn read_bounded_line(
+    input: &mut dyn BufRead,
+    buffer: &mut Vec<u8>,
+    max_bytes: usize,
+) -> std::io::Result<Option<bool>> {
+    buffer.clear();
+    let mut read_any = false;
+    let mut too_long = false;
+    loop {
+        let available = input.fill_buf()?;
+        if available.is_empty() {
+            break;
+        }
+        read_any = true;
+        let (length, ends) = match available.iter().position(|&b| b == b'\n') {
+            Some(at) => (at + 1, true),
+            None => (available.len(), false),
+        };
+        if !too_long && buffer.len() + length > max_bytes {
+            too_long = true;
+            buffer.truncate(OVERSIZED_PREVIEW);
+        }
+        if !too_long {
+            buffer.extend_from_slice(&available[..length]);
+        } else if buffer.len() < OVERSIZED_PREVIEW {
+            let keep = (OVERSIZED_PREVIEW - buffer.len()).min(length);
+            buffer.extend_from_slice(&available[..keep]);
+        }
+        input.consume(length);
+        if ends {
+            break;
+        }
+    }
+    Ok(read_any.then_some(too_long))
 }
 
 impl RecordReader for JsonLines<'_> {
@@ -179,7 +216,9 @@ impl RecordReader for JsonLines<'_> {
 
     fn next_record(&mut self, record: &mut CaseRecord) -> std::io::Result<Option<Read1>> {
         loop {
-            let Some(too_long) = self.read_line()? else {
+            let Some(too_long) =
+                read_bounded_line(&mut self.input, &mut self.buffer, self.max_record_bytes)?
+            else {
                 return Ok(None);
             };
             self.line += 1;
@@ -195,47 +234,44 @@ impl RecordReader for JsonLines<'_> {
             let text = match std::str::from_utf8(&self.buffer) {
                 Ok(text) => text.trim_end_matches(['\n', '\r']),
                 Err(_) => {
-                    return Ok(Some(Read1::Rejected(Rejection {
-                        file: self.name.clone(),
-                        line: self.line,
-                        case_id: None,
-                        field: None,
-                        reason: "the line is not valid UTF-8".into(),
-                        raw: String::from_utf8_lossy(&self.buffer).trim_end().to_string(),
-                    })))
+                    return Ok(Some(Read1::Rejected(Rejection::new(
+                        &self.name,
+                        self.line,
+                        None,
+                        vec![Problem::new(
+                            ProblemKind::NotUtf8,
+                            "the line is not valid UTF-8",
+                        )],
+                        String::from_utf8_lossy(&self.buffer).trim_end().to_string(),
+                    ))))
                 }
             };
             if text.trim().is_empty() {
                 continue;
             }
-            return Ok(Some(
-                match decode_line(self.compiled, self.index, text, record, self.unknown_keys) {
-                    Ok(()) => Read1::Record(self.line),
-                    Err(e) => Read1::Rejected(Rejection {
-                        file: self.name.clone(),
-                        line: self.line,
-                        case_id: (!record.case_id.is_empty()).then(|| record.case_id.clone()),
-                        field: e.field,
-                        reason: e.reason,
-                        raw: text.to_string(),
-                    }),
-                },
-            ));
+            let problems = decode_line(self.compiled, self.index, text, record, self.unknown_keys)
+                .err()
+                .unwrap_or_default();
+            return Ok(Some(outcome(
+                &self.name,
+                self.line,
+                record,
+                problems,
+                || text.to_string(),
+            )));
         }
     }
 }
 
-struct CsvRecords<'a> {
+/// CSV or TSV records: rows of a [`RowReader`] decoded against the schema
+/// by their header (column names are field names, `nri.*` included).
+struct DelimitedRecords<'a> {
     compiled: &'a Compiled,
     index: &'a SchemaIndex,
     name: String,
-    reader: csv::Reader<NormalizedLines<Box<dyn BufRead + 'a>>>,
+    rows: RowReader<Box<dyn BufRead + 'a>>,
     columns: Vec<Column>,
-    row: csv::StringRecord,
-    /// Where the last record read ended in the parser's input.
-    end: u64,
-    /// The most bytes a record may have.
-    max_record_bytes: usize,
+    row: ByteRecord,
 }
 
 #[derive(Clone, Copy)]
@@ -245,29 +281,38 @@ enum Column {
     Ignored,
 }
 
-impl<'a> CsvRecords<'a> {
+impl<'a> DelimitedRecords<'a> {
     fn new(
         compiled: &'a Compiled,
         index: &'a SchemaIndex,
         name: String,
-        input: Box<dyn BufRead + 'a>,
+        rows: RowReader<Box<dyn BufRead + 'a>>,
         unknown_keys: &mut HashSet<String>,
-        max_record_bytes: usize,
-    ) -> std::io::Result<CsvRecords<'a>> {
-        let mut reader = csv::ReaderBuilder::new()
-            .flexible(true)
-            .from_reader(NormalizedLines::new(input, b'"', max_record_bytes));
-        let headers = reader.headers().map_err(csv_io)?.clone();
-        let mut seen = std::collections::HashSet::new();
-        if let Some(repeated) = headers.iter().find(|h| !seen.insert(*h)) {
-            return Err(std::io::Error::new(
-                std::io::ErrorKind::InvalidData,
-                format!("column `{repeated}` appears twice in the header of `{name}`"),
-            ));
+    ) -> std::io::Result<DelimitedRecords<'a>> {
+        let refuse =
+            |message: String| std::io::Error::new(std::io::ErrorKind::InvalidData, message);
+        let dialect = rows.dialect();
+        let empty = ByteRecord::new();
+        let header = rows.header().unwrap_or(&empty);
+        if let Some(found) = other_delimiter(header, dialect) {
+            return Err(refuse(wrong_delimiter(dialect, found)));
         }
-        let columns = headers
+        let mut names = Vec::with_capacity(header.len());
+        for cell in header {
+            match std::str::from_utf8(cell) {
+                Ok(cell) => names.push(cell),
+                Err(_) => return Err(refuse(format!("the header of `{name}` is not valid UTF-8"))),
+            }
+        }
+        let mut seen = HashSet::new();
+        if let Some(repeated) = names.iter().find(|h| !seen.insert(**h)) {
+            return Err(refuse(format!(
+                "column `{repeated}` appears twice in the header of `{name}`"
+            )));
+        }
+        let columns = names
             .iter()
-            .map(|h| match (h, index.dotted(h)) {
+            .map(|&h| match (h, index.dotted(h)) {
                 ("case_id", _) => Column::CaseId,
                 (_, Key::Field(id)) => Column::Field(id),
                 (_, Key::Unknown) => {
@@ -276,32 +321,47 @@ impl<'a> CsvRecords<'a> {
                 }
             })
             .collect();
-        let end = reader.position().byte();
-        Ok(CsvRecords {
+        Ok(DelimitedRecords {
             compiled,
             index,
             name,
-            reader,
+            rows,
             columns,
-            row: csv::StringRecord::new(),
-            end,
-            max_record_bytes,
+            row: ByteRecord::new(),
         })
     }
 
-    fn decode(&self, record: &mut CaseRecord) -> Result<(), (Option<String>, String)> {
+    /// Decodes the current row into `record`: every cell, noting the
+    /// problem of each bad one (it stays unknown).
+    fn decode(&self, record: &mut CaseRecord) -> Vec<Problem> {
         record.clear();
         if self.row.len() != self.columns.len() {
-            return Err((
-                None,
+            return vec![Problem::new(
+                ProblemKind::WrongCellCount,
                 format!(
                     "the row has {} cells, the header has {}",
                     self.row.len(),
                     self.columns.len()
                 ),
-            ));
+            )];
         }
+        let mut problems = Vec::new();
         for (cell, column) in self.row.iter().zip(&self.columns) {
+            let cell = match (std::str::from_utf8(cell), column) {
+                (_, Column::Ignored) => continue,
+                (Ok(cell), _) => cell,
+                (Err(_), _) => {
+                    let field = match column {
+                        Column::Field(id) => self.index.name(*id),
+                        _ => "case_id",
+                    };
+                    problems.push(
+                        Problem::new(ProblemKind::NotUtf8, "the cell is not valid UTF-8")
+                            .on_field(field),
+                    );
+                    continue;
+                }
+            };
             let id = match column {
                 Column::CaseId => {
                     record.case_id = cell.to_string();
@@ -313,118 +373,112 @@ impl<'a> CsvRecords<'a> {
             if cell.is_empty() {
                 continue;
             }
-            let fail = |reason: String| (Some(self.index.name(id).to_string()), reason);
-            let value = match self.index.ty(id) {
-                Type::List(element) => {
-                    let start = record.items.len();
-                    if cell != "[]" {
-                        for part in cell.split(';').map(str::trim) {
-                            let v =
-                                decode_text(self.compiled, record, element, part).map_err(fail)?;
-                            record.items.push(v);
+            match self.cell_value(record, id, cell) {
+                Ok(value) => {
+                    if self.index.is_used(id) {
+                        record.set(id, value);
+                    }
+                    // A non-empty `nri.*` cell means the `nri` group is present.
+                    let parent = self.compiled.program.schema.field(id).parent;
+                    if let Some(parent) = parent.filter(|p| self.index.is_used(*p)) {
+                        record.set(parent, Val::Present);
+                    }
+                }
+                Err(problem) => problems.push(problem.on_field(self.index.name(id))),
+            }
+        }
+        if record.case_id.is_empty()
+            && !problems
+                .iter()
+                .any(|p| p.field.as_deref() == Some("case_id"))
+        {
+            problems.push(
+                Problem::new(ProblemKind::MissingCaseId, "the record has no `case_id`")
+                    .on_field("case_id"),
+            );
+        }
+        problems
+    }
+
+    /// The value of a non-empty cell of field `id`.
+    fn cell_value(&self, record: &mut CaseRecord, id: FieldId, cell: &str) -> Result<Val, Problem> {
+        match self.index.ty(id) {
+            Type::List(element) => {
+                let start = record.items.len();
+                if cell != "[]" {
+                    for part in cell.split(';').map(str::trim) {
+                        match decode_text(self.compiled, record, element, part) {
+                            Ok(v) => record.items.push(v),
+                            Err(problem) => {
+                                record.items.truncate(start);
+                                return Err(problem);
+                            }
                         }
                     }
-                    Val::List(start as u32, (record.items.len() - start) as u32)
                 }
-                Type::Record => {
-                    return Err(fail(
-                        "a group of fields is written as its `.`-named columns".into(),
-                    ))
-                }
-                ty => decode_text(self.compiled, record, ty, cell).map_err(fail)?,
-            };
-            if self.index.is_used(id) {
-                record.set(id, value);
+                Ok(Val::List(start as u32, (record.items.len() - start) as u32))
             }
-            // A non-empty `nri.*` cell means the `nri` group is present.
-            let parent = self.compiled.program.schema.field(id).parent;
-            if let Some(parent) = parent.filter(|p| self.index.is_used(*p)) {
-                record.set(parent, Val::Present);
-            }
+            Type::Record => Err(Problem::new(
+                ProblemKind::WrongType,
+                "a group of fields is written as its `.`-named columns",
+            )),
+            ty => decode_text(self.compiled, record, ty, cell),
         }
-        if record.case_id.is_empty() {
-            return Err((Some("case_id".into()), "the record has no `case_id`".into()));
-        }
-        Ok(())
-    }
-
-    fn raw(&self) -> String {
-        let mut writer = csv::Writer::from_writer(Vec::new());
-        let _ = writer.write_record(&self.row);
-        let bytes = writer.into_inner().unwrap_or_default();
-        String::from_utf8_lossy(&bytes).trim_end().to_string()
     }
 }
 
-fn csv_io(error: csv::Error) -> std::io::Error {
-    std::io::Error::new(std::io::ErrorKind::InvalidData, error.to_string())
+/// Why a header of one cell holding `found` is refused, with what to do.
+fn wrong_delimiter(dialect: Dialect, found: u8) -> String {
+    let (looks, advice) = match found {
+        b'\t' => (
+            "tab-separated",
+            "read it as TSV: name it `.tsv` or use --input-format tsv",
+        ),
+        b',' => (
+            "comma-separated",
+            "read it as CSV: name it `.csv` or use --input-format csv",
+        ),
+        _ => (
+            "separated by another character",
+            "save it with commas (CSV) or tabs (TSV) between cells",
+        ),
+    };
+    let expected = if dialect.delimiter == b'\t' {
+        "tabs"
+    } else {
+        "commas"
+    };
+    format!(
+        "its header is one column holding `{}` and no {expected}: the file looks {looks}; {advice}",
+        (found as char).escape_default()
+    )
 }
 
-impl RecordReader for CsvRecords<'_> {
+impl RecordReader for DelimitedRecords<'_> {
     fn raw(&self) -> String {
-        CsvRecords::raw(self)
+        self.rows.dialect().write_row(&self.row)
     }
 
     fn next_record(&mut self, record: &mut CaseRecord) -> std::io::Result<Option<Read1>> {
-        // Rows are read as bytes so that a row that is not UTF-8 can still
-        // be kept, lossily, in the rejects file.
-        let mut bytes = csv::ByteRecord::new();
-        if !self.reader.read_byte_record(&mut bytes).map_err(csv_io)? {
+        let Some(info) = self.rows.next_row(&mut self.row)? else {
             return Ok(None);
-        }
-        // The parser's own line count skips blank lines, and its record
-        // start lies before them: the record's line is that of its last byte
-        // (just before where the parser stands now), less the line breaks
-        // inside its quoted cells.
-        let end = self.reader.position().byte();
-        let inside: u64 = bytes
-            .iter()
-            .map(|cell| cell.iter().filter(|&&b| b == b'\n').count() as u64)
-            .sum();
-        let last = self.reader.get_mut().line_of(end.saturating_sub(1));
-        let line = last.saturating_sub(inside) as usize;
-        let start = std::mem::replace(&mut self.end, end);
-        if self.reader.get_mut().was_cut(start, end) {
-            let raw: Vec<String> = bytes
-                .iter()
-                .map(|c| String::from_utf8_lossy(c).into_owned())
-                .collect();
+        };
+        if info.cut {
             return Ok(Some(Read1::Rejected(oversized(
                 &self.name,
-                line,
-                self.max_record_bytes,
-                &raw.join(","),
+                info.line,
+                self.rows.max_row_bytes(),
+                &self.raw(),
             ))));
         }
-        self.row = match csv::StringRecord::from_byte_record(bytes) {
-            Ok(row) => row,
-            Err(error) => {
-                let raw: Vec<String> = error
-                    .into_byte_record()
-                    .iter()
-                    .map(|c| String::from_utf8_lossy(c).into_owned())
-                    .collect();
-                return Ok(Some(Read1::Rejected(Rejection {
-                    file: self.name.clone(),
-                    line,
-                    case_id: None,
-                    field: None,
-                    reason: "the row is not valid UTF-8".into(),
-                    raw: raw.join(","),
-                })));
-            }
-        };
-        Ok(Some(match self.decode(record) {
-            Ok(()) => Read1::Record(line),
-            Err((field, reason)) => Read1::Rejected(Rejection {
-                file: self.name.clone(),
-                line,
-                case_id: (!record.case_id.is_empty()).then(|| record.case_id.clone()),
-                field,
-                reason,
-                raw: self.raw(),
-            }),
-        }))
+        let problems = self.decode(record);
+        Ok(Some(outcome(
+            &self.name,
+            info.line,
+            record,
+            problems,
+            || self.raw(),
+        )))
     }
 }
 
@@ -434,9 +488,18 @@ struct TomlCases<'a> {
     compiled: &'a Compiled,
     index: &'a SchemaIndex,
     name: String,
-    cases: std::vec::IntoIter<Result<(usize, String, String), Rejection>>,
+    cases: std::vec::IntoIter<Result<TomlCase, Rejection>>,
     last_raw: String,
     unknown_keys: &'a mut HashSet<String>,
+}
+
+/// One `[[case]]` of a TOML batch, as JSON.
+struct TomlCase {
+    line: usize,
+    json: String,
+    raw: String,
+    /// Its `nan`, `inf` and `-inf` values (`null` in the JSON).
+    non_finite: Vec<Problem>,
 }
 
 #[derive(serde::Deserialize)]
@@ -471,73 +534,72 @@ impl<'a> TomlCases<'a> {
         }
         let lines = LineStarts::new(&text);
         let line_of = |offset: usize| lines.line_index(offset) + 1;
-        let cases: Vec<Result<(usize, String, String), Rejection>> =
-            match toml::from_str::<TomlFile>(&text) {
-                Ok(file) => file
-                    .case
-                    .into_iter()
-                    .map(|case| {
-                        let span = case.span();
-                        let line = line_of(span.start);
-                        let raw = text.get(span).unwrap_or("").trim().to_string();
-                        let case = case.into_inner();
-                        if let Some((field, spelling)) = non_finite_float(&case) {
-                            return Err(Rejection {
-                                file: name.clone(),
-                                line,
-                                case_id: case
-                                    .get("case_id")
-                                    .and_then(toml::Value::as_str)
-                                    .map(str::to_string),
-                                field: Some(field),
-                                reason: format!("found `{spelling}`, not a finite number"),
-                                raw,
-                            });
-                        }
-                        let json = serde_json::to_string(&toml_to_json(toml::Value::Table(case)))
-                            .unwrap_or_default();
-                        Ok((line, json, raw))
+        let cases: Vec<Result<TomlCase, Rejection>> = match toml::from_str::<TomlFile>(&text) {
+            Ok(file) => file
+                .case
+                .into_iter()
+                .map(|case| {
+                    let span = case.span();
+                    let line = line_of(span.start);
+                    let raw = text.get(span).unwrap_or("").trim().to_string();
+                    let case = case.into_inner();
+                    let non_finite = non_finite_floats(&case)
+                        .into_iter()
+                        .map(|(field, spelling)| {
+                            Problem::new(
+                                ProblemKind::NotFinite,
+                                format!("found `{spelling}`, not a finite number"),
+                            )
+                            .on_field(field)
+                        })
+                        .collect();
+                    let json = serde_json::to_string(&toml_to_json(toml::Value::Table(case)))
+                        .unwrap_or_default();
+                    Ok(TomlCase {
+                        line,
+                        json,
+                        raw,
+                        non_finite,
                     })
-                    .collect(),
-                Err(error) => {
-                    // The file cannot be read at all: every `[[case]]` in it is
-                    // set aside (one rejection each, with its own text), so the
-                    // counts still say how many records there were.
-                    let reason = format!(
+                })
+                .collect(),
+            Err(error) => {
+                // The file cannot be read at all: every `[[case]]` in it is
+                // set aside (one rejection each, with its own text), so the
+                // counts still say how many records there were.
+                let reason = format!(
                     "the file is not valid TOML ({}, line {}), so none of its cases can be read",
                     error.message().trim(),
                     line_of(error.span().map_or(0, |s| s.start))
                 );
-                    let starts: Vec<usize> =
-                        text.match_indices("[[case]]").map(|(i, _)| i).collect();
-                    if starts.is_empty() {
-                        vec![Err(Rejection {
-                            file: name.clone(),
-                            line: line_of(error.span().map_or(0, |s| s.start)),
-                            case_id: None,
-                            field: None,
-                            reason,
-                            raw: text.clone(),
-                        })]
-                    } else {
-                        starts
-                            .iter()
-                            .enumerate()
-                            .map(|(i, &start)| {
-                                let end = starts.get(i + 1).copied().unwrap_or(text.len());
-                                Err(Rejection {
-                                    file: name.clone(),
-                                    line: line_of(start),
-                                    case_id: None,
-                                    field: None,
-                                    reason: reason.clone(),
-                                    raw: text[start..end].trim().to_string(),
-                                })
-                            })
-                            .collect()
-                    }
+                let starts: Vec<usize> = text.match_indices("[[case]]").map(|(i, _)| i).collect();
+                let bad = || vec![Problem::new(ProblemKind::BadToml, reason.clone())];
+                if starts.is_empty() {
+                    vec![Err(Rejection::new(
+                        &name,
+                        line_of(error.span().map_or(0, |s| s.start)),
+                        None,
+                        bad(),
+                        text.clone(),
+                    ))]
+                } else {
+                    starts
+                        .iter()
+                        .enumerate()
+                        .map(|(i, &start)| {
+                            let end = starts.get(i + 1).copied().unwrap_or(text.len());
+                            Err(Rejection::new(
+                                &name,
+                                line_of(start),
+                                None,
+                                bad(),
+                                text[start..end].trim().to_string(),
+                            ))
+                        })
+                        .collect()
                 }
-            };
+            }
+        };
         Ok(TomlCases {
             compiled,
             index,
@@ -549,16 +611,22 @@ impl<'a> TomlCases<'a> {
     }
 }
 
-/// The dotted name of the first value in `table` that is TOML's `nan`,
-/// `inf` or `-inf` (in a list, the list's), and that spelling. JSON has no
-/// such values: [`toml_to_json`] would make them `null`, unknown.
-pub(crate) fn non_finite_float(table: &toml::Table) -> Option<(String, &'static str)> {
-    table.iter().find_map(|(key, value)| match value {
-        toml::Value::Table(inner) => {
-            non_finite_float(inner).map(|(name, found)| (format!("{key}.{name}"), found))
+/// The dotted name of every value in `table` that is TOML's `nan`, `inf`
+/// or `-inf` (in a list, the list's), with that spelling. JSON has no such
+/// values: [`toml_to_json`] makes them `null`, unknown.
+pub(crate) fn non_finite_floats(table: &toml::Table) -> Vec<(String, &'static str)> {
+    let mut found = Vec::new();
+    for (key, value) in table {
+        match value {
+            toml::Value::Table(inner) => found.extend(
+                non_finite_floats(inner)
+                    .into_iter()
+                    .map(|(name, spelling)| (format!("{key}.{name}"), spelling)),
+            ),
+            _ => found.extend(non_finite_spelling(value).map(|spelling| (key.clone(), spelling))),
         }
-        _ => non_finite_spelling(value).map(|found| (key.clone(), found)),
-    })
+    }
+    found
 }
 
 fn non_finite_spelling(value: &toml::Value) -> Option<&'static str> {
@@ -566,13 +634,13 @@ fn non_finite_spelling(value: &toml::Value) -> Option<&'static str> {
         toml::Value::Float(f) if f.is_nan() => Some("nan"),
         toml::Value::Float(f) if f.is_infinite() => Some(if *f > 0.0 { "inf" } else { "-inf" }),
         toml::Value::Array(items) => items.iter().find_map(non_finite_spelling),
-        toml::Value::Table(table) => non_finite_float(table).map(|(_, found)| found),
+        toml::Value::Table(table) => non_finite_floats(table).first().map(|(_, found)| *found),
         _ => None,
     }
 }
 
 /// TOML values as JSON (dates become `YYYY-MM-DD` text; see
-/// [`non_finite_float`] for what JSON cannot hold).
+/// [`non_finite_floats`] for what JSON cannot hold).
 pub(crate) fn toml_to_json(value: toml::Value) -> serde_json::Value {
     match value {
         toml::Value::String(s) => serde_json::Value::String(s),
@@ -601,23 +669,34 @@ impl RecordReader for TomlCases<'_> {
         let Some(case) = self.cases.next() else {
             return Ok(None);
         };
-        let (line, json, raw) = match case {
+        let case = match case {
             Ok(case) => case,
             Err(rejection) => return Ok(Some(Read1::Rejected(rejection))),
         };
-        self.last_raw.clone_from(&raw);
-        Ok(Some(
-            match decode_line(self.compiled, self.index, &json, record, self.unknown_keys) {
-                Ok(()) => Read1::Record(line),
-                Err(e) => Read1::Rejected(Rejection {
-                    file: self.name.clone(),
-                    line,
-                    case_id: (!record.case_id.is_empty()).then(|| record.case_id.clone()),
-                    field: e.field,
-                    reason: e.reason,
-                    raw,
-                }),
-            },
-        ))
+        self.last_raw.clone_from(&case.raw);
+        let mut problems = case.non_finite;
+        if let Err(more) = decode_line(
+            self.compiled,
+            self.index,
+            &case.json,
+            record,
+            self.unknown_keys,
+        ) {
+            // A non-finite value is `null` in the JSON: what decoding says
+            // of its field (a list element is null) is the same problem.
+            let noted = problems.len();
+            for problem in more {
+                if !problems[..noted].iter().any(|p| p.field == problem.field) {
+                    problems.push(problem);
+                }
+            }
+        }
+        Ok(Some(outcome(
+            &self.name,
+            case.line,
+            record,
+            problems,
+            || case.raw,
+        )))
     }
 }

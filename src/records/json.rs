@@ -10,19 +10,11 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use crate::compile::val::Val;
 use crate::compile::Compiled;
 use crate::records::case::CaseRecord;
+use crate::records::rejection::{Problem, ProblemKind};
 use crate::records::scalar::decode_text;
 use crate::records::schema_index::{Key, SchemaIndex};
 use crate::ruleset::schema::FieldId;
 use crate::types::Type;
-
-/// Why a record failed to decode: the field (if one) and the reason.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) struct DecodeError {
-    /// The field at fault.
-    pub field: Option<String>,
-    /// The reason.
-    pub reason: String,
-}
 
 /// Shared state of one record's decoding.
 struct Context<'a> {
@@ -31,37 +23,49 @@ struct Context<'a> {
     record: &'a mut CaseRecord,
     /// Field names not in the schema.
     unknown_keys: &'a mut HashSet<String>,
-    /// The first problem, with its field.
-    error: Option<DecodeError>,
+    /// The problems found so far: the first of each field.
+    problems: Vec<Problem>,
 }
 
 impl Context<'_> {
-    fn fail<E: de::Error>(&mut self, field: Option<FieldId>, reason: String) -> E {
-        let field = field.map(|f| self.index.name(f).to_string());
-        let message = reason.clone();
-        if self.error.is_none() {
-            self.error = Some(DecodeError { field, reason });
+    /// Notes `problem` of `field` (`case_id` when `None` and `case_id`),
+    /// unless that field already has one: the value is left unknown and
+    /// decoding goes on.
+    fn note(&mut self, field: Option<FieldId>, problem: Problem) {
+        let name = match field {
+            Some(id) => Some(self.index.name(id)),
+            None => problem.field.as_deref(),
+        };
+        if name.is_some() && self.problems.iter().any(|p| p.field.as_deref() == name) {
+            return;
         }
-        E::custom(message)
+        let problem = match field {
+            Some(id) => problem.on_field(self.index.name(id)),
+            None => problem,
+        };
+        self.problems.push(problem);
     }
 }
 
 /// Decodes `line` (one JSON object) into `record`. Keys not in the schema are
-/// added to `unknown_keys`.
+/// added to `unknown_keys`. On failure, every problem found: a value of the
+/// wrong type or not in its field's values is noted and decoding goes on
+/// (one problem per field, the first), so that all are reported at once; a
+/// line that is not JSON, or not an object, stops there (one problem).
 pub(crate) fn decode_line(
     compiled: &Compiled,
     index: &SchemaIndex,
     line: &str,
     record: &mut CaseRecord,
     unknown_keys: &mut HashSet<String>,
-) -> Result<(), DecodeError> {
+) -> Result<(), Vec<Problem>> {
     record.clear();
     let mut context = Context {
         compiled,
         index,
         record,
         unknown_keys,
-        error: None,
+        problems: Vec::new(),
     };
     let mut deserializer = serde_json::Deserializer::from_str(line);
     let result = ObjectSeed {
@@ -70,29 +74,35 @@ pub(crate) fn decode_line(
     }
     .deserialize(&mut deserializer)
     .and_then(|()| deserializer.end());
-    match result {
-        Ok(()) => {
-            if context.record.case_id.is_empty() {
-                return Err(DecodeError {
-                    field: Some("case_id".into()),
-                    reason: "the record has no `case_id`".into(),
-                });
+    if let Err(error) = result {
+        // The case id may come after where the JSON breaks: look for it so
+        // that the rejection can name the case.
+        if context.record.case_id.is_empty() {
+            if let Ok(CaseIdOnly { case_id: Some(id) }) = serde_json::from_str(line) {
+                context.record.case_id = id;
             }
-            Ok(())
         }
-        Err(error) => {
-            // The case id may come after the field at fault: look for it
-            // so that the rejection can name the case.
-            if context.record.case_id.is_empty() {
-                if let Ok(CaseIdOnly { case_id: Some(id) }) = serde_json::from_str(line) {
-                    context.record.case_id = id;
-                }
-            }
-            Err(context.error.take().unwrap_or_else(|| DecodeError {
-                field: None,
-                reason: json_reason(&error),
-            }))
-        }
+        let kind = match error.classify() {
+            serde_json::error::Category::Data => ProblemKind::NotAnObject,
+            _ => ProblemKind::BadJson,
+        };
+        return Err(vec![Problem::new(kind, json_reason(&error))]);
+    }
+    if context.record.case_id.is_empty()
+        && !context
+            .problems
+            .iter()
+            .any(|p| p.field.as_deref() == Some("case_id"))
+    {
+        context.problems.push(
+            Problem::new(ProblemKind::MissingCaseId, "the record has no `case_id`")
+                .on_field("case_id"),
+        );
+    }
+    if context.problems.is_empty() {
+        Ok(())
+    } else {
+        Err(context.problems)
     }
 }
 
@@ -101,7 +111,7 @@ struct CaseIdOnly {
     case_id: Option<String>,
 }
 
-/// A serde_json syntax error without its position (the caller gives the line).
+/// A serde_json error without its position (the caller gives the line).
 fn json_reason(error: &serde_json::Error) -> String {
     let text = error.to_string();
     let text = text.split(" at line ").next().unwrap_or(&text).to_string();
@@ -136,24 +146,24 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
         while let Some(key) = map.next_key_seed(KeySeed)? {
             let key_text: &str = &key;
             if self.group.is_none() && key_text == "case_id" {
-                let id: Option<String> = map.next_value()?;
-                match id {
-                    Some(id) if !id.is_empty() => {
-                        if !self.context.record.case_id.is_empty() {
-                            return Err(self.context.fail(
-                                self.context.index.case_id,
-                                "`case_id` appears twice".into(),
-                            ));
+                let id: AnyValue = map.next_value()?;
+                let problem = match id {
+                    AnyValue::Text(id) if !id.is_empty() => {
+                        if self.context.record.case_id.is_empty() {
+                            self.context.record.case_id = id;
+                            continue;
                         }
-                        self.context.record.case_id = id;
+                        Problem::new(ProblemKind::RepeatedField, "`case_id` appears twice")
                     }
-                    _ => {
-                        return Err(self.context.fail(
-                            self.context.index.case_id,
-                            "`case_id` is empty or null".into(),
-                        ))
+                    AnyValue::Text(_) | AnyValue::Null => {
+                        Problem::new(ProblemKind::MissingCaseId, "`case_id` is empty or null")
                     }
-                }
+                    AnyValue::Other(found) => Problem::new(
+                        ProblemKind::WrongType,
+                        format!("expected the case id as text, found {found}"),
+                    ),
+                };
+                self.context.note(None, problem.on_field("case_id"));
                 continue;
             }
             match self.context.index.key(self.group, key_text) {
@@ -169,9 +179,12 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
                 }
                 Key::Field(id) => {
                     if !self.context.record.name_field(id) {
-                        return Err(self
-                            .context
-                            .fail(Some(id), "the field appears twice".into()));
+                        map.next_value::<IgnoredAny>()?;
+                        self.context.note(
+                            Some(id),
+                            Problem::new(ProblemKind::RepeatedField, "the field appears twice"),
+                        );
+                        continue;
                     }
                     map.next_value_seed(ValueSeed {
                         context: &mut *self.context,
@@ -181,12 +194,6 @@ impl<'de> Visitor<'de> for ObjectSeed<'_, '_> {
             }
         }
         Ok(())
-    }
-
-    fn visit_unit<E: de::Error>(self) -> Result<(), E> {
-        Err(self
-            .context
-            .fail(None, "the record is `null`, not a JSON object".into()))
     }
 }
 
@@ -229,7 +236,8 @@ impl ValueSeed<'_, '_> {
         }
     }
 
-    fn wrong<E: de::Error>(self, found: &str) -> E {
+    /// Notes that the value is not of the field's type (it stays unknown).
+    fn wrong(self, found: &str) {
         let ty = self.context.index.ty(self.field).clone();
         let wanted = match ty {
             Type::Enum(_) => "one of its values, as text".to_string(),
@@ -238,25 +246,25 @@ impl ValueSeed<'_, '_> {
             Type::List(element) => format!("a list of {element}"),
             other => format!("a {other}"),
         };
-        self.context.fail(
+        self.context.note(
             Some(self.field),
-            format!("expected {wanted}, found {found}"),
-        )
+            Problem::new(
+                ProblemKind::WrongType,
+                format!("expected {wanted}, found {found}"),
+            ),
+        );
     }
 
-    fn text<E: de::Error>(self, text: &str) -> Result<(), E> {
+    fn text(self, text: &str) {
         let ty = self.context.index.ty(self.field).clone();
         match ty {
             Type::Str | Type::Date | Type::Enum(_) => {
                 match decode_text(self.context.compiled, self.context.record, &ty, text) {
-                    Ok(v) => {
-                        self.store(v);
-                        Ok(())
-                    }
-                    Err(reason) => Err(self.context.fail(Some(self.field), reason)),
+                    Ok(v) => self.store(v),
+                    Err(problem) => self.context.note(Some(self.field), problem),
                 }
             }
-            _ => Err(self.wrong(&format!("the text `{text}`"))),
+            _ => self.wrong(&format!("the text `{text}`")),
         }
     }
 }
@@ -285,65 +293,75 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
 
     fn visit_bool<E: de::Error>(self, v: bool) -> Result<(), E> {
         match self.context.index.ty(self.field) {
-            Type::Bool => {
-                self.store(Val::Bool(v));
-                Ok(())
-            }
-            _ => Err(self.wrong(&format!("`{v}`"))),
+            Type::Bool => self.store(Val::Bool(v)),
+            _ => self.wrong(&format!("`{v}`")),
         }
+        Ok(())
     }
 
     fn visit_i64<E: de::Error>(self, v: i64) -> Result<(), E> {
         match self.context.index.ty(self.field) {
-            Type::Int => {
-                self.store(Val::Int(v));
-                Ok(())
-            }
-            _ => Err(self.wrong(&format!("the number {v}"))),
+            Type::Int => self.store(Val::Int(v)),
+            _ => self.wrong(&format!("the number {v}")),
         }
+        Ok(())
     }
 
     fn visit_u64<E: de::Error>(self, v: u64) -> Result<(), E> {
         match i64::try_from(v) {
             Ok(v) => self.visit_i64(v),
-            Err(_) => Err(self.wrong("a number too large")),
+            Err(_) => {
+                self.wrong("a number too large");
+                Ok(())
+            }
         }
     }
 
     fn visit_f64<E: de::Error>(self, v: f64) -> Result<(), E> {
-        Err(self.wrong(&format!("the number {v}")))
+        self.wrong(&format!("the number {v}"));
+        Ok(())
     }
 
     fn visit_str<E: de::Error>(self, v: &str) -> Result<(), E> {
-        self.text(v)
+        self.text(v);
+        Ok(())
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
         let Type::List(element) = self.context.index.ty(self.field).clone() else {
-            return Err(self.wrong("a list"));
+            while seq.next_element::<IgnoredAny>()?.is_some() {}
+            self.wrong("a list");
+            return Ok(());
         };
         let start = self.context.record.items.len();
-        while let Some(item) = seq.next_element::<Option<ListItem>>()? {
+        let mut problem = None;
+        while let Some(item) = seq.next_element::<AnyValue>()? {
+            if problem.is_some() {
+                continue; // the rest is read past: the field is unknown
+            }
             let value = match item {
-                None => {
-                    return Err(self
-                        .context
-                        .fail(Some(self.field), "a list element is null".into()))
-                }
-                Some(ListItem::Text(text)) => {
+                AnyValue::Null => Err(Problem::new(
+                    ProblemKind::WrongType,
+                    "a list element is null",
+                )),
+                AnyValue::Text(text) => {
                     decode_text(self.context.compiled, self.context.record, &element, &text)
                 }
-                Some(ListItem::Other(what)) => {
-                    Err(format!("expected a list of {element}, found {what} in it"))
-                }
+                AnyValue::Other(what) => Err(Problem::new(
+                    ProblemKind::WrongType,
+                    format!("expected a list of {element}, found {what} in it"),
+                )),
             };
             match value {
                 Ok(v) => self.context.record.items.push(v),
-                Err(reason) => return Err(self.context.fail(Some(self.field), reason)),
+                Err(found) => problem = Some(found),
             }
         }
         let len = self.context.record.items.len() - start;
-        if self.context.index.is_used(self.field) {
+        if let Some(problem) = problem {
+            self.context.record.items.truncate(start);
+            self.context.note(Some(self.field), problem);
+        } else if self.context.index.is_used(self.field) {
             self.context
                 .record
                 .set(self.field, Val::List(start as u32, len as u32));
@@ -353,9 +371,11 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         Ok(())
     }
 
-    fn visit_map<M: MapAccess<'de>>(self, map: M) -> Result<(), M::Error> {
+    fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<(), M::Error> {
         if *self.context.index.ty(self.field) != Type::Record {
-            return Err(self.wrong("a JSON object"));
+            while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+            self.wrong("a JSON object");
+            return Ok(());
         }
         if self.context.index.is_used(self.field) {
             self.context.record.set(self.field, Val::Present);
@@ -368,44 +388,52 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
     }
 }
 
-/// A list element as read: text, or a description of something else.
-enum ListItem {
+/// Any JSON value as read: `null`, text, or a description of something
+/// else (read past).
+enum AnyValue {
+    Null,
     Text(String),
     Other(String),
 }
 
-impl<'de> de::Deserialize<'de> for ListItem {
+impl<'de> de::Deserialize<'de> for AnyValue {
     fn deserialize<D: de::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        struct ItemVisitor;
-        impl<'de> Visitor<'de> for ItemVisitor {
-            type Value = ListItem;
+        struct AnyVisitor;
+        impl<'de> Visitor<'de> for AnyVisitor {
+            type Value = AnyValue;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a list element")
+                f.write_str("a value")
             }
-            fn visit_str<E: de::Error>(self, v: &str) -> Result<ListItem, E> {
-                Ok(ListItem::Text(v.to_string()))
+            fn visit_unit<E: de::Error>(self) -> Result<AnyValue, E> {
+                Ok(AnyValue::Null)
             }
-            fn visit_bool<E: de::Error>(self, v: bool) -> Result<ListItem, E> {
-                Ok(ListItem::Other(format!("`{v}`")))
+            fn visit_none<E: de::Error>(self) -> Result<AnyValue, E> {
+                Ok(AnyValue::Null)
             }
-            fn visit_i64<E: de::Error>(self, v: i64) -> Result<ListItem, E> {
-                Ok(ListItem::Other(format!("the number {v}")))
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<AnyValue, E> {
+                Ok(AnyValue::Text(v.to_string()))
             }
-            fn visit_u64<E: de::Error>(self, v: u64) -> Result<ListItem, E> {
-                Ok(ListItem::Other(format!("the number {v}")))
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<AnyValue, E> {
+                Ok(AnyValue::Other(format!("`{v}`")))
             }
-            fn visit_f64<E: de::Error>(self, v: f64) -> Result<ListItem, E> {
-                Ok(ListItem::Other(format!("the number {v}")))
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<AnyValue, E> {
+                Ok(AnyValue::Other(format!("the number {v}")))
             }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<ListItem, A::Error> {
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<AnyValue, E> {
+                Ok(AnyValue::Other(format!("the number {v}")))
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<AnyValue, E> {
+                Ok(AnyValue::Other(format!("the number {v}")))
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<AnyValue, A::Error> {
                 while seq.next_element::<IgnoredAny>()?.is_some() {}
-                Ok(ListItem::Other("a list".into()))
+                Ok(AnyValue::Other("a list".into()))
             }
-            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<ListItem, M::Error> {
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<AnyValue, M::Error> {
                 while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
-                Ok(ListItem::Other("an object".into()))
+                Ok(AnyValue::Other("an object".into()))
             }
         }
-        deserializer.deserialize_any(ItemVisitor)
+        deserializer.deserialize_any(AnyVisitor)
     }
 }

@@ -5,6 +5,11 @@
 //! was reported one line too early. Inside a quoted cell nothing changes: a
 //! cell's text is the record's data.
 //!
+//! What is inside a quoted cell is decided as the `csv` crate's parser
+//! decides it ([`Cell`]): a quote opens a cell only at its start (inside an
+//! unquoted cell it is text, as in `5'10"`), a doubled quote stays inside,
+//! and with an escape byte (`\` in `"a \" b"`) the byte after it is text.
+//!
 //! The reader also tells the line of a record: the CSV parser skips blank
 //! lines without counting them, so its own line numbers drift after one. The
 //! reader notes where each `\n` it passes on lies, and [`line_of`] counts
@@ -16,6 +21,58 @@
 use std::collections::VecDeque;
 use std::io::{BufRead, Read};
 
+/// Where the parser stands in a record: what the `csv` crate's parser
+/// (csv-core's automaton) would be in after the same bytes, reduced to what
+/// tells a line ending from a byte of a quoted cell.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Cell {
+    /// At the start of a cell (or of a record).
+    Start,
+    /// Inside a cell that did not start with a quote.
+    Unquoted,
+    /// Inside a quoted cell.
+    Quoted,
+    /// Inside a quoted cell, just after the escape byte.
+    Escaped,
+    /// Just after a quote inside a quoted cell: it ends the cell, unless
+    /// another quote follows (a doubled quote).
+    QuoteInQuoted,
+}
+
+impl Cell {
+    /// Whether a line break here is part of a cell's text.
+    fn quoted(self) -> bool {
+        matches!(self, Cell::Quoted | Cell::Escaped)
+    }
+}
+
+/// The bytes of a dialect that move between [`Cell`]s.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Syntax {
+    /// The cell delimiter.
+    pub delimiter: u8,
+    /// The quote byte, if cells may be quoted.
+    pub quote: Option<u8>,
+    /// The escape byte inside quoted cells, if any.
+    pub escape: Option<u8>,
+}
+
+impl Syntax {
+    /// The state after `byte`, in csv-core's order of tests.
+    fn step(self, state: Cell, byte: u8) -> Cell {
+        let quote = self.quote == Some(byte);
+        match state {
+            Cell::Quoted if quote => Cell::QuoteInQuoted,
+            Cell::Quoted if self.escape == Some(byte) => Cell::Escaped,
+            Cell::Quoted | Cell::Escaped => Cell::Quoted,
+            Cell::QuoteInQuoted if quote => Cell::Quoted,
+            Cell::Start if quote => Cell::Quoted,
+            _ if byte == self.delimiter || byte == b'\r' || byte == b'\n' => Cell::Start,
+            _ => Cell::Unquoted,
+        }
+    }
+}
+
 /// A reader that turns `\r\n` and `\r` outside quoted cells into `\n`, and
 /// cuts a record longer than its limit short.
 ///
@@ -26,10 +83,12 @@ use std::io::{BufRead, Read};
 /// that such a record must be rejected, not decoded.
 pub(crate) struct NormalizedLines<R> {
     inner: R,
-    /// The quote character of the CSV dialect.
-    quote: u8,
-    /// Inside a quoted cell (a doubled quote leaves and re-enters).
-    quoted: bool,
+    /// The dialect's delimiter, quote and escape bytes.
+    syntax: Syntax,
+    /// Which bytes can change the state: those, `\r` and `\n`.
+    special: [bool; 256],
+    /// Where the parser stands after the bytes passed on.
+    cell: Cell,
     /// The last byte passed on was a `\r` turned into `\n`: a `\n` right
     /// after it is the rest of the same line ending.
     after_cr: bool,
@@ -56,8 +115,8 @@ pub(crate) struct NormalizedLines<R> {
 
 /// The state of reading past the rest of a cut record.
 struct Skip {
-    quoted: bool,
-    after_cr: bool,
+    /// Where the parser of the original would stand.
+    cell: Cell,
     /// Line breaks read past, less the one passed on to end the record.
     breaks: u64,
     /// Where that `\n` lies.
@@ -65,13 +124,27 @@ struct Skip {
 }
 
 impl<R: BufRead> NormalizedLines<R> {
-    /// Wraps `inner`, whose cells are quoted with `quote`; a record may have
-    /// at most `max_record` bytes.
-    pub(crate) fn new(inner: R, quote: u8, max_record: usize) -> NormalizedLines<R> {
+    /// Wraps `inner`, whose cells follow `syntax`; a record may have at
+    /// most `max_record` bytes.
+    pub(crate) fn new(inner: R, syntax: Syntax, max_record: usize) -> NormalizedLines<R> {
+        let mut special = [false; 256];
+        for byte in [
+            Some(b'\r'),
+            Some(b'\n'),
+            Some(syntax.delimiter),
+            syntax.quote,
+            syntax.escape,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            special[usize::from(byte)] = true;
+        }
         NormalizedLines {
             inner,
-            quote,
-            quoted: false,
+            syntax,
+            special,
+            cell: Cell::Start,
             after_cr: false,
             max_record: max_record as u64,
             record_bytes: 0,
@@ -116,34 +189,30 @@ impl<R: BufRead> NormalizedLines<R> {
 
     /// Reads past one byte of a cut record; true when its end was reached.
     fn skip(&mut self, byte: u8) -> bool {
+        let syntax = self.syntax;
         let Some(skip) = self.skipping.as_mut() else {
             return true;
         };
-        if byte == self.quote {
-            skip.quoted = !skip.quoted;
+        skip.cell = syntax.step(skip.cell, byte);
+        let line_break = byte == b'\r' || byte == b'\n';
+        if !line_break {
+            return false;
         }
-        if skip.quoted {
-            skip.after_cr = false;
+        if skip.cell.quoted() {
             if byte == b'\n' {
                 skip.breaks += 1;
             }
             return false;
         }
-        let after_cr = std::mem::replace(&mut skip.after_cr, byte == b'\r');
-        match byte {
-            b'\n' if after_cr => false,
-            b'\r' | b'\n' => {
-                // The record's own line ending: the `\n` passed on stands
-                // for it; the breaks before it are noted at that place.
-                for _ in 0..skip.breaks {
-                    self.newlines.push_back(skip.at);
-                }
-                self.after_cr = byte == b'\r';
-                self.skipping = None;
-                true
-            }
-            _ => false,
+        // The record's own line ending: the `\n` passed on stands for it;
+        // the breaks before it are noted at that place.
+        for _ in 0..skip.breaks {
+            self.newlines.push_back(skip.at);
         }
+        self.after_cr = byte == b'\r';
+        self.cell = Cell::Start;
+        self.skipping = None;
+        true
     }
 }
 
@@ -176,59 +245,74 @@ impl<R: BufRead> Read for NormalizedLines<R> {
             data.clear();
             data.extend_from_slice(&available[..available.len().min(out.len() - written)]);
             let mut consumed = 0;
-            for &byte in &data {
+            while let Some(&byte) = data.get(consumed) {
                 if written == out.len() || !self.pending.is_empty() {
                     break;
+                }
+                if self.skipping.is_none() {
+                    // A run of bytes no state treats apart (not a quote,
+                    // escape, delimiter or line break) is passed on whole,
+                    // up to the record's limit.
+                    let room = self
+                        .max_record
+                        .saturating_sub(self.record_bytes)
+                        .min((out.len() - written) as u64) as usize;
+                    let special = &self.special;
+                    let run = data[consumed..]
+                        .iter()
+                        .take(room)
+                        .take_while(|&&b| !special[usize::from(b)])
+                        .count();
+                    if run > 0 {
+                        self.cell = self.syntax.step(self.cell, byte);
+                        self.after_cr = false;
+                        out[written..written + run]
+                            .copy_from_slice(&data[consumed..consumed + run]);
+                        written += run;
+                        consumed += run;
+                        self.record_bytes += run as u64;
+                        continue;
+                    }
                 }
                 consumed += 1;
                 if self.skipping.is_some() {
                     self.skip(byte);
                     continue;
                 }
-                let quoted_before = self.quoted;
-                if byte == self.quote {
-                    self.quoted = !self.quoted;
+                let before = self.cell;
+                self.cell = self.syntax.step(before, byte);
+                let line_break = (byte == b'\r' || byte == b'\n') && !self.cell.quoted();
+                let after_cr = std::mem::replace(&mut self.after_cr, line_break && byte == b'\r');
+                if line_break && byte == b'\n' && after_cr {
+                    continue;
                 }
-                let shown = if self.quoted {
-                    self.after_cr = false;
-                    Some(byte)
-                } else {
-                    let after_cr = std::mem::replace(&mut self.after_cr, byte == b'\r');
-                    match byte {
-                        b'\n' if after_cr => None,
-                        b'\r' => Some(b'\n'),
-                        _ => Some(byte),
-                    }
-                };
-                let Some(shown) = shown else { continue };
-                let ends_record = shown == b'\n' && !self.quoted;
-                if !ends_record && self.record_bytes + 1 > self.max_record {
-                    // Cut the record here: close an open cell, end the line,
-                    // and read past the rest of it.
-                    let end_at = self.passed + written as u64 + u64::from(quoted_before);
+                let shown = if line_break { b'\n' } else { byte };
+                if !line_break && self.record_bytes + 1 > self.max_record {
+                    // Cut the record here: close an open cell (after an
+                    // escape byte, a quote is text: one more closes), end
+                    // the line, and read past the rest of it.
+                    let closing: &[u8] = match (before, self.syntax.quote) {
+                        (Cell::Quoted, Some(q)) => &[q][..],
+                        (Cell::Escaped, Some(q)) => &[q, q][..],
+                        _ => &[],
+                    };
+                    let end_at = self.passed + written as u64 + closing.len() as u64;
                     self.skipping = Some(Skip {
-                        quoted: quoted_before,
-                        after_cr: false,
+                        cell: before,
                         breaks: 0,
                         at: end_at,
                     });
-                    if quoted_before {
-                        self.pending.push_back(self.quote);
-                    }
+                    self.pending.extend(closing);
                     self.pending.push_back(b'\n');
                     self.cut_ends.push_back(end_at);
-                    self.quoted = false;
+                    self.cell = Cell::Start;
                     self.after_cr = false;
                     self.record_bytes = 0;
                     self.skip(byte);
                     continue;
                 }
                 self.emit(out, &mut written, shown);
-                self.record_bytes = if ends_record {
-                    0
-                } else {
-                    self.record_bytes + 1
-                };
+                self.record_bytes = if line_break { 0 } else { self.record_bytes + 1 };
             }
             self.scratch = data;
             self.inner.consume(consumed);
@@ -243,15 +327,22 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
+    /// The CSV dialect's bytes.
+    const CSV: Syntax = Syntax {
+        delimiter: b',',
+        quote: Some(b'"'),
+        escape: None,
+    };
+
     fn normalize(input: &[u8], chunk: usize) -> Vec<u8> {
-        cut(input, chunk, usize::MAX).0
+        cut(input, CSV, chunk, usize::MAX).0
     }
 
     /// What is passed on, read `chunk` bytes at a time with records limited
     /// to `max` bytes, and the lines of every `\n` passed on.
-    fn cut(input: &[u8], chunk: usize, max: usize) -> (Vec<u8>, Vec<u64>) {
+    fn cut(input: &[u8], syntax: Syntax, chunk: usize, max: usize) -> (Vec<u8>, Vec<u64>) {
         let reader = std::io::BufReader::with_capacity(chunk.max(1), input);
-        let mut normalized = NormalizedLines::new(reader, b'"', max);
+        let mut normalized = NormalizedLines::new(reader, syntax, max);
         let mut out = Vec::new();
         let mut buf = vec![0; chunk.max(1)];
         loop {
@@ -268,6 +359,23 @@ mod tests {
         (out, lines)
     }
 
+    /// The records the `csv` crate reads from `input` in the dialect of
+    /// `syntax` (any line ending ends a record, as by default).
+    fn parse(input: &[u8], syntax: Syntax) -> Vec<Vec<Vec<u8>>> {
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .delimiter(syntax.delimiter)
+            .quoting(syntax.quote.is_some())
+            .quote(syntax.quote.unwrap_or(b'"'))
+            .escape(syntax.escape)
+            .from_reader(input);
+        reader
+            .byte_records()
+            .map(|r| r.unwrap().iter().map(<[u8]>::to_vec).collect())
+            .collect()
+    }
+
     #[test]
     fn every_line_ending_becomes_a_newline() {
         assert_eq!(normalize(b"a\r\nb\rc\nd\r\r\ne", 64), b"a\nb\nc\nd\n\ne");
@@ -276,7 +384,7 @@ mod tests {
     #[test]
     fn lines_are_counted_up_to_an_offset_blank_lines_included() {
         let text = b"h\r\n\r\n\na,\"x\r\ny\"\nb\n";
-        let mut normalized = NormalizedLines::new(&text[..], b'"', usize::MAX);
+        let mut normalized = NormalizedLines::new(&text[..], CSV, usize::MAX);
         let mut out = Vec::new();
         normalized.read_to_end(&mut out).unwrap();
         assert_eq!(out, b"h\n\n\na,\"x\r\ny\"\nb\n");
@@ -288,7 +396,7 @@ mod tests {
     #[test]
     fn a_record_past_the_limit_is_cut_and_the_rest_read_past() {
         let text = b"h\nabcdefgh\n\"xy\nzzzzzz\"\nok\n";
-        let mut normalized = NormalizedLines::new(&text[..], b'"', 4);
+        let mut normalized = NormalizedLines::new(&text[..], CSV, 4);
         let mut out = Vec::new();
         normalized.read_to_end(&mut out).unwrap();
         // `abcdefgh` is cut after 4 bytes, the quoted cell after `"xy\n`
@@ -310,37 +418,90 @@ mod tests {
         );
     }
 
+    #[test]
+    fn a_quote_inside_an_unquoted_cell_is_text() {
+        // As the CSV parser reads it: the `"` of `5'10"` opens nothing, so
+        // the line ending after it is one.
+        assert_eq!(normalize(b"a,5'10\",b\r\nc\r\n", 64), b"a,5'10\",b\nc\n");
+        let input = b"a,5'10\",b\r\nc,\"d\r\n\"\r\n";
+        assert_eq!(parse(input, CSV), parse(&normalize(input, 64), CSV));
+    }
+
+    #[test]
+    fn an_escaped_quote_does_not_end_a_quoted_cell() {
+        let escaped = Syntax {
+            escape: Some(b'\\'),
+            ..CSV
+        };
+        let input = b"a,\"x \\\" y\r\nz\",b\r\nc\r\n";
+        // With `\` as the escape byte the cell goes on past `\"`: its line
+        // break is text; the record's own ending becomes `\n`.
+        let (out, _) = cut(input, escaped, 64, usize::MAX);
+        assert_eq!(out, b"a,\"x \\\" y\r\nz\",b\nc\n");
+        assert_eq!(parse(input, escaped), parse(&out, escaped));
+        assert_eq!(parse(&out, escaped)[0][1], b"x \" y\r\nz");
+        // Without one, `\"` ends the cell.
+        assert_eq!(normalize(input, 64), b"a,\"x \\\" y\nz\",b\nc\n");
+        // A record cut just after an escape byte is closed all the same.
+        let (out, _) = cut(b"\"ab\\cdef\"\nok\n", escaped, 64, 4);
+        assert_eq!(out, b"\"ab\\\"\"\nok\n");
+        assert_eq!(parse(&out, escaped).len(), 2);
+    }
+
+    /// Dialects to try: CSV, TSV with an escape byte, unquoted TSV.
+    fn syntaxes() -> impl Strategy<Value = Syntax> {
+        prop_oneof![
+            Just(CSV),
+            Just(Syntax {
+                delimiter: b'\t',
+                quote: Some(b'"'),
+                escape: Some(b'\\'),
+            }),
+            Just(Syntax {
+                delimiter: b'\t',
+                quote: None,
+                escape: None,
+            }),
+        ]
+    }
+
+    fn bytes() -> impl Strategy<Value = Vec<u8>> {
+        proptest::collection::vec(
+            prop_oneof![
+                Just(b'\r'),
+                Just(b'\n'),
+                Just(b'x'),
+                Just(b'"'),
+                Just(b','),
+                Just(b'\t'),
+                Just(b'\\'),
+            ],
+            0..64,
+        )
+    }
+
     proptest! {
         #[test]
         fn cutting_does_not_depend_on_buffer_sizes(
-            input in proptest::collection::vec(prop_oneof![Just(b'\r'), Just(b'\n'), Just(b'x'), Just(b'"')], 0..64),
+            input in bytes(),
+            syntax in syntaxes(),
             chunk in 1usize..8,
             max in 1usize..6,
         ) {
-            prop_assert_eq!(cut(&input, chunk, max), cut(&input, 1024, max));
+            prop_assert_eq!(cut(&input, syntax, chunk, max), cut(&input, syntax, 1024, max));
         }
 
         #[test]
-        fn the_result_does_not_depend_on_buffer_sizes(
-            input in proptest::collection::vec(prop_oneof![Just(b'\r'), Just(b'\n'), Just(b'x'), Just(b'"')], 0..64),
+        fn the_parser_reads_the_same_records_after_normalising(
+            input in bytes(),
+            syntax in syntaxes(),
             chunk in 1usize..8,
         ) {
-            let whole = normalize(&input, 1024);
-            prop_assert_eq!(normalize(&input, chunk), whole.clone());
-            // Outside quotes every line ending is `\n`; inside, nothing changes.
-            let text = String::from_utf8(input.clone()).unwrap();
-            let mut expected = String::new();
-            for (i, piece) in text.split('"').enumerate() {
-                if i > 0 {
-                    expected.push('"');
-                }
-                if i % 2 == 1 {
-                    expected.push_str(piece);
-                } else {
-                    expected.push_str(&piece.replace("\r\n", "\n").replace('\r', "\n"));
-                }
-            }
-            prop_assert_eq!(whole, expected.into_bytes());
+            let (whole, _) = cut(&input, syntax, 1024, usize::MAX);
+            prop_assert_eq!(cut(&input, syntax, chunk, usize::MAX).0, whole.clone());
+            // Line endings change, cells do not; no `\r` is left outside
+            // a quoted cell.
+            prop_assert_eq!(parse(&whole, syntax), parse(&input, syntax));
         }
     }
 }

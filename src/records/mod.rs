@@ -2,6 +2,7 @@
 //! straight into [`case::CaseRecord`]s, or set aside as a [`Rejection`].
 
 pub(crate) mod case;
+pub(crate) mod delimited;
 pub(crate) mod escaped_rows;
 pub(crate) mod input;
 pub(crate) mod json;
@@ -9,3 +10,4 @@ mod line_endings;
 pub(crate) mod rejection;
 pub(crate) mod scalar;
 pub(crate) mod schema_index;
+pub(crate) mod stream;

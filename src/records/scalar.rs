@@ -5,36 +5,44 @@ use crate::compile::val::Val;
 use crate::compile::Compiled;
 use crate::date::Date;
 use crate::records::case::CaseRecord;
+use crate::records::rejection::{Problem, ProblemKind};
 use crate::types::Type;
 
-/// Decodes `text` as a value of `ty` (a scalar type).
+/// Decodes `text` as a value of `ty` (a scalar type); the problem (of no
+/// field yet) when it is not one.
 pub(crate) fn decode_text(
     compiled: &Compiled,
     record: &mut CaseRecord,
     ty: &Type,
     text: &str,
-) -> Result<Val, String> {
+) -> Result<Val, Problem> {
+    let wrong = |reason: String| Problem::new(ProblemKind::WrongType, reason);
     match ty {
         Type::Str => Ok(record.text_value(compiled, text)),
-        Type::Date => Date::parse(text)
-            .map(|d| Val::Date(d.0))
-            .ok_or_else(|| format!("`{text}` is not a date (expected YYYY-MM-DD)")),
+        Type::Date => Date::parse(text).map(|d| Val::Date(d.0)).ok_or_else(|| {
+            Problem::new(
+                ProblemKind::NotADate,
+                format!("`{text}` is not a date (expected YYYY-MM-DD)"),
+            )
+        }),
         Type::Enum(id) => compiled
             .program
             .schema
             .enum_value(*id, text)
             .map(Val::Enum)
-            .ok_or_else(|| enum_reason(compiled, *id, text)),
+            .ok_or_else(|| Problem::new(ProblemKind::NotInEnum, enum_reason(compiled, *id, text))),
         Type::Bool => match text {
             "true" => Ok(Val::Bool(true)),
             "false" => Ok(Val::Bool(false)),
-            _ => Err(format!("`{text}` is not true or false")),
+            _ => Err(wrong(format!("`{text}` is not true or false"))),
         },
         Type::Int => text
             .parse::<i64>()
             .map(Val::Int)
-            .map_err(|_| format!("`{text}` is not a whole number")),
-        other => Err(format!("a {other} cannot be written as a single value")),
+            .map_err(|_| wrong(format!("`{text}` is not a whole number"))),
+        other => Err(wrong(format!(
+            "a {other} cannot be written as a single value"
+        ))),
     }
 }
 

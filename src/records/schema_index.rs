@@ -17,8 +17,6 @@ pub(crate) struct SchemaIndex {
     children: HashMap<FieldId, HashMap<String, FieldId>>,
     /// Full dotted names (`nri.date`) of every field, for CSV headers.
     dotted: HashMap<String, FieldId>,
-    /// The `case_id` field.
-    pub case_id: Option<FieldId>,
     types: Vec<Type>,
     names: Vec<String>,
     used: Vec<bool>,
@@ -56,7 +54,6 @@ impl SchemaIndex {
             }
         }
         SchemaIndex {
-            case_id: schema.find("case_id"),
             top,
             children,
             dotted,

@@ -5,6 +5,7 @@ pub(crate) mod case_json;
 pub(crate) mod csv;
 pub(crate) mod flags;
 pub(crate) mod jsonl;
+pub(crate) mod rejections;
 pub(crate) mod summary;
 pub(crate) mod table;
 
@@ -14,6 +15,7 @@ use crate::compile::Compiled;
 use crate::eval::batch::Sink;
 use crate::eval::finding::CaseResult;
 use crate::records::rejection::Rejection;
+use crate::report::rejections::RejectionSummary;
 
 /// The output formats of `nrscreen eval`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,8 +50,9 @@ const REJECTIONS_SHOWN: usize = 20;
 
 /// The sink of `nrscreen eval`: the chosen format on `out`, rejections on
 /// stderr (the first few, shown through `escape::terminal` by
-/// [`Rejection::describe`]) and in full in the rejects file (JSON, exact,
-/// by `escape::write_json`).
+/// [`Rejection::describe`], and all of them grouped in a
+/// [`RejectionSummary`]) and in full in the rejects file (JSON, exact, by
+/// `escape::write_json`).
 pub(crate) struct Report<'w> {
     /// Where cases go.
     pub out: Box<dyn Write + 'w>,
@@ -59,6 +62,8 @@ pub(crate) struct Report<'w> {
     pub rejects: Option<Box<dyn Write + 'w>>,
     /// Rejections described so far.
     pub rejections_shown: usize,
+    /// Every rejection, grouped by kind and field.
+    pub summary: RejectionSummary,
 }
 
 impl Sink for Report<'_> {
@@ -80,6 +85,7 @@ impl Sink for Report<'_> {
             );
         }
         self.rejections_shown += 1;
+        self.summary.add(rejection);
         if let Some(rejects) = &mut self.rejects {
             crate::escape::write_json(&mut *rejects, rejection)?;
             rejects.write_all(b"\n")?;

@@ -310,12 +310,15 @@ fn build_case(
         None => serde_json::Value::Object(serde_json::Map::new()),
     };
     let overrides = merge(inline, set);
-    if let Some((field, found)) = crate::records::input::non_finite_float(&overrides) {
-        diagnostics.push(Diagnostic::error(
-            "bad-test",
-            format!("field `{field}` is `{found}`, not a finite number"),
-            span,
-        ));
+    let non_finite = crate::records::input::non_finite_floats(&overrides);
+    if !non_finite.is_empty() {
+        for (field, found) in non_finite {
+            diagnostics.push(Diagnostic::error(
+                "bad-test",
+                format!("field `{field}` is `{found}`, not a finite number"),
+                span,
+            ));
+        }
         return None;
     }
     if let (serde_json::Value::Object(map), serde_json::Value::Object(more)) = (
@@ -350,6 +353,28 @@ fn build_case(
     Some(case)
 }
 
+/// The text of a record file, read as a batch's input is (gzip or zstd,
+/// a byte-order mark, UTF-16): at most [`files::MAX_FILE_BYTES`] of it once
+/// decompressed.
+fn record_file_text(bytes: &[u8]) -> Result<String, String> {
+    use std::io::Read;
+    let mut text = Vec::new();
+    crate::records::stream::open_text(Box::new(bytes), None)
+        .and_then(|stream| {
+            stream
+                .take(files::MAX_FILE_BYTES + 1)
+                .read_to_end(&mut text)
+        })
+        .map_err(|e| e.to_string())?;
+    if text.len() as u64 > files::MAX_FILE_BYTES {
+        return Err(format!(
+            "it is over {} MiB once decompressed",
+            files::MAX_FILE_BYTES >> 20
+        ));
+    }
+    String::from_utf8(text).map_err(|_| "it is not valid UTF-8 text".to_string())
+}
+
 fn find_record(
     compiled: &Compiled,
     sources: &mut Sources,
@@ -362,8 +387,8 @@ fn find_record(
         return find_mapped_record(compiled, sources, rules_dir, reference, map, diagnostics);
     }
     let bytes = files::read_regular(&path).map_err(|e| e.message(Path::new(&reference.file)))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("`{}` is not valid UTF-8 text", reference.file))?;
+    let text = record_file_text(&bytes)
+        .map_err(|why| format!("`{}` cannot be read: {why}", reference.file))?;
     for line in text.lines() {
         if let Ok(value) = serde_json::from_str::<serde_json::Value>(line) {
             if value.get("case_id").and_then(|v| v.as_str()) == Some(reference.case_id.as_str()) {
@@ -400,18 +425,24 @@ fn find_mapped_record(
         std::fs::File::open(&path).map_err(|e| format!("cannot read `{}`: {e}", reference.file))?;
     let stream = Box::new(std::io::BufReader::new(file));
     let format = crate::mapping::source_format(&mapping, &reference.file);
-    let mut records =
-        match MappedRecords::open(compiled, &mapping, reference.file.clone(), format, stream) {
-            Ok(records) => records,
-            Err(OpenError::Mismatch(found)) => {
-                diagnostics.extend(found);
-                return Err(format!(
-                    "the mapping `{map}` does not fit `{}`",
-                    reference.file
-                ));
-            }
-            Err(OpenError::Io(e)) => return Err(format!("cannot read `{}`: {e}", reference.file)),
-        };
+    let mut records = match MappedRecords::open(
+        compiled,
+        &mapping,
+        reference.file.clone(),
+        format,
+        stream,
+        crate::records::input::MAX_RECORD_BYTES,
+    ) {
+        Ok(records) => records,
+        Err(OpenError::Mismatch(found)) => {
+            diagnostics.extend(found);
+            return Err(format!(
+                "the mapping `{map}` does not fit `{}`",
+                reference.file
+            ));
+        }
+        Err(OpenError::Io(e)) => return Err(format!("cannot read `{}`: {e}", reference.file)),
+    };
     let mut record = CaseRecord::with_fields(schema.fields.len());
     while let Some(read) = records
         .next_record(&mut record)

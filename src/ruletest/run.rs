@@ -158,18 +158,18 @@ fn decode_case(
     let program = &compiled.program;
     let mut problems = Vec::new();
     let mut unknown_keys = HashSet::new();
-    if let Err(e) = decode_line(
+    if let Err(found) = decode_line(
         compiled,
         index,
         &test.case.to_string(),
         record,
         &mut unknown_keys,
     ) {
-        let field = e
-            .field
-            .map(|f| format!("field `{f}`: "))
-            .unwrap_or_default();
-        problems.push(format!("the case cannot be read: {field}{}", e.reason));
+        problems.extend(
+            found
+                .iter()
+                .map(|problem| format!("the case cannot be read: {problem}")),
+        );
     }
     for field in &test.unset {
         if program.schema.find(field).is_none() {

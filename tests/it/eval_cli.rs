@@ -74,9 +74,15 @@ fn standard_input_and_several_files_are_read_in_order() {
     eval().arg(CASES).stdout(out.stdout).run();
 
     // Two files: the ids repeat, so the second file's records are rejected
-    // as duplicates and the counts still add up.
+    // as duplicates and the counts still add up (half of them rejected, as
+    // --max-rejects allows).
     let out = eval()
-        .args([CASES, "tests/fixtures/eval/cases.csv"])
+        .args([
+            CASES,
+            "tests/fixtures/eval/cases.csv",
+            "--max-rejects",
+            "50%",
+        ])
         .status(0)
         .run();
     assert_eq!(
@@ -110,13 +116,13 @@ fn every_rejection_reason_is_reported_and_kept_and_the_counts_add_up() {
     let out = eval()
         .args(["tests/fixtures/eval/rejects.jsonl", "--rejects"])
         .arg(&rejects)
-        .status(0)
+        .status(4)
         .stderr_file(expected("rejects.stderr.txt"))
         .run();
     let stderr = out.stderr;
     assert_eq!(
         last_line(&stderr),
-        "read 14, evaluated 2, rejected 12; flagged 0, needs review 2, clear 0"
+        "read 15, evaluated 2, rejected 13; flagged 0, needs review 2, clear 0"
     );
     // One warning per unknown field name, not per record.
     assert_eq!(
@@ -138,7 +144,13 @@ fn every_rejection_reason_is_reported_and_kept_and_the_counts_add_up() {
             input_lines.contains(raw),
             "raw text not from the input: {raw}"
         );
-        assert!(value["line"].as_u64().is_some() && value["reason"].as_str().is_some());
+        assert!(value["line"].as_u64().is_some());
+        let problems = value["problems"].as_array().expect("a list of problems");
+        assert!(!problems.is_empty());
+        for problem in problems {
+            assert!(problem["reason"].as_str().is_some(), "{problem}");
+            assert!(problem["kind"].as_str().is_some(), "{problem}");
+        }
     }
 }
 

@@ -65,12 +65,12 @@ fn a_large_toml_batch_is_read_with_the_right_lines() {
             "[[case]]\ncase_id = \"A-{i}\"\nprogram = \"mpp-2019\"\nreturned_to_mexico = true\n\n"
         ));
     }
-    // The last case, on line 5 * n + 1, is rejected.
+    // The last case, on line 5 * n + 1, is rejected (exit 4).
     batch.push_str("[[case]]\ncase_id = \"last\"\nage = 1.5\n");
     let out = RuleSet::standard()
         .eval_summary("toml")
         .stdin(batch)
-        .status(0)
+        .status(4)
         .run();
     assert!(
         out.stderr.contains(&format!("-:{} (case last)", 5 * n + 1)),

@@ -155,7 +155,8 @@ fn rejections_and_warnings_on_stderr_are_shown_inert_and_kept_exact() {
     );
     let dir = tempfile::tempdir().unwrap();
     let rejects = dir.path().join("rejects.jsonl");
-    let out = eval(records, &["--rejects"]).arg(&rejects).status(0).run();
+    // A record was rejected: exit 4.
+    let out = eval(records, &["--rejects"]).arg(&rejects).status(4).run();
     assert_inert(
         &out.stderr,
         &[
