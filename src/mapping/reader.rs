@@ -75,7 +75,7 @@ impl CellText {
 /// Where rows come from.
 enum Rows<'a> {
     /// The `csv` crate, through the line normaliser (exact lines, cut rows).
-    Delimited(RowReader<Box<dyn BufRead + 'a>>),
+    Delimited(Box<RowReader<Box<dyn BufRead + 'a>>>),
     /// The escaped dialect the `csv` crate does not read.
     Escaped(EscapedRows<Box<dyn BufRead + 'a>>),
     /// One JSON object per line; its keys are the columns.
@@ -175,9 +175,10 @@ impl<'a> MappedRecords<'a> {
                     .flat_map(|f| f.columns.iter().map(|(c, _)| c.clone()))
                     .chain(schema.fields.iter().map(|f| f.name.clone()));
                 for name in names {
-                    let folded = fold_column(&name);
-                    if !columns.contains_key(&folded) {
-                        columns.insert(folded, header.len());
+                    if let std::collections::hash_map::Entry::Vacant(slot) =
+                        columns.entry(fold_column(&name))
+                    {
+                        slot.insert(header.len());
                         header.push(name);
                     }
                 }
@@ -211,7 +212,7 @@ impl<'a> MappedRecords<'a> {
                     Some(row) => header_names(row, &name)?,
                     None => numbered_columns(mapping),
                 };
-                (Rows::Delimited(rows), header)
+                (Rows::Delimited(Box::new(rows)), header)
             }
         };
         let binding = bind(mapping, schema, &header, &name).map_err(OpenError::Mismatch)?;
