@@ -303,10 +303,14 @@ fn warn_uncovered(name: &str, records: &crate::mapping::reader::MappedRecords<'_
         };
         let cells: u64 = values.values().map(|(n, _)| n).sum::<u64>()
             + records.uncovered.others.get(&index).copied().unwrap_or(0);
+        let (noun, verb) = if cells == 1 {
+            ("value", "was")
+        } else {
+            ("values", "were")
+        };
         eprintln!(
-            "warning: `{}`: {cells} value{} of field `{}` ({} distinct) not covered by the mapping were {what}; `nrscreen map check` lists them",
+            "warning: `{}`: {cells} {noun} of field `{}` ({} distinct) not covered by the mapping {verb} {what}; `nrscreen map check` lists them",
             crate::escape::terminal(name),
-            if cells == 1 { "" } else { "s" },
             bound.map.name,
             values.len()
         );

@@ -19,6 +19,7 @@ mod mapping_cli;
 mod mapping_doc;
 mod mapping_errors;
 mod non_finite;
+mod profiles;
 mod regressions;
 mod rejections;
 mod ruleset_files;

@@ -113,7 +113,7 @@ fn unmatched_unknown_reads_uncovered_values_as_unknown_and_says_how_many() {
     );
     assert!(
         output.stderr.contains(
-            "warning: `export.csv`: 1 value of field `fear_of_mexico_expressed` (1 distinct) not covered by the mapping were read as unknown"
+            "warning: `export.csv`: 1 value of field `fear_of_mexico_expressed` (1 distinct) not covered by the mapping was read as unknown"
         ),
         "{}",
         output.stderr
