@@ -292,6 +292,25 @@ fn finish_input(outcome: Result<Stop, BatchError>, name: &str) -> Result<(), (Ex
 /// Warns about values a mapping read as unknown (or kept as written)
 /// because no table, converter or date format covered them.
 fn warn_uncovered(name: &str, records: &crate::mapping::reader::MappedRecords<'_>) {
+    if !records.extra_keys.is_empty() {
+        let keys: Vec<String> = records
+            .extra_keys
+            .keys()
+            .take(20)
+            .map(|k| format!("`{}`", crate::escape::terminal(k)))
+            .collect();
+        let more = records.extra_keys.len().saturating_sub(keys.len());
+        eprintln!(
+            "warning: `{}`: keys nothing reads: {}{} (list them under [ignore] columns)",
+            crate::escape::terminal(name),
+            keys.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        );
+    }
     for (index, bound) in records.binding.fields.iter().enumerate() {
         let Some(values) = records.uncovered.by_field.get(&index) else {
             continue;

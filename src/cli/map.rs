@@ -78,7 +78,8 @@ pub(crate) fn open<'a>(
         max_record_bytes,
     ) {
         Ok(records) => {
-            if warn_unmapped {
+            // JSON Lines keys nothing reads are named after the run.
+            if warn_unmapped && !records.is_json() {
                 let unmapped: Vec<String> = records
                     .binding
                     .header

@@ -103,25 +103,47 @@ pub(crate) fn render(
         dry.rejected
     );
 
-    let width = binding
-        .header
+    // The columns: a delimited file's header, or the keys JSON records had.
+    let columns: Vec<(String, Option<&ColumnUse>, Option<u64>)> = if records.is_json() {
+        records
+            .keys_seen
+            .iter()
+            .map(|(key, n)| {
+                let use_ = records
+                    .column_of_key(key)
+                    .and_then(|i| binding.columns.get(i));
+                (key.clone(), use_, Some(*n))
+            })
+            .collect()
+    } else {
+        binding
+            .header
+            .iter()
+            .zip(&binding.columns)
+            .map(|(name, use_)| (name.clone(), Some(use_), None))
+            .collect()
+    };
+    let width = columns
         .iter()
-        .map(|h| t(h).chars().count())
+        .map(|(name, _, _)| t(name).chars().count())
         .max()
         .unwrap_or(0)
         .min(40);
-    let count = |use_: fn(&ColumnUse) -> bool| binding.columns.iter().filter(|c| use_(c)).count();
+    let count = |wanted: fn(Option<&ColumnUse>) -> bool| {
+        columns.iter().filter(|(_, use_, _)| wanted(*use_)).count()
+    };
     let _ = writeln!(
         out,
-        "\ncolumns: {} found, {} mapped, {} ignored, {} unmapped",
-        binding.header.len(),
-        count(|c| matches!(c, ColumnUse::Mapped(_))),
-        count(|c| matches!(c, ColumnUse::Ignored)),
-        count(|c| matches!(c, ColumnUse::Unmapped)),
+        "\n{}: {} found, {} mapped, {} ignored, {} unmapped",
+        if records.is_json() { "keys" } else { "columns" },
+        columns.len(),
+        count(|c| matches!(c, Some(ColumnUse::Mapped(_)))),
+        count(|c| matches!(c, Some(ColumnUse::Ignored))),
+        count(|c| matches!(c, Some(ColumnUse::Unmapped) | None)),
     );
-    for (name, use_) in binding.header.iter().zip(&binding.columns) {
+    for (name, use_, seen) in &columns {
         let what = match use_ {
-            ColumnUse::Mapped(fields) => {
+            Some(ColumnUse::Mapped(fields)) => {
                 let targets: Vec<String> = fields
                     .iter()
                     .map(|&i| {
@@ -151,14 +173,15 @@ pub(crate) fn render(
                     .collect();
                 format!("-> {}", targets.join(", "))
             }
-            ColumnUse::Ignored => "ignored".into(),
-            ColumnUse::Unmapped => {
+            Some(ColumnUse::Ignored) => "ignored".into(),
+            Some(ColumnUse::Unmapped) | None => {
                 "NOT MAPPED (add it under [fields], or to [ignore] columns)".into()
             }
         };
         let shown = t(name);
         let pad = width.saturating_sub(shown.chars().count());
-        let _ = writeln!(out, "  {shown}{} {what}", " ".repeat(pad));
+        let seen = seen.map(|n| format!(" ({n} records)")).unwrap_or_default();
+        let _ = writeln!(out, "  {shown}{} {what}{seen}", " ".repeat(pad));
     }
     for bound in binding
         .fields
@@ -215,12 +238,26 @@ pub(crate) fn render(
         }
     }
 
+    // A column fills a field when the input has it: for JSON Lines, when
+    // some record had the key.
+    let present: Option<std::collections::HashSet<usize>> = records.is_json().then(|| {
+        records
+            .keys_seen
+            .keys()
+            .filter_map(|key| records.column_of_key(key))
+            .collect()
+    });
+    let has = |position: &Option<usize>| match (position, &present) {
+        (Some(p), Some(present)) => present.contains(p),
+        (Some(_), None) => true,
+        (None, _) => false,
+    };
     let filled: Vec<bool> = (0..schema.fields.len())
         .map(|i| {
             binding
                 .fields
                 .iter()
-                .any(|f| f.map.field.0 as usize == i && f.columns.iter().any(Option::is_some))
+                .any(|f| f.map.field.0 as usize == i && f.columns.iter().any(has))
                 || mapping.constants.iter().any(|c| c.field.0 as usize == i)
         })
         .collect();

@@ -117,6 +117,9 @@ pub(crate) struct MappedRecords<'a> {
     pub uncovered: UncoveredCounts,
     /// JSON keys nothing reads, with how often they were seen.
     pub extra_keys: BTreeMap<String, u64>,
+    /// JSON keys seen (all of them, up to a limit), with how often: a JSON
+    /// Lines input's columns.
+    pub keys_seen: BTreeMap<String, u64>,
 }
 
 /// Why a mapped input could not be opened.
@@ -173,7 +176,14 @@ impl<'a> MappedRecords<'a> {
                     .fields
                     .iter()
                     .flat_map(|f| f.columns.iter().map(|(c, _)| c.clone()))
-                    .chain(schema.fields.iter().map(|f| f.name.clone()));
+                    .chain(mapping.ignore.iter().map(|(c, _)| c.clone()))
+                    .chain(
+                        schema
+                            .fields
+                            .iter()
+                            .filter(|f| f.ty != crate::types::Type::Record)
+                            .map(|f| f.name.clone()),
+                    );
                 for name in names {
                     if let std::collections::hash_map::Entry::Vacant(slot) =
                         columns.entry(fold_column(&name))
@@ -231,6 +241,7 @@ impl<'a> MappedRecords<'a> {
             line: 0,
             uncovered: UncoveredCounts::default(),
             extra_keys: BTreeMap::new(),
+            keys_seen: BTreeMap::new(),
         })
     }
 
@@ -286,7 +297,16 @@ impl<'a> MappedRecords<'a> {
                 self.cells.clear();
                 self.cells
                     .resize(self.binding.header.len(), CellText::Missing);
-                json_cells(&object, "", columns, &mut self.cells, &mut self.extra_keys);
+                json_cells(
+                    &object,
+                    "",
+                    columns,
+                    &mut self.cells,
+                    &mut KeyCounts {
+                        extra: &mut self.extra_keys,
+                        seen: &mut self.keys_seen,
+                    },
+                );
                 return Ok(Some(Row::Cells));
             },
         };
@@ -333,6 +353,19 @@ impl<'a> MappedRecords<'a> {
                 cells.join(&char::from(self.dialect.delimiter).to_string())
             }
             Rows::Delimited(_) => self.dialect.write_row(&self.bytes),
+        }
+    }
+
+    /// Whether the input is JSON Lines (its columns are the keys seen).
+    pub(crate) fn is_json(&self) -> bool {
+        matches!(self.rows, Rows::Json { .. })
+    }
+
+    /// The position of a JSON key among the binding's columns.
+    pub(crate) fn column_of_key(&self, key: &str) -> Option<usize> {
+        match &self.rows {
+            Rows::Json { columns, .. } => columns.get(&fold_column(key)).copied(),
+            _ => None,
         }
     }
 
@@ -421,14 +454,29 @@ fn numbered_columns(mapping: &Mapping) -> Vec<String> {
     (1..=most).map(|i| i.to_string()).collect()
 }
 
+/// The keys of JSON records counted: all, and those nothing reads.
+struct KeyCounts<'k> {
+    extra: &'k mut BTreeMap<String, u64>,
+    seen: &'k mut BTreeMap<String, u64>,
+}
+
+/// Counts `key` in `counts`, keeping at most [`MAX_EXTRA_KEYS`] apart.
+fn count_key(counts: &mut BTreeMap<String, u64>, key: &str) {
+    if let Some(count) = counts.get_mut(key) {
+        *count += 1;
+    } else if counts.len() < MAX_EXTRA_KEYS {
+        counts.insert(key.to_string(), 1);
+    }
+}
+
 /// The cells of a JSON object: each key (an object's keys joined with `.`
-/// to their parent's) to its column; keys nothing reads are counted.
+/// to their parent's) to its column; keys are counted.
 fn json_cells(
     object: &serde_json::Map<String, serde_json::Value>,
     prefix: &str,
     columns: &HashMap<String, usize>,
     cells: &mut [CellText],
-    extra: &mut BTreeMap<String, u64>,
+    keys: &mut KeyCounts<'_>,
 ) {
     use serde_json::Value;
     for (key, value) in object {
@@ -438,15 +486,12 @@ fn json_cells(
             format!("{prefix}.{key}")
         };
         if let Value::Object(inner) = value {
-            json_cells(inner, &name, columns, cells, extra);
+            json_cells(inner, &name, columns, cells, keys);
             continue;
         }
+        count_key(keys.seen, &name);
         let Some(&column) = columns.get(&fold_column(&name)) else {
-            if let Some(count) = extra.get_mut(&name) {
-                *count += 1;
-            } else if extra.len() < MAX_EXTRA_KEYS {
-                extra.insert(name, 1);
-            }
+            count_key(keys.extra, &name);
             continue;
         };
         cells[column] = match value {

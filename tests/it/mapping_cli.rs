@@ -246,3 +246,87 @@ flagged = ["excluded-category-returned"]
         output.stdout
     );
 }
+
+#[test]
+fn json_lines_are_mapped_by_key_with_nested_objects_and_arrays() {
+    let mapping = r#"
+[input]
+format = "jsonl"
+
+[fields]
+case_id = "id"
+nationality = { column = "person.citizenship", convert = "country" }
+languages = { column = "person.languages", convert = "language" }
+fear_of_mexico_expressed = { column = "answers.fear", values = "yes-no" }
+returned_to_mexico = { column = "answers.returned", values = "yes-no" }
+program = { column = "program", values = { "MPP 1.0" = "mpp-2019" } }
+"#;
+    let export = concat!(
+        r#"{"id":"J-1","program":"MPP 1.0","person":{"citizenship":"Honduras","languages":["Spanish","K'iche'"]},"answers":{"fear":"Yes","returned":true},"intake_worker":"JR"}"#,
+        "\n",
+        r#"{"id":"J-2","program":"MPP 1.0","person":{"citizenship":null,"languages":["Haitian Creole"]},"answers":{"fear":"No","returned":"Y"}}"#,
+        "\n",
+        "[1,2]\n",
+    );
+    let native = concat!(
+        r#"{"case_id":"J-1","program":"mpp-2019","nationality":"HN","languages":["es","quc"],"fear_of_mexico_expressed":true,"returned_to_mexico":true}"#,
+        "\n",
+        r#"{"case_id":"J-2","program":"mpp-2019","languages":["ht"],"fear_of_mexico_expressed":false,"returned_to_mexico":true}"#,
+        "\n",
+    );
+    let set = beside_standard_rules(&[
+        ("map.toml", mapping),
+        ("export.jsonl", export),
+        ("native.jsonl", native),
+    ]);
+    let mapped = Test::new()
+        .current_dir(set.cwd())
+        .args([
+            "eval",
+            "--map",
+            "map.toml",
+            "export.jsonl",
+            "--max-rejects",
+            "1",
+        ])
+        .run();
+    let plain = Test::new()
+        .current_dir(set.cwd())
+        .args(["eval", "native.jsonl"])
+        .run();
+    assert_eq!(mapped.code, 0, "{}", mapped.stderr);
+    assert_eq!(mapped.stdout, plain.stdout);
+    assert!(
+        mapped
+            .stderr
+            .contains("export.jsonl:3: the line is JSON but not an object"),
+        "{}",
+        mapped.stderr
+    );
+    assert!(mapped.stderr.contains("read 3, evaluated 2, rejected 1;"));
+    assert!(
+        mapped
+            .stderr
+            .contains("keys nothing reads: `intake_worker`"),
+        "{}",
+        mapped.stderr
+    );
+    let check = Test::new()
+        .current_dir(set.cwd())
+        .args(["map", "check", "map.toml", "export.jsonl"])
+        .run();
+    assert!(
+        check
+            .stdout
+            .contains("keys: 7 found, 6 mapped, 0 ignored, 1 unmapped"),
+        "{}",
+        check.stdout
+    );
+    assert!(
+        check
+            .stdout
+            .contains("person.languages   -> languages (convert language) (2 records)"),
+        "{}",
+        check.stdout
+    );
+}
