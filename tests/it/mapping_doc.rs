@@ -45,6 +45,32 @@ fn every_mapping_example_loads_cleanly() {
         }
     }
     let mut failures = Vec::new();
+    // A rule-test example runs as a rule test, on the mapping fixtures'
+    // export read through their clean mapping.
+    let (tests, mappings): (Vec<String>, Vec<String>) = mappings
+        .into_iter()
+        .partition(|b| b.starts_with("[[test]]"));
+    assert_eq!(tests.len(), 1, "MAPPING.md lost its rule-test example");
+    for block in &tests {
+        let fixtures = repo_root().join("tests/fixtures/map");
+        let set = RuleSet::standard()
+            .file(
+                "examples/export.csv",
+                std::fs::read(fixtures.join("input.csv")).unwrap(),
+            )
+            .file(
+                "examples/export.map.toml",
+                std::fs::read(fixtures.join("clean-mapping-all-rows/mapping.toml")).unwrap(),
+            )
+            .file("tests/from-the-doc.toml", block);
+        let output = Test::new().rule_set(set).args(["test", "rules"]).run();
+        if output.code != 0 {
+            failures.push(format!(
+                "rule test {block}\n--- nrscreen said:\n{}",
+                output.stdout
+            ));
+        }
+    }
     for (i, block) in mappings.iter().enumerate() {
         let whole = block.contains("[fields]");
         let text = if whole {
