@@ -421,9 +421,10 @@ fn find_mapped_record(
         return Err(format!("the mapping `{map}` has errors"));
     };
     let path = rules_dir.join(&reference.file);
-    let file =
-        std::fs::File::open(&path).map_err(|e| format!("cannot read `{}`: {e}", reference.file))?;
-    let stream = Box::new(std::io::BufReader::new(file));
+    // Read as every file of a rule set is (a regular file, bounded), then
+    // decompressed and decoded by the mapping's reader.
+    let bytes = files::read_regular(&path).map_err(|e| e.message(Path::new(&reference.file)))?;
+    let stream = Box::new(std::io::Cursor::new(bytes));
     let format = crate::mapping::source_format(&mapping, &reference.file);
     let mut records = match MappedRecords::open(
         compiled,
