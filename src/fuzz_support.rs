@@ -138,6 +138,52 @@ pub fn stream(bytes: &[u8]) {
     batch(format, Box::new(text.take(STREAM_TEXT_BYTES)));
 }
 
+/// A mapping and an input through it: `bytes` is the mapping's text, a NUL
+/// byte, then the input (any format the mapping says, compressed or not).
+/// The mapping is loaded (its diagnostics rendered); if it loads and fits
+/// the input, every record is read through it and evaluated. Value-table
+/// files are looked for in an empty directory.
+pub fn mapped(bytes: &[u8]) {
+    let (text, input) = match bytes.iter().position(|&b| b == 0) {
+        Some(at) => (&bytes[..at], &bytes[at + 1..]),
+        None => (bytes, &b""[..]),
+    };
+    let Ok(dir) = tempfile::tempdir() else { return };
+    let path = dir.path().join("fuzz.map.toml");
+    if std::fs::write(&path, text).is_err() {
+        return;
+    }
+    let compiled = standard();
+    let loaded = crate::mapping::load(&path, &compiled.program.schema);
+    let _ = crate::diagnostic::render_text(&loaded.sources, &loaded.diagnostics, false);
+    let Some(mapping) = loaded.mapping else {
+        return;
+    };
+    let format = crate::mapping::source_format(&mapping, "fuzz.csv");
+    let Ok(mut records) = crate::mapping::reader::MappedRecords::open(
+        compiled,
+        &mapping,
+        "fuzz".into(),
+        format,
+        Box::new(input),
+        1 << 16,
+    ) else {
+        return;
+    };
+    let mut batch = Batch::new(
+        compiled,
+        BatchOptions {
+            check_duplicates: true,
+            explain: true,
+            show_cleared: false,
+            strict: false,
+        },
+    );
+    let _ = batch.run(&mut records, "fuzz", &mut Discard);
+    let totals = batch.totals;
+    assert_eq!(totals.read, totals.evaluated + totals.rejected);
+}
+
 /// Decodes `input` as a batch in `format` against the standard pack and
 /// evaluates every record; the counts must add up.
 fn batch(format: InputFormat, input: Box<dyn BufRead + '_>) {
@@ -198,6 +244,7 @@ mod tests {
             "records_csv",
             "records_toml",
             "records_stream",
+            "mapped_records",
         ] {
             let dir = corpus.join(target);
             for entry in std::fs::read_dir(&dir)
@@ -209,6 +256,7 @@ mod tests {
                     "rule_file" => rule_file(&bytes),
                     "rule_set" => rule_set(&bytes),
                     "records_stream" => stream(&bytes),
+                    "mapped_records" => mapped(&bytes),
                     other => records(other.trim_start_matches("records_"), &bytes),
                 }
                 seeds += 1;
