@@ -64,13 +64,25 @@ impl Workload {
     /// `out`, through the batch driver `nrscreen eval` uses; the number of
     /// cases evaluated.
     pub fn end_to_end(&self, text: &str, out: &mut dyn std::io::Write) -> u64 {
+        self.native_end_to_end(InputFormat::Jsonl, "bench", text, out)
+    }
+
+    /// `text` in one of nrscreen's own formats through the batch driver,
+    /// flags as JSON Lines into `out`; the number of cases evaluated.
+    fn native_end_to_end(
+        &self,
+        format: InputFormat,
+        name: &str,
+        text: &str,
+        out: &mut dyn std::io::Write,
+    ) -> u64 {
         let index = SchemaIndex::new(&self.compiled);
         let mut keys = HashSet::new();
         let mut records = reader(
             &self.compiled,
             &index,
-            "bench".into(),
-            InputFormat::Jsonl,
+            name.into(),
+            format,
             Box::new(text.as_bytes()),
             &mut keys,
             crate::records::input::MAX_RECORD_BYTES,
@@ -79,7 +91,7 @@ impl Workload {
         let mut batch = Batch::new(&self.compiled, BatchOptions::default());
         let mut sink = FlagsSink { out };
         batch
-            .run(records.as_mut(), "bench", &mut sink)
+            .run(records.as_mut(), name, &mut sink)
             .expect("the benchmark batch runs");
         batch.totals.evaluated
     }
@@ -174,24 +186,7 @@ impl Workload {
     /// JSON Lines into `out`, through the batch driver; the number of cases
     /// evaluated.
     pub fn csv_end_to_end(&self, text: &str, out: &mut dyn std::io::Write) -> u64 {
-        let index = SchemaIndex::new(&self.compiled);
-        let mut keys = HashSet::new();
-        let mut records = reader(
-            &self.compiled,
-            &index,
-            "bench.csv".into(),
-            InputFormat::Csv,
-            Box::new(text.as_bytes()),
-            &mut keys,
-            crate::records::input::MAX_RECORD_BYTES,
-        )
-        .expect("reader");
-        let mut batch = Batch::new(&self.compiled, BatchOptions::default());
-        let mut sink = FlagsSink { out };
-        batch
-            .run(records.as_mut(), "bench.csv", &mut sink)
-            .expect("the benchmark batch runs");
-        batch.totals.evaluated
+        self.native_end_to_end(InputFormat::Csv, "bench.csv", text, out)
     }
 
     /// Rewrites `csv` (nrscreen's own CSV of the benchmark batch) as an

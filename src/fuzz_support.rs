@@ -12,7 +12,7 @@ use std::sync::OnceLock;
 use crate::compile::Compiled;
 use crate::eval::batch::{Batch, BatchOptions, Sink};
 use crate::eval::finding::CaseResult;
-use crate::records::input::{reader, InputFormat};
+use crate::records::input::{reader, InputFormat, RecordReader};
 use crate::records::rejection::Rejection;
 use crate::records::schema_index::SchemaIndex;
 use crate::report::jsonl::JsonLines;
@@ -170,18 +170,7 @@ pub fn mapped(bytes: &[u8]) {
     ) else {
         return;
     };
-    let mut batch = Batch::new(
-        compiled,
-        BatchOptions {
-            check_duplicates: true,
-            explain: true,
-            show_cleared: false,
-            strict: false,
-        },
-    );
-    let _ = batch.run(&mut records, "fuzz", &mut Discard);
-    let totals = batch.totals;
-    assert_eq!(totals.read, totals.evaluated + totals.rejected);
+    run_batch(compiled, &mut records, false);
 }
 
 /// Decodes `input` as a batch in `format` against the standard pack and
@@ -201,16 +190,21 @@ fn batch(format: InputFormat, input: Box<dyn BufRead + '_>) {
     ) else {
         return;
     };
+    run_batch(compiled, records.as_mut(), true);
+}
+
+/// Evaluates every record of `records`, explained; the counts must add up.
+fn run_batch(compiled: &Compiled, records: &mut dyn RecordReader, show_cleared: bool) {
     let mut batch = Batch::new(
         compiled,
         BatchOptions {
             check_duplicates: true,
             explain: true,
-            show_cleared: true,
+            show_cleared,
             strict: false,
         },
     );
-    let _ = batch.run(records.as_mut(), "fuzz", &mut Discard);
+    let _ = batch.run(records, "fuzz", &mut Discard);
     let totals = batch.totals;
     assert_eq!(totals.read, totals.evaluated + totals.rejected);
 }

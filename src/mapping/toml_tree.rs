@@ -62,15 +62,11 @@ impl Node {
 /// Parses `text` (file `file`); a syntax error is one diagnostic.
 pub(crate) fn parse(file: FileId, text: &str, what: &str) -> Result<Spanned, Diagnostic> {
     let document = toml_edit::ImDocument::parse(text).map_err(|error| {
-        let mut range = error.span().unwrap_or(0..0);
-        if let Some(newline) = text.get(range.clone()).and_then(|t| t.find('\n')) {
-            range.end = range.start + newline;
-        }
-        let message = error.message().trim_end_matches('\n').replace('\n', "; ");
-        Diagnostic::error(
-            "bad-toml",
-            format!("this {what} is not valid TOML: {message}"),
-            Span::new(file, range.start, range.end),
+        crate::ruleset::toml_file::syntax_error(
+            file,
+            text,
+            error.span(),
+            &format!("this {what} is not valid TOML: {}", error.message()),
         )
     })?;
     let whole = Span::new(file, 0, 0);

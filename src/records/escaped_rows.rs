@@ -10,6 +10,8 @@ use std::io::{self, BufRead};
 
 use csv::ByteRecord;
 
+use super::delimited::RowInfo;
+
 /// Reads escaped rows one at a time, in bounded memory.
 pub(crate) struct EscapedRows<R> {
     input: R,
@@ -20,16 +22,6 @@ pub(crate) struct EscapedRows<R> {
     /// The most bytes a row may have; a longer one is cut and read past.
     max_row_bytes: usize,
     cell: Vec<u8>,
-}
-
-/// One row read: its first line, and whether it passed the byte limit (then
-/// its cells are only its start).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) struct EscapedRow {
-    /// The 1-based line the row starts on.
-    pub line: usize,
-    /// Whether the row was cut at the limit.
-    pub cut: bool,
 }
 
 impl<R: BufRead> EscapedRows<R> {
@@ -46,7 +38,7 @@ impl<R: BufRead> EscapedRows<R> {
     }
 
     /// Reads the next row that is not blank into `row`; `None` at the end.
-    pub(crate) fn next_row(&mut self, row: &mut ByteRecord) -> io::Result<Option<EscapedRow>> {
+    pub(crate) fn next_row(&mut self, row: &mut ByteRecord) -> io::Result<Option<RowInfo>> {
         loop {
             row.clear();
             self.cell.clear();
@@ -116,7 +108,7 @@ impl<R: BufRead> EscapedRows<R> {
                 }
                 return Ok(None);
             }
-            return Ok(Some(EscapedRow { line, cut }));
+            return Ok(Some(RowInfo { line, cut }));
         }
     }
 }

@@ -13,19 +13,31 @@ pub(crate) fn parse<T: DeserializeOwned>(
     what: &str,
 ) -> Result<T, Diagnostic> {
     toml::from_str(text).map_err(|error| {
-        let mut range = error.span().unwrap_or(0..0);
-        // Some spans run over the end of the line (e.g. an unclosed string):
-        // stop at the line's end so that one line is shown.
-        if let Some(newline) = text.get(range.clone()).and_then(|t| t.find('\n')) {
-            range.end = range.start + newline;
-        }
-        let message = error.message().trim_end_matches('\n').replace('\n', "; ");
-        Diagnostic::error(
-            "bad-toml",
-            format!("this {what} is not valid: {}", first_lower(&message)),
-            Span::new(file, range.start, range.end),
+        let message = first_lower(error.message());
+        syntax_error(
+            file,
+            text,
+            error.span(),
+            &format!("this {what} is not valid: {message}"),
         )
     })
+}
+
+/// The diagnostic of a TOML parser's error: `message` (its newlines joined
+/// with `; `) at `span`, cut at the end of its first line (some spans, such
+/// as an unclosed string's, run over it) so that one line is shown.
+pub(crate) fn syntax_error(
+    file: FileId,
+    text: &str,
+    span: Option<std::ops::Range<usize>>,
+    message: &str,
+) -> Diagnostic {
+    let mut range = span.unwrap_or(0..0);
+    if let Some(newline) = text.get(range.clone()).and_then(|t| t.find('\n')) {
+        range.end = range.start + newline;
+    }
+    let message = message.trim_end_matches('\n').replace('\n', "; ");
+    Diagnostic::error("bad-toml", message, Span::new(file, range.start, range.end))
 }
 
 /// The span of a `toml::Spanned` value in `file`.

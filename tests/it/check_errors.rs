@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::harness::{
-    compare_with_file, fail_with_differences, last_line, repo_root, standard_summary, Output,
-    RuleSet, Test,
+    compare_with_file, fail_with_differences, last_line, rendered, repo_root, standard_summary,
+    Output, RuleSet, Test,
 };
 
 /// The suite must keep at least this many error cases.
@@ -43,16 +43,6 @@ fn rule_set(case: &Path) -> RuleSet {
         }
     }
     set
-}
-
-/// The text `expected.txt` holds for a run.
-fn rendered(output: &Output) -> String {
-    let mut text = format!("exit: {}\n{}", output.code, output.stdout);
-    if !output.stderr.is_empty() {
-        text.push_str("--- stderr\n");
-        text.push_str(&output.stderr);
-    }
-    text
 }
 
 #[test]

@@ -646,3 +646,36 @@ fn a_difference_only_in_the_final_newline_is_shown() {
     assert!(shown.contains("final newline"), "{shown}");
     assert!(!diff("a\n", "a\n").contains("final newline"));
 }
+
+/// The fenced code blocks of a Markdown text in language `lang` (```` ```lang ````).
+pub(crate) fn fenced_blocks(markdown: &str, lang: &str) -> Vec<String> {
+    let opening = format!("```{lang}");
+    let mut blocks = Vec::new();
+    let mut current: Option<String> = None;
+    for line in markdown.lines() {
+        match (&mut current, line.trim_end()) {
+            (None, open) if open == opening => current = Some(String::new()),
+            (Some(block), "```") => {
+                blocks.push(std::mem::take(block));
+                current = None;
+            }
+            (Some(block), _) => {
+                block.push_str(line);
+                block.push('\n');
+            }
+            (None, _) => {}
+        }
+    }
+    blocks
+}
+
+/// A run as an expected-output file holds it: `exit: N`, stdout, then
+/// stderr after a `--- stderr` line if there is any.
+pub(crate) fn rendered(output: &Output) -> String {
+    let mut text = format!("exit: {}\n{}", output.code, output.stdout);
+    if !output.stderr.is_empty() {
+        text.push_str("--- stderr\n");
+        text.push_str(&output.stderr);
+    }
+    text
+}

@@ -3,33 +3,12 @@
 //! alone) inside a minimal mapping, and the value-table file where the
 //! mapping beside it expects it.
 
-use crate::harness::{repo_root, RuleSet, Test};
-
-/// The fenced ```toml blocks of a Markdown text.
-fn toml_blocks(markdown: &str) -> Vec<String> {
-    let mut blocks = Vec::new();
-    let mut current: Option<String> = None;
-    for line in markdown.lines() {
-        match (&mut current, line.trim_end()) {
-            (None, "```toml") => current = Some(String::new()),
-            (Some(block), "```") => {
-                blocks.push(std::mem::take(block));
-                current = None;
-            }
-            (Some(block), _) => {
-                block.push_str(line);
-                block.push('\n');
-            }
-            (None, _) => {}
-        }
-    }
-    blocks
-}
+use crate::harness::{fenced_blocks, repo_root, RuleSet, Test};
 
 #[test]
 fn every_mapping_example_loads_cleanly() {
     let doc = std::fs::read_to_string(repo_root().join("grammar/MAPPING.md")).unwrap();
-    let blocks = toml_blocks(&doc);
+    let blocks = fenced_blocks(&doc, "toml");
     assert!(blocks.len() >= 6, "MAPPING.md lost its examples");
     let set = RuleSet::standard();
     // Value-table files first: a block that starts with `# PATH` is that file.

@@ -8,7 +8,9 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::harness::{compare_with_file, fail_with_differences, repo_root, RuleSet, Test};
+use crate::harness::{
+    compare_with_file, fail_with_differences, rendered, repo_root, RuleSet, Test,
+};
 
 /// The suite must keep at least this many cases.
 const MIN_CASES: usize = 15;
@@ -44,12 +46,7 @@ fn run(case: &Path) -> String {
         .rule_set(set)
         .args(["map", "check", "mapping.toml", "input.csv"])
         .run();
-    let mut text = format!("exit: {}\n{}", output.code, output.stdout);
-    if !output.stderr.is_empty() {
-        text.push_str("--- stderr\n");
-        text.push_str(&output.stderr);
-    }
-    text
+    rendered(&output)
 }
 
 #[test]
