@@ -18,6 +18,7 @@ use crate::report::{Format, OutputFormat, Report};
 use crate::severity::Severity;
 
 use super::output_file::{OutputFile, Protected};
+use super::progress::Progress;
 use super::{use_colour, EvalArgs, Exit};
 
 pub(crate) fn run(args: &EvalArgs) -> Exit {
@@ -90,7 +91,9 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             .map(|file| Box::new(file.writer()) as Box<dyn Write>),
         rejections_shown: 0,
         summary: RejectionSummary::default(),
+        quiet: args.quiet,
     };
+    let show_progress = super::progress::wanted(args.quiet);
     let index = SchemaIndex::new(&compiled);
     let options = BatchOptions {
         strict: args.strict,
@@ -137,7 +140,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
                 &name,
                 stream,
                 args.color,
-                true,
+                !args.quiet,
                 args.max_record_bytes,
             ) {
                 Ok(records) => records,
@@ -148,8 +151,12 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
                 }
             };
             tracing::info!(input = %name, mapping = %loaded.mapping.path.display(), "reading through a mapping");
-            let outcome = batch.run(&mut records, &name, &mut report);
-            warn_uncovered(&name, &records);
+            let mut progress = Progress::new(&mut report, show_progress);
+            let outcome = batch.run(&mut records, &name, &mut progress);
+            progress.finish();
+            if !args.quiet {
+                warn_uncovered(&name, &records);
+            }
             match finish_input(outcome, &name) {
                 Ok(()) => continue,
                 Err((code, whole)) => {
@@ -187,11 +194,16 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
                 args.max_record_bytes,
             )
         }) {
-            Ok(mut records) => batch.run(records.as_mut(), &name, &mut report),
+            Ok(mut records) => {
+                let mut progress = Progress::new(&mut report, show_progress);
+                let outcome = batch.run(records.as_mut(), &name, &mut progress);
+                progress.finish();
+                outcome
+            }
             Err(error) => Err(BatchError::Read(error)),
         };
         for key in unknown_keys {
-            if warned.insert(key.clone()) {
+            if warned.insert(key.clone()) && !args.quiet {
                 let shown = crate::escape::terminal(&key);
                 eprintln!("warning: field `{shown}` is not in the schema; it is ignored");
             }
@@ -222,7 +234,9 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             exit = Exit::Usage;
         }
     }
-    eprint!("{}", summary.render());
+    if !args.quiet {
+        eprint!("{}", summary.render());
+    }
     let totals = batch.totals;
     // Rejections fail the run (after the whole batch), unless
     // --max-rejects allows them; a batch of which nothing could be

@@ -9,6 +9,7 @@ mod formats;
 mod logging;
 mod map;
 mod output_file;
+mod progress;
 mod test;
 
 use std::path::PathBuf;
@@ -236,6 +237,10 @@ pub(crate) struct EvalArgs {
     #[arg(long, value_name = "BYTES", default_value_t = crate::records::input::MAX_RECORD_BYTES,
           value_parser = clap::value_parser!(usize))]
     max_record_bytes: usize,
+    /// Nothing on stderr but errors and the accounting line: no warnings,
+    /// no rejection lines or summary, no progress bar.
+    #[arg(long, short)]
+    quiet: bool,
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,

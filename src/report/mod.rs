@@ -64,6 +64,8 @@ pub(crate) struct Report<'w> {
     pub rejections_shown: usize,
     /// Every rejection, grouped by kind and field.
     pub summary: RejectionSummary,
+    /// Whether rejections are kept off stderr (`--quiet`).
+    pub quiet: bool,
 }
 
 impl Sink for Report<'_> {
@@ -72,7 +74,8 @@ impl Sink for Report<'_> {
     }
 
     fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()> {
-        if self.rejections_shown < REJECTIONS_SHOWN {
+        if self.quiet {
+        } else if self.rejections_shown < REJECTIONS_SHOWN {
             eprintln!("rejected: {}", rejection.describe());
         } else if self.rejections_shown == REJECTIONS_SHOWN {
             eprintln!(

@@ -121,16 +121,14 @@ impl Format for Summary {
                 first, "findings", "cases", "%", "findings", "cases", "%"
             )
         };
-        writeln!(
-            out,
-            "{:<30} {:<26}  {}",
-            "",
-            "flagged",
-            "needs review"
-        )?;
+        writeln!(out, "{:<30} {:<26}  {}", "", "flagged", "needs review")?;
         header(out, "gap")?;
         for (i, gap) in program.taxonomy.gaps.iter().enumerate() {
-            row(out, &gap.id, self.per_gap.get(i).copied().unwrap_or_default())?;
+            row(
+                out,
+                &gap.id,
+                self.per_gap.get(i).copied().unwrap_or_default(),
+            )?;
         }
         writeln!(out)?;
         header(out, "severity")?;

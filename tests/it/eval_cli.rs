@@ -345,3 +345,98 @@ fn the_benchmark_workload_matches_the_generators_reference_answer() {
             .run();
     }
 }
+
+#[test]
+fn quiet_keeps_only_errors_and_the_accounting_line() {
+    let batch = concat!(
+        r#"{"case_id":"Q-1","age":"old","favourite_colour":"blue"}"#,
+        "\n",
+        r#"{"case_id":"Q-2","age":30}"#,
+        "\n"
+    );
+    let loud = Test::new()
+        .args(["eval", "-", "--format", "flags"])
+        .stdin(batch)
+        .run();
+    assert!(
+        loud.stderr.contains("warning: field `favourite_colour`"),
+        "{}",
+        loud.stderr
+    );
+    assert!(loud.stderr.contains("rejected: -:1"), "{}", loud.stderr);
+    let quiet = Test::new()
+        .args(["eval", "-", "--format", "flags", "--quiet"])
+        .stdin(batch)
+        .run();
+    assert_eq!(quiet.code, 4);
+    assert_eq!(quiet.stdout, loud.stdout);
+    assert_eq!(
+        quiet.stderr,
+        "error: 1 of 2 records were rejected (--max-rejects N or N% allows some)\n\
+         read 2, evaluated 1, rejected 1; flagged 0, needs review 1, clear 0\n"
+    );
+}
+
+#[test]
+fn no_progress_bar_outside_a_terminal() {
+    // Long enough (in a debug build) for the bar's one-second delay; stderr
+    // is a pipe here, so only the accounting line comes.
+    let batch: String = std::fs::read_to_string(repo_root().join("tests/data/workload-3000.jsonl"))
+        .unwrap()
+        .repeat(20);
+    let output = Test::new()
+        .args([
+            "eval",
+            "--rules",
+            "benches/workload",
+            "-",
+            "--format",
+            "flags",
+            "--no-duplicate-check",
+        ])
+        .stdin(batch)
+        .run();
+    assert_eq!(output.code, 0);
+    assert_eq!(
+        output.stderr,
+        "read 60000, evaluated 60000, rejected 0; flagged 26540, needs review 0, clear 33460\n"
+    );
+}
+
+#[test]
+fn the_progress_bar_shows_counts_on_a_terminal() {
+    // `script` (util-linux) gives the run a terminal; without it, this
+    // machine cannot show a terminal and the test says so.
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: no `script` command to give nrscreen a terminal");
+        return;
+    }
+    let batch = repo_root().join("tests/data/workload-3000.jsonl");
+    let text = std::fs::read_to_string(&batch).unwrap().repeat(40);
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("big.jsonl");
+    std::fs::write(&input, text).unwrap();
+    let command = format!(
+        "{} eval --rules {} {} --format flags --no-duplicate-check > /dev/null",
+        env!("CARGO_BIN_EXE_nrscreen"),
+        repo_root().join("benches/workload").display(),
+        input.display()
+    );
+    let output = std::process::Command::new("script")
+        .args(["-qfec", &command, "/dev/null"])
+        .env_remove("CI")
+        .env("TERM", "xterm")
+        .output()
+        .unwrap();
+    let screen = String::from_utf8_lossy(&output.stdout);
+    assert!(screen.contains(" records ("), "{screen}");
+    assert!(screen.contains("/s), 0 rejected"), "{screen}");
+    assert!(
+        screen.contains("read 120000, evaluated 120000, rejected 0"),
+        "{screen}"
+    );
+}
