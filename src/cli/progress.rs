@@ -43,7 +43,7 @@ impl<'s, S: Sink + ?Sized> Progress<'s, S> {
 
     fn count(&mut self) {
         self.records += 1;
-        if !self.enabled || self.records % EVERY != 0 {
+        if !self.enabled || !self.records.is_multiple_of(EVERY) {
             return;
         }
         if self.bar.is_none() && self.started.elapsed() >= DELAY {

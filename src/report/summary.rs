@@ -121,7 +121,7 @@ impl Format for Summary {
                 first, "findings", "cases", "%", "findings", "cases", "%"
             )
         };
-        writeln!(out, "{:<30} {:<26}  {}", "", "flagged", "needs review")?;
+        writeln!(out, "{:<30} {:<26}  needs review", "", "flagged")?;
         header(out, "gap")?;
         for (i, gap) in program.taxonomy.gaps.iter().enumerate() {
             row(
