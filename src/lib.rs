@@ -44,6 +44,7 @@
 
 mod api;
 pub(crate) mod audit;
+pub(crate) mod brief;
 #[doc(hidden)]
 pub mod bench_support;
 pub(crate) mod check;
