@@ -44,9 +44,9 @@
 
 mod api;
 pub(crate) mod audit;
-pub(crate) mod brief;
 #[doc(hidden)]
 pub mod bench_support;
+pub(crate) mod brief;
 pub(crate) mod check;
 mod cli;
 pub(crate) mod compile;

@@ -102,7 +102,10 @@ fn write_brief(out: &mut String, brief: &Brief) -> std::fmt::Result {
     writeln!(out, "<section id=\"facts\">")?;
     writeln!(out, "<h2>Recorded facts the rules read</h2>")?;
     if brief.facts.is_empty() {
-        writeln!(out, "<p>The record holds none of the facts the rules read.</p>")?;
+        writeln!(
+            out,
+            "<p>The record holds none of the facts the rules read.</p>"
+        )?;
     } else {
         writeln!(out, "<table>")?;
         writeln!(out, "<tr><th>Fact (field)</th><th>As recorded</th></tr>")?;
@@ -117,7 +120,10 @@ fn write_brief(out: &mut String, brief: &Brief) -> std::fmt::Result {
         writeln!(out, "</table>")?;
     }
     if !brief.not_recorded.is_empty() {
-        writeln!(out, "<p>Not recorded, and the findings below depend on it:</p>")?;
+        writeln!(
+            out,
+            "<p>Not recorded, and the findings below depend on it:</p>"
+        )?;
         writeln!(out, "<ul class=\"not-recorded\">")?;
         for f in &brief.not_recorded {
             writeln!(out, "<li>{}: not recorded</li>", field(f))?;

@@ -101,7 +101,10 @@ fn write_brief(out: &mut String, brief: &Brief) -> std::fmt::Result {
     }
 
     if !brief.questions.is_empty() {
-        writeln!(out, "## Questions that would decide the findings under review")?;
+        writeln!(
+            out,
+            "## Questions that would decide the findings under review"
+        )?;
         writeln!(out)?;
         for (i, q) in brief.questions.iter().enumerate() {
             writeln!(

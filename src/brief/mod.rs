@@ -246,13 +246,7 @@ pub(crate) fn build(
                 .findings
                 .iter()
                 .filter(|f| f.unknown().contains(&id))
-                .map(|f| {
-                    program
-                        .taxonomy
-                        .get(program.rules[f.rule()].gap)
-                        .id
-                        .clone()
-                })
+                .map(|f| program.taxonomy.get(program.rules[f.rule()].gap).id.clone())
                 .collect(),
         })
         .collect();

@@ -90,7 +90,10 @@ pub(crate) fn run(args: &BriefArgs) -> Exit {
     };
     let mut protected: Vec<Protected> = Vec::new();
     if args.input != "-" {
-        protected.extend(Protected::file(std::path::Path::new(&args.input), "the input"));
+        protected.extend(Protected::file(
+            std::path::Path::new(&args.input),
+            "the input",
+        ));
     }
     protected.extend(
         sources
@@ -222,7 +225,9 @@ pub(crate) fn run(args: &BriefArgs) -> Exit {
         Some(file) => file.writer().write_all(text.as_bytes()),
         None => {
             let mut stdout = std::io::stdout().lock();
-            stdout.write_all(text.as_bytes()).and_then(|()| stdout.flush())
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
         }
     };
     if let Err(error) = written {
