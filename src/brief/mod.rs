@@ -295,7 +295,12 @@ fn rows_used(
     let mut interpreter = Interpreter::new(program, record);
     interpreter.lookups = Some(Vec::new());
     let outcome = rule_outcome_in(&mut interpreter, rule);
-    debug_assert_eq!(&outcome, finding.outcome(), "the evaluators disagree");
+    if &outcome != finding.outcome() {
+        // The property tests keep the evaluators in agreement; should they
+        // ever differ, the finding stays the compiled evaluator's and the
+        // rows are still those the rule read.
+        tracing::warn!(rule = %rule.id, "the reference interpreter and the compiled evaluator disagree");
+    }
     let mut shown: Vec<&crate::check::program::TExpr> = rule.because.values();
     if let Some(exception) = finding.cleared_by() {
         if let Some(because) = &rule.exceptions[exception].because {
@@ -379,10 +384,10 @@ pub(crate) fn case_outcome_words(outcome: CaseOutcome) -> &'static str {
 
 /// The date of a brief: `--date`, else the environment variable
 /// `NRSCREEN_REPORT_DATE` (both `YYYY-MM-DD`, so that a brief can be
-/// reproduced), else today (UTC).
-pub(crate) fn brief_date(given: Option<&str>) -> Result<Date, String> {
-    let from_env = std::env::var("NRSCREEN_REPORT_DATE").ok();
-    let (text, whence) = match (given, from_env.as_deref()) {
+/// reproduced), else today (UTC). `from_env` is the variable's value, if
+/// set (an empty value counts as unset).
+pub(crate) fn brief_date(given: Option<&str>, from_env: Option<&str>) -> Result<Date, String> {
+    let (text, whence) = match (given, from_env) {
         (Some(text), _) => (text, "--date"),
         (None, Some(text)) if !text.is_empty() => (text, "NRSCREEN_REPORT_DATE"),
         _ => return Ok(today()),

@@ -205,3 +205,24 @@ fn a_brief_never_states_a_value_the_record_does_not_hold() {
         "too few unknown fields tried: {unknown_seen}"
     );
 }
+
+#[test]
+fn the_date_is_the_option_else_the_environment_else_today() {
+    let day = |text| Date::parse(text).expect("a date");
+    assert_eq!(
+        super::brief_date(Some("2026-01-15"), Some("2020-02-02")),
+        Ok(day("2026-01-15"))
+    );
+    assert_eq!(
+        super::brief_date(None, Some("2020-02-02")),
+        Ok(day("2020-02-02"))
+    );
+    let today = super::brief_date(None, None).expect("today");
+    assert!(today > day("2024-01-01"));
+    // (Later or equal: the test may run across midnight.)
+    assert!(super::brief_date(None, Some("")).is_ok_and(|d| d >= today));
+    assert_eq!(
+        super::brief_date(None, Some("02/02/2020")),
+        Err("NRSCREEN_REPORT_DATE `02/02/2020` is not a date (YYYY-MM-DD)".into())
+    );
+}

@@ -81,7 +81,8 @@ pub(crate) fn run(args: &BriefArgs) -> Exit {
             Ok(loaded) => loaded,
             Err(code) => return code,
         };
-    let date = match brief::brief_date(args.date.as_deref()) {
+    let from_env = std::env::var("NRSCREEN_REPORT_DATE").ok();
+    let date = match brief::brief_date(args.date.as_deref(), from_env.as_deref()) {
         Ok(date) => date,
         Err(error) => {
             eprintln!("error: {error}");
