@@ -46,6 +46,7 @@ mod api;
 pub(crate) mod audit;
 #[doc(hidden)]
 pub mod bench_support;
+pub(crate) mod brief;
 pub(crate) mod check;
 mod cli;
 pub(crate) mod compile;

@@ -3,6 +3,7 @@
 //! `--fail-on`, 4 records were rejected (see [`Exit`]).
 
 mod audit;
+mod brief;
 mod check;
 mod eval;
 mod formats;
@@ -105,6 +106,16 @@ enum Command {
     /// Work with input mappings (see grammar/MAPPING.md).
     #[command(subcommand)]
     Map(MapCommand),
+    /// Write one case's brief for a lawyer (Markdown or HTML): the recorded
+    /// facts the rules read, each finding with its explanation, citations
+    /// and the reference-table rows it used, and the questions that would
+    /// decide the findings under review.
+    #[command(
+        after_help = "Exit codes: 0 the brief was written; 1 the rule set (or the mapping) has errors; \
+2 usage or I/O errors, or no record has that case id; 4 the record of that case was rejected (its problems are shown).\n\
+The brief is dated --date, else NRSCREEN_REPORT_DATE (YYYY-MM-DD), else today (UTC)."
+    )]
+    Brief(brief::BriefArgs),
 }
 
 /// `nrscreen map …`.
@@ -147,6 +158,7 @@ impl Command {
             Command::Test(args) => args.color,
             Command::Audit(args) => args.color,
             Command::Map(MapCommand::Check(args)) => args.color,
+            Command::Brief(args) => args.color,
         }
     }
 }
@@ -360,6 +372,7 @@ pub fn run() -> Exit {
         Command::Test(args) => test::run(&args),
         Command::Audit(args) => audit::run(&args),
         Command::Map(MapCommand::Check(args)) => map::check(&args),
+        Command::Brief(args) => brief::run(&args),
     }
 }
 

@@ -32,6 +32,24 @@ pub(crate) struct Interpreter<'p> {
     unknowns: Vec<FieldId>,
     /// What the evaluation reached, when coverage is being measured.
     pub coverage: Option<Reached>,
+    /// The table lookups made, in order, when they are being traced
+    /// (`nrscreen brief` shows the rows a finding used); `None` costs nothing.
+    pub lookups: Option<Vec<LookupTrace>>,
+}
+
+/// One table lookup the interpreter made with a known key (and, for a dated
+/// table, a known date): which row answered it, if any.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct LookupTrace {
+    /// The table.
+    pub table: crate::ruleset::tables::TableId,
+    /// The key looked up.
+    pub key: String,
+    /// The date it was looked up on (dated tables).
+    pub date: Option<Date>,
+    /// The index of the row that answered (into `Table::rows`); `None`: no
+    /// row covers the key on that date, so the value is unknown.
+    pub row: Option<usize>,
 }
 
 /// What one evaluation reached: the outcome of each true/false expression
@@ -59,6 +77,7 @@ impl<'p> Interpreter<'p> {
             vars: Vec::new(),
             unknowns: Vec::new(),
             coverage: None,
+            lookups: None,
         }
     }
 
@@ -230,7 +249,17 @@ impl<'p> Interpreter<'p> {
                     Some(_) => return None,
                     None => None,
                 };
-                self.program.table(*table).lookup(&key, date).cloned()
+                let found = self.program.table(*table);
+                let row = found.lookup_row(&key, date);
+                if let Some(lookups) = &mut self.lookups {
+                    lookups.push(LookupTrace {
+                        table: *table,
+                        key: key.to_string(),
+                        date,
+                        row,
+                    });
+                }
+                row.map(|i| found.rows[i].value.clone())
             }
             TKind::Quantifier { kind, list, body } => {
                 let list = self.eval(list)?;

@@ -31,13 +31,10 @@ pub(crate) struct Row {
     pub to: Option<Date>,
     /// The value.
     pub value: Value,
-    /// Where the row's source is given, if it has one.
-    // Kept for tools that show the row a lookup used; nothing reads it yet.
-    #[allow(dead_code)]
+    /// Where the row's source is given, if it has one (`nrscreen brief`
+    /// shows it beside the row a lookup used).
     pub source: Option<String>,
-    /// The row in the table file.
-    // Kept for tools that show the row a lookup used; nothing reads it yet.
-    #[allow(dead_code)]
+    /// The row in the table file (`nrscreen brief` shows its line).
     pub span: Span,
 }
 
@@ -74,7 +71,15 @@ impl Table {
 
     /// The value for `key` (on `date`, for dated tables), if a row covers it.
     /// A binary search: the rows of a key do not overlap.
+    #[cfg(test)]
     pub(crate) fn lookup(&self, key: &str, date: Option<Date>) -> Option<&Value> {
+        self.lookup_row(key, date).map(|i| &self.rows[i].value)
+    }
+
+    /// The index in `rows` of the row that covers `key` (on `date`, for
+    /// dated tables): what [`Table::lookup`] reads, for tools that show the
+    /// row a lookup used.
+    pub(crate) fn lookup_row(&self, key: &str, date: Option<Date>) -> Option<usize> {
         let row = |i: &u32| &self.rows[*i as usize];
         let start = self.order.partition_point(|i| row(i).key.as_str() < key);
         let len = self.order[start..].partition_point(|i| row(i).key == key);
@@ -89,7 +94,7 @@ impl Table {
             }
             (true, None) => None,
         };
-        found.map(|i| &row(i).value)
+        found.map(|i| *i as usize)
     }
 }
 

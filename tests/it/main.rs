@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod audit_cli;
+mod brief;
 mod check_cli;
 mod check_errors;
 mod eval_cli;

@@ -1,0 +1,295 @@
+//! `nrscreen brief`: one case's brief for a lawyer (see `src/brief/`).
+//!
+//! The case is found in an input that `eval` could read (JSON Lines, CSV,
+//! TSV or TOML, compressed or not, or through a mapping): the first record
+//! with that case id. A record with that id that was rejected is shown with
+//! its problems instead (exit 4); an id no record has is an error (exit 2).
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::brief::{self, Header};
+use crate::compile::Compiled;
+use crate::records::case::CaseRecord;
+use crate::records::input::{reader, InputFormat, Read1, RecordReader, MAX_RECORD_BYTES};
+use crate::records::rejection::Rejection;
+use crate::records::schema_index::SchemaIndex;
+use crate::records::stream::open_text;
+
+use super::output_file::{OutputFile, Protected};
+use super::{ColorChoice, Exit};
+
+/// The format of a brief.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum BriefFormat {
+    /// Markdown (CommonMark with tables).
+    Markdown,
+    /// One self-contained HTML page (inline CSS, no script), for printing.
+    Html,
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct BriefArgs {
+    /// The rule-set directory.
+    #[arg(long, default_value = "rules")]
+    rules: PathBuf,
+    /// The case file to find the case in (`-` reads standard input).
+    input: String,
+    /// The case id to brief.
+    #[arg(long = "case", value_name = "ID")]
+    case_id: String,
+    /// The brief's format.
+    #[arg(long, value_enum, default_value_t = BriefFormat::Markdown)]
+    format: BriefFormat,
+    /// Read the input through this mapping (grammar/MAPPING.md).
+    #[arg(long, value_name = "MAPPING", conflicts_with = "input_format")]
+    map: Option<PathBuf>,
+    /// The input format (default: from the file extension).
+    #[arg(long, value_enum)]
+    input_format: Option<InputFormat>,
+    /// Write the brief to this file instead of standard output (written
+    /// whole or not at all, and never over an input).
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// Also show rules that an exception cleared, naming the exception.
+    #[arg(long)]
+    show_cleared: bool,
+    /// The date the brief is dated (YYYY-MM-DD); default: the environment
+    /// variable NRSCREEN_REPORT_DATE if set, else today (UTC).
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    date: Option<String>,
+    /// When to use colour (for diagnostics on stderr).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub(crate) color: ColorChoice,
+}
+
+/// What searching the input for the case found.
+enum Found {
+    /// The record, decoded, and the line it starts on.
+    Record(usize),
+    /// The record with that id was rejected.
+    Rejected(Rejection),
+    /// No record has that id.
+    Missing,
+}
+
+/// `nrscreen brief`.
+pub(crate) fn run(args: &BriefArgs) -> Exit {
+    let (sources, compiled) =
+        match super::load_compiled(&args.rules, args.color, super::DiagnosticsTo::Stderr) {
+            Ok(loaded) => loaded,
+            Err(code) => return code,
+        };
+    let from_env = std::env::var("NRSCREEN_REPORT_DATE").ok();
+    let date = match brief::brief_date(args.date.as_deref(), from_env.as_deref()) {
+        Ok(date) => date,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return Exit::Usage;
+        }
+    };
+    let mut protected: Vec<Protected> = Vec::new();
+    if args.input != "-" {
+        protected.extend(Protected::file(
+            std::path::Path::new(&args.input),
+            "the input",
+        ));
+    }
+    protected.extend(
+        sources
+            .iter()
+            .filter_map(|(_, file)| Protected::file(&file.path, "a file of the rule set")),
+    );
+    let mapping = match &args.map {
+        Some(path) => match super::map::load(path, &compiled, args.color) {
+            Ok(loaded) => Some(loaded),
+            Err(code) => return code,
+        },
+        None => None,
+    };
+    if let Some(loaded) = &mapping {
+        protected.extend(Protected::file(&loaded.mapping.path, "the mapping"));
+        for path in &loaded.mapping.table_files {
+            protected.extend(Protected::file(path, "a value table of the mapping"));
+        }
+    }
+    let mut output = match &args.output {
+        Some(path) => match OutputFile::create(path, "--output", &protected) {
+            Ok(file) => Some(file),
+            Err(error) => {
+                eprintln!("error: {}", crate::escape::terminal(&error));
+                return Exit::Usage;
+            }
+        },
+        None => None,
+    };
+
+    let name = args.input.clone();
+    let mut record = CaseRecord::with_fields(compiled.program.schema.fields.len());
+    let index = SchemaIndex::new(&compiled);
+    let mut unknown_keys = HashSet::new();
+    let searched = match &mapping {
+        Some(loaded) => {
+            let stream = match super::map::open_stream(&name) {
+                Ok(stream) => stream,
+                Err(error) => return read_failed(&name, &error),
+            };
+            let mut records = match super::map::open(
+                &compiled,
+                loaded,
+                &name,
+                stream,
+                args.color,
+                false,
+                MAX_RECORD_BYTES,
+            ) {
+                Ok(records) => records,
+                Err(code) => return code,
+            };
+            find(&mut records, &compiled, &args.case_id, &mut record)
+        }
+        None => {
+            let Some(format) = args
+                .input_format
+                .or_else(|| InputFormat::from_path(&name))
+                .or((name == "-").then_some(InputFormat::Jsonl))
+            else {
+                eprintln!(
+                    "error: cannot tell the format of `{}` from its name; use --input-format jsonl, csv, tsv or toml",
+                    crate::escape::terminal(&name)
+                );
+                return Exit::Usage;
+            };
+            let opened = super::map::open_stream(&name)
+                .and_then(|stream| open_text(stream, None))
+                .and_then(|stream| {
+                    reader(
+                        &compiled,
+                        &index,
+                        name.clone(),
+                        format,
+                        stream,
+                        &mut unknown_keys,
+                        MAX_RECORD_BYTES,
+                    )
+                });
+            match opened {
+                Ok(mut records) => find(records.as_mut(), &compiled, &args.case_id, &mut record),
+                Err(error) => return read_failed(&name, &error),
+            }
+        }
+    };
+    let (found, repeats) = match searched {
+        Ok(searched) => searched,
+        Err(error) => return read_failed(&name, &error),
+    };
+    let shown_id = crate::escape::terminal(&args.case_id);
+    let shown_name = crate::escape::terminal(&name);
+    let line = match found {
+        Found::Record(line) => line,
+        Found::Missing => {
+            eprintln!("error: no record in `{shown_name}` has the case id `{shown_id}`");
+            return Exit::Usage;
+        }
+        Found::Rejected(rejection) => {
+            eprintln!(
+                "error: the record of case `{shown_id}` was rejected, so it cannot be briefed until it is fixed:"
+            );
+            eprintln!("  {}", rejection.describe());
+            return Exit::Rejected;
+        }
+    };
+    if !repeats.is_empty() {
+        let lines: Vec<String> = repeats.iter().map(usize::to_string).collect();
+        eprintln!(
+            "warning: case `{shown_id}` appears again in `{shown_name}` (line {}); the brief is of the first record (line {line}), the one eval evaluates (it rejects the rest as duplicates)",
+            lines.join(", ")
+        );
+    }
+    let header = Header {
+        case_id: args.case_id.clone(),
+        ruleset: compiled.program.name.clone(),
+        ruleset_description: compiled.program.description.clone(),
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        input: name.clone(),
+        line,
+        mapping: args.map.as_ref().map(|p| p.display().to_string()),
+        date,
+    };
+    let brief = brief::build(&compiled, &sources, &mut record, header, args.show_cleared);
+    let text = match args.format {
+        BriefFormat::Markdown => brief::markdown::render(&brief),
+        BriefFormat::Html => brief::html::render(&brief),
+    };
+    let written = match output.as_mut() {
+        Some(file) => file.writer().write_all(text.as_bytes()),
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            stdout
+                .write_all(text.as_bytes())
+                .and_then(|()| stdout.flush())
+        }
+    };
+    if let Err(error) = written {
+        if error.kind() == std::io::ErrorKind::BrokenPipe {
+            return Exit::Success;
+        }
+        eprintln!("error: writing the brief failed: {error}");
+        return Exit::Usage;
+    }
+    if let Some(file) = output {
+        if let Err(error) = file.commit() {
+            eprintln!("error: {}", crate::escape::terminal(&error));
+            return Exit::Usage;
+        }
+    }
+    Exit::Success
+}
+
+/// Reads every record of `records`: the first with case id `id` is left in
+/// `record` (or its rejection returned); the lines of later records with
+/// the same id are returned too.
+fn find(
+    records: &mut dyn RecordReader,
+    compiled: &Compiled,
+    id: &str,
+    record: &mut CaseRecord,
+) -> std::io::Result<(Found, Vec<usize>)> {
+    let mut scratch = CaseRecord::with_fields(compiled.program.schema.fields.len());
+    let mut found = Found::Missing;
+    let mut repeats = Vec::new();
+    while let Some(read) = records.next_record(&mut scratch)? {
+        let (matches, line) = match &read {
+            Read1::Record(line) => (scratch.case_id == id, *line),
+            Read1::Rejected(rejection) => {
+                (rejection.case_id.as_deref() == Some(id), rejection.line)
+            }
+        };
+        if !matches {
+            continue;
+        }
+        if !matches!(found, Found::Missing) {
+            repeats.push(line);
+            continue;
+        }
+        found = match read {
+            Read1::Record(line) => {
+                std::mem::swap(record, &mut scratch);
+                Found::Record(line)
+            }
+            Read1::Rejected(rejection) => Found::Rejected(rejection),
+        };
+    }
+    Ok((found, repeats))
+}
+
+/// Reports an input that cannot be read (exit 2).
+fn read_failed(name: &str, error: &std::io::Error) -> Exit {
+    eprintln!(
+        "error: reading `{}` failed: {}",
+        crate::escape::terminal(name),
+        crate::escape::terminal(&error.to_string())
+    );
+    Exit::Usage
+}
