@@ -67,7 +67,10 @@ fn fixtures() {
     );
 }
 
-/// Runs a test that must end in good time and without a crash.
+/// Runs a test that must end and without a crash. The limit is a guard
+/// against a hang or a blow-up (quadratic time), not a speed test: a debug
+/// build on two busy cores takes about a minute for the largest inputs,
+/// so the limits leave several times that.
 fn run_quickly(test: &Test, limit: Duration) -> Output {
     let started = Instant::now();
     let output = test.run();
@@ -121,7 +124,7 @@ fn ten_megabyte_rule_file_is_checked() {
         .check()
         .status(0)
         .stdout(standard_summary(1, n, "0 errors, 0 warnings\n"));
-    run_quickly(&test, Duration::from_secs(60));
+    run_quickly(&test, Duration::from_secs(300));
 }
 
 #[test]
@@ -134,7 +137,7 @@ fn ten_megabyte_comment_is_checked() {
         .check()
         .status(0)
         .stdout(standard_summary(0, 0, "0 errors, 0 warnings\n"));
-    run_quickly(&test, Duration::from_secs(60));
+    run_quickly(&test, Duration::from_secs(300));
 }
 
 /// A rule whose condition is `expr`, in `deep.nrs`, and the checker's
@@ -142,7 +145,7 @@ fn ten_megabyte_comment_is_checked() {
 fn check_deep(expr: &str) -> Output {
     let text = format!("rule deep {{\n  gap fear-not-asked\n  cites \"x\"\n  when {expr}\n}}\n");
     let test = RuleSet::standard().file("deep.nrs", text).check().status(1);
-    run_quickly(&test, Duration::from_secs(30))
+    run_quickly(&test, Duration::from_secs(120))
 }
 
 /// The header and location lines of the one diagnostic in `output`.
