@@ -15,10 +15,28 @@ use crate::records::input::{Read1, RecordReader};
 use crate::records::rejection::{Problem, ProblemKind, Rejection};
 use crate::severity::Severity;
 
+/// Where a case came from, handed to sinks and formats with its result:
+/// the record as decoded (the fields the rules read, and those a format
+/// asked to keep), the input's name and the record's first line in it.
+#[derive(Clone, Copy)]
+pub(crate) struct CaseContext<'a> {
+    /// The record the result is for.
+    pub record: &'a CaseRecord,
+    /// The input's name as given (`-` for standard input).
+    pub file: &'a str,
+    /// The record's first line in the input (1-based).
+    pub line: usize,
+}
+
 /// Where results go.
 pub(crate) trait Sink {
-    /// One evaluated case, in input order.
-    fn case(&mut self, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()>;
+    /// One evaluated case, in input order, with where it came from.
+    fn case(
+        &mut self,
+        compiled: &Compiled,
+        context: &CaseContext<'_>,
+        result: &CaseResult,
+    ) -> std::io::Result<()>;
     /// One rejected record.
     fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()>;
 }
@@ -143,7 +161,12 @@ impl<'c> Batch<'c> {
                 CaseOutcome::Clear => self.totals.clear += 1,
             }
             tracing::trace!(case_id = %self.result.case_id, findings = self.result.findings.len(), "case evaluated");
-            sink.case(self.compiled, &self.result)
+            let context = CaseContext {
+                record: &self.record,
+                file,
+                line,
+            };
+            sink.case(self.compiled, &context, &self.result)
                 .map_err(BatchError::Write)?;
         }
         Ok(Stop::Finished)

@@ -12,7 +12,7 @@ pub(crate) mod table;
 use std::io::Write;
 
 use crate::compile::Compiled;
-use crate::eval::batch::Sink;
+use crate::eval::batch::{CaseContext, Sink};
 use crate::eval::finding::CaseResult;
 use crate::records::rejection::Rejection;
 use crate::report::rejections::RejectionSummary;
@@ -39,8 +39,12 @@ pub(crate) trait Format {
         &mut self,
         out: &mut dyn Write,
         compiled: &Compiled,
+        context: &CaseContext<'_>,
         result: &CaseResult,
     ) -> std::io::Result<()>;
+    /// Notes one rejected record (most formats leave rejections to the
+    /// sink's stderr summary and the rejects file).
+    fn rejected(&mut self, _rejection: &Rejection) {}
     /// Writes whatever comes after the last case.
     fn finish(&mut self, out: &mut dyn Write, compiled: &Compiled) -> std::io::Result<()>;
 }
@@ -67,8 +71,13 @@ pub(crate) struct Report<'w> {
 }
 
 impl Sink for Report<'_> {
-    fn case(&mut self, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
-        self.format.case(&mut self.out, compiled, result)
+    fn case(
+        &mut self,
+        compiled: &Compiled,
+        context: &CaseContext<'_>,
+        result: &CaseResult,
+    ) -> std::io::Result<()> {
+        self.format.case(&mut self.out, compiled, context, result)
     }
 
     fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()> {
@@ -86,6 +95,7 @@ impl Sink for Report<'_> {
         }
         self.rejections_shown += 1;
         self.summary.add(rejection);
+        self.format.rejected(rejection);
         if let Some(rejects) = &mut self.rejects {
             crate::escape::write_json(&mut *rejects, rejection)?;
             rejects.write_all(b"\n")?;
