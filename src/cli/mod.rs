@@ -236,6 +236,15 @@ pub(crate) struct EvalArgs {
     #[arg(long, value_name = "BYTES", default_value_t = crate::records::input::MAX_RECORD_BYTES,
           value_parser = clap::value_parser!(usize))]
     max_record_bytes: usize,
+    /// The report formats (`html`, `markdown`): how many findings each gap
+    /// shows as examples, with their case ids and explanations.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    report_cases: usize,
+    /// The report formats: the evaluation date shown (`YYYY-MM-DD` or
+    /// `YYYY-MM-DDTHH:MM:SSZ`, UTC) instead of now, for reproducible
+    /// reports.
+    #[arg(long, value_name = "DATE")]
+    report_date: Option<String>,
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,

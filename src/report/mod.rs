@@ -2,9 +2,14 @@
 //! reporting shared by all of them.
 
 pub(crate) mod case_json;
+pub(crate) mod charts;
+pub(crate) mod collect;
 pub(crate) mod csv;
 pub(crate) mod flags;
+pub(crate) mod html;
 pub(crate) mod jsonl;
+pub(crate) mod markdown;
+pub(crate) mod provenance;
 pub(crate) mod rejections;
 pub(crate) mod summary;
 pub(crate) mod table;
@@ -30,6 +35,10 @@ pub(crate) enum OutputFormat {
     Summary,
     /// One line per case with the flagged gap ids (the benchmark's form).
     Flags,
+    /// The batch report as one self-contained HTML file.
+    Html,
+    /// The batch report as Markdown.
+    Markdown,
 }
 
 /// A format writer.
