@@ -39,6 +39,13 @@ pub(crate) trait Sink {
     ) -> std::io::Result<()>;
     /// One rejected record.
     fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()>;
+    /// Whether the sink will show the explanation of rule `rule`'s next
+    /// finding (when `BatchOptions::explain` asks for explanations at
+    /// all): a sink that shows a few examples says no once it has them,
+    /// and the batch skips the work.
+    fn explains(&self, _rule: usize) -> bool {
+        true
+    }
 }
 
 /// Options of a batch run.
@@ -143,7 +150,14 @@ impl<'c> Batch<'c> {
                 }
                 continue;
             }
-            self.evaluate();
+            let explain = self.options.explain;
+            evaluate_case(
+                &mut self.evaluator,
+                &mut self.record,
+                &mut self.result,
+                self.options,
+                |rule| explain && sink.explains(rule),
+            );
             self.totals.evaluated += 1;
             for finding in &self.result.findings {
                 if finding.kind() == FindingKind::Flagged {
@@ -183,16 +197,6 @@ impl<'c> Batch<'c> {
             Stop::Finished
         })
     }
-
-    /// Evaluates every rule over the current record into `self.result`.
-    fn evaluate(&mut self) {
-        evaluate_case(
-            &mut self.evaluator,
-            &mut self.record,
-            &mut self.result,
-            self.options,
-        );
-    }
 }
 
 /// The problem of a record whose case id `id` was already used: one
@@ -207,12 +211,14 @@ pub(crate) fn duplicate_case_id(id: &str) -> Problem {
 
 /// Evaluates every rule over `record` into `result` (its case id and its
 /// findings, in rule order): what a batch does for each record, and what the
-/// library does for one.
+/// library does for one. `explain` says, per rule, whether its finding
+/// is explained (rendered with its facts).
 pub(crate) fn evaluate_case(
     evaluator: &mut Evaluator<'_>,
     record: &mut CaseRecord,
     result: &mut CaseResult,
     options: BatchOptions,
+    explain: impl Fn(usize) -> bool,
 ) {
     let compiled = evaluator.compiled();
     evaluator.start_record();
@@ -223,8 +229,7 @@ pub(crate) fn evaluate_case(
         if matches!(outcome, RuleOutcome::Cleared(_)) && !options.show_cleared {
             continue;
         }
-        let finding =
-            explain::finding(evaluator, compiled, record, index, outcome, options.explain);
+        let finding = explain::finding(evaluator, compiled, record, index, outcome, explain(index));
         result.findings.extend(finding);
     }
 }

@@ -47,7 +47,7 @@ pub(crate) fn bars(bars: &[Bar]) -> Option<String> {
         let max = bars.iter().map(|b| b.count).max().unwrap_or(0).max(1);
         let room = f64::from(WIDTH - COUNT_ROOM);
         let style =
-            TextStyle::from(("sans-serif", 12).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
+            TextStyle::from(("sans-serif", 15).into_font()).pos(Pos::new(HPos::Left, VPos::Center));
         for (i, bar) in bars.iter().enumerate() {
             let top = (i as u32 * ROW + 4) as i32;
             let bottom = ((i as u32 + 1) * ROW - 4) as i32;

@@ -147,6 +147,8 @@ pub(crate) struct Collector {
     pub open: Bounded<Box<[FieldId]>, Open>,
     /// Rejected records, grouped.
     pub rejections: RejectionSummary,
+    /// The gap of each rule (taxonomy index).
+    rule_gaps: Vec<usize>,
     /// The report's fields in the schema, in [`REPORT_FIELDS`] order.
     fields: [Option<FieldId>; 5],
     /// Scratch: per gap, this case's findings (bit 0 flagged, bit 1 needs
@@ -173,6 +175,12 @@ impl Collector {
             programs: Bounded::new(MAX_KEYS),
             open: Bounded::new(MAX_KEYS),
             rejections: RejectionSummary::default(),
+            rule_gaps: compiled
+                .program
+                .rules
+                .iter()
+                .map(|r| r.gap.0 as usize)
+                .collect(),
             fields: REPORT_FIELDS.map(|name| schema.find(name)),
             seen: vec![0; compiled.program.taxonomy.gaps.len()],
             case_sets: Vec::new(),
@@ -187,6 +195,15 @@ impl Collector {
             .iter()
             .position(|f| *f == name)
             .is_some_and(|i| self.fields[i].is_some())
+    }
+
+    /// Whether the next finding of rule `rule` would be kept as an example
+    /// (only those need explaining).
+    pub(crate) fn wants_sample(&self, rule: usize) -> bool {
+        self.rule_gaps
+            .get(rule)
+            .and_then(|g| self.gaps.get(*g))
+            .is_some_and(|g| g.samples.len() < self.samples_per_gap)
     }
 
     /// Counts one rejected record.
@@ -234,7 +251,7 @@ impl Collector {
                         .open
                         .slot(self.key.as_slice(), |k| k.to_vec().into_boxed_slice());
                     open.findings += 1;
-                    if !self.case_sets.iter().any(|s| *s == self.key) {
+                    if !self.case_sets.contains(&self.key) {
                         open.cases += 1;
                         self.case_sets.push(self.key.clone());
                     }
@@ -545,6 +562,10 @@ impl super::Format for BatchReport {
         self.collector.rejected(rejection);
     }
 
+    fn explains(&self, rule: usize) -> bool {
+        self.collector.wants_sample(rule)
+    }
+
     fn finish(&mut self, out: &mut dyn std::io::Write, compiled: &Compiled) -> std::io::Result<()> {
         let provenance = self.provenance.borrow();
         let text = match self.kind {
@@ -560,7 +581,7 @@ pub(crate) fn thousands(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);

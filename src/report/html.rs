@@ -244,6 +244,13 @@ fn decide(o: &mut String, compiled: &Compiled, collector: &Collector) {
         o.push_str("<p class=\"muted\">No finding needs review.</p>\n</section>\n");
         return;
     }
+    let total: u64 = collector.gaps.iter().map(|g| g.needs_review).sum();
+    let _ = writeln!(
+        o,
+        "<p data-review-findings=\"{total}\">{} finding{} need review.</p>",
+        thousands(total),
+        if total == 1 { "" } else { "s" }
+    );
     o.push_str("<table>\n<thead><tr><th>what to record</th><th>findings</th><th>cases</th><th>the fields</th></tr></thead>\n<tbody>\n");
     for row in &rows {
         let (findings, cases) = (row.open.findings, row.open.cases);

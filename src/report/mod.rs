@@ -54,6 +54,11 @@ pub(crate) trait Format {
     /// Notes one rejected record (most formats leave rejections to the
     /// sink's stderr summary and the rejects file).
     fn rejected(&mut self, _rejection: &Rejection) {}
+    /// Whether the format shows the explanation of rule `rule`'s next
+    /// finding (see `Sink::explains`).
+    fn explains(&self, _rule: usize) -> bool {
+        true
+    }
     /// Writes whatever comes after the last case.
     fn finish(&mut self, out: &mut dyn Write, compiled: &Compiled) -> std::io::Result<()>;
 }
@@ -87,6 +92,10 @@ impl Sink for Report<'_> {
         result: &CaseResult,
     ) -> std::io::Result<()> {
         self.format.case(&mut self.out, compiled, context, result)
+    }
+
+    fn explains(&self, rule: usize) -> bool {
+        self.format.explains(rule)
     }
 
     fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()> {
