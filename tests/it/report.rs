@@ -217,13 +217,22 @@ fn untrusted_text_stays_inert_in_both_reports() {
     );
 
     let markdown = run("markdown");
-    assert!(!markdown.contains("<img"), "{markdown}");
+    // Every `<` escaped: no HTML tag starts.
+    assert!(!markdown.replace(r"\<", "").contains('<'), "{markdown}");
     assert!(
         markdown.contains(r"\<img src\=x onerror\=alert\(1\)\>"),
         "{markdown}"
     );
     let city = r"Nuevo \| Laredo \`rm \-rf\` \*x\* \[a\]\(\#b\)";
-    // In the cities table, the pipe does not end the cell.
+    // Shown in the example's explanation, every mark escaped: no code
+    // span, emphasis, link or table cell starts inside it.
+    let line = markdown
+        .lines()
+        .find(|l| l.starts_with("* ") && l.contains(city))
+        .unwrap_or_else(|| panic!("{markdown}"));
+    assert!(!line.contains(" | ") && !line.contains("(#b)"), "{line}");
+    // In the cities table the pipe does not end the cell: one cell, then
+    // the count.
     assert!(
         markdown.lines().any(|l| l == format!("| {city} | 1 |")),
         "{markdown}"
