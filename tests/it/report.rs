@@ -238,3 +238,64 @@ fn untrusted_text_stays_inert_in_both_reports() {
         "{markdown}"
     );
 }
+
+#[test]
+fn standard_input_is_hashed_as_read_and_rejections_are_listed_by_line() {
+    use sha2::Digest;
+    let cases = std::fs::read_to_string(crate::harness::repo_root().join(CASES)).unwrap();
+    let input = format!("{}\n{{\"case_id\": 7\n", cases.lines().next().unwrap());
+    let html = Test::new()
+        .args([
+            "eval",
+            "--rules",
+            "rules",
+            "-",
+            "--format",
+            "html",
+            "--max-rejects",
+            "1",
+            "--report-date",
+            "2026-01-01T12:30:00Z",
+        ])
+        .stdin(input.clone())
+        .status(0)
+        .run()
+        .stdout;
+    let digest: String = sha2::Sha256::digest(input.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let provenance = between(&html, "<section id=\"provenance\">", "</section>");
+    assert!(provenance.contains(&digest), "{provenance}");
+    assert!(
+        provenance.contains(&format!("<td class=\"n\">{}</td>", input.len())),
+        "{provenance}"
+    );
+    assert!(
+        provenance.contains("2026-01-01 12:30:00 UTC"),
+        "{provenance}"
+    );
+    assert!(
+        provenance.contains("read 2, evaluated 1, rejected 1"),
+        "{provenance}"
+    );
+    let rejections = between(&html, "<section id=\"rejections\">", "</section>");
+    assert!(rejections.contains("<td>2</td>"), "{rejections}");
+}
+
+#[test]
+fn a_report_date_that_is_not_a_date_is_a_usage_error() {
+    Test::new()
+        .args([
+            "eval",
+            "--rules",
+            "rules",
+            CASES,
+            "--format",
+            "markdown",
+            "--report-date",
+            "yesterday",
+        ])
+        .status(2)
+        .run();
+}
