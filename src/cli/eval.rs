@@ -56,7 +56,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
                 let mut p = provenance.borrow_mut();
                 p.ruleset.clone_from(&compiled.program.name);
                 p.date = date;
-                p.rule_files = digests(&sources);
+                p.rule_files = digests(&sources, None);
             }
             Some(provenance)
         }
@@ -146,7 +146,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         provenance
             .borrow_mut()
             .rule_files
-            .extend(digests(&loaded.sources));
+            .extend(digests(&loaded.sources, Some(&loaded.mapping.path)));
     }
     if let Some(loaded) = &mapping {
         protected.extend(Protected::file(&loaded.mapping.path, "the mapping"));
@@ -418,25 +418,35 @@ fn mark_report_fields_used(compiled: &mut crate::compile::Compiled) {
     }
 }
 
-/// The SHA-256 of every file in `sources`, named by its path, with its role.
-fn digests(sources: &crate::source::Sources) -> Vec<FileDigest> {
+/// The SHA-256 of every file in `sources`, named by its path, with its role:
+/// a rule set's, or (given the mapping's path) a mapping's.
+fn digests(sources: &crate::source::Sources, mapping: Option<&Path>) -> Vec<FileDigest> {
     sources
         .iter()
         .map(|(_, file)| {
             let path = &file.path;
-            let role = match (
-                path.extension().and_then(|e| e.to_str()),
-                path.file_name().and_then(|n| n.to_str()),
-            ) {
-                (Some("nrs"), _) => "rules",
-                (_, Some("ruleset.toml")) => "manifest",
-                (_, Some("schema.toml")) => "schema",
-                (_, Some("gaps.toml")) => "gaps",
-                _ => "table",
+            let role = match mapping {
+                Some(mapping) if mapping == path => "mapping",
+                Some(_) => "mapping value table",
+                None => rule_set_role(path),
             };
             FileDigest::of(role, path.display().to_string(), file.text.as_bytes())
         })
         .collect()
+}
+
+/// What a file of a rule set is, by its name.
+fn rule_set_role(path: &Path) -> &'static str {
+    match (
+        path.extension().and_then(|e| e.to_str()),
+        path.file_name().and_then(|n| n.to_str()),
+    ) {
+        (Some("nrs"), _) => "rules",
+        (_, Some("ruleset.toml")) => "manifest",
+        (_, Some("schema.toml")) => "schema",
+        (_, Some("gaps.toml")) => "gaps",
+        _ => "table",
+    }
 }
 
 /// The evaluation date shown by a report: `--report-date` (a date, or a

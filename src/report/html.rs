@@ -216,6 +216,14 @@ fn figure(o: &mut String, chart: &ChartData) {
     if chart.rows.is_empty() {
         o.push_str("<p class=\"muted\">No flagged cases.</p>\n");
     }
+    if chart.id == "chart-gaps" {
+        o.push_str("<p class=\"muted\">Severity: ");
+        for severity in crate::severity::Severity::ALL {
+            let name = severity.as_str();
+            let _ = write!(o, "<span class=\"sev sev-{name}\">{name}</span> ");
+        }
+        o.push_str("</p>\n");
+    }
     o.push_str("</figure>\n");
 }
 
