@@ -326,7 +326,7 @@ fn gaps(o: &mut String, compiled: &Compiled, collector: &Collector) {
         let severity = gap.severity.as_str();
         let _ = write!(
             o,
-            "<section class=\"gap\" id=\"gap-{}\">\n<h3>{} <span class=\"sev sev-{severity}\">{severity}</span></h3>\n<p><code>{}</code></p>\n",
+            "<section id=\"gap-{}\" class=\"gap\">\n<h3>{} <span class=\"sev sev-{severity}\">{severity}</span></h3>\n<p><code>{}</code></p>\n",
             e(&gap.id),
             e(&gap.title),
             e(&gap.id)

@@ -162,6 +162,14 @@ fn the_html_report_is_self_contained_and_agrees_with_the_summary() {
         }
     }
 
+    // A section per gap.
+    for (gap, _) in &gaps {
+        assert!(
+            html.contains(&format!("<section id=\"gap-{gap}\"")),
+            "{gap}"
+        );
+    }
+
     // What would decide the open cases: every needs-review finding once.
     let decide = between(&html, "<section id=\"decide\">", "</section>");
     let findings: u64 = attributes(decide, "data-findings")
