@@ -617,6 +617,64 @@ mod tests {
     }
 
     #[test]
+    fn the_collector_keeps_at_most_max_keys_cities_however_many_cases_stream() {
+        use crate::eval::batch::{evaluate_case, BatchOptions};
+        use crate::eval::compiled::Evaluator;
+        use crate::records::schema_index::SchemaIndex;
+
+        let (_, checked) = crate::check::check(crate::check::testing::standard());
+        let mut compiled = crate::compile::compile(checked.program.unwrap());
+        compiled.used_fields.iter_mut().for_each(|u| *u = true);
+        let index = SchemaIndex::new(&compiled);
+        let text = std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/examples/cases.jsonl"),
+        )
+        .unwrap();
+        let mut json: serde_json::Value =
+            serde_json::from_str(text.lines().next().unwrap()).unwrap();
+        let mut collector = Collector::new(&compiled, 2);
+        let mut evaluator = Evaluator::new(&compiled);
+        let mut record = CaseRecord::with_fields(compiled.program.schema.fields.len());
+        let mut result = CaseResult::default();
+        let options = BatchOptions {
+            explain: true,
+            ..BatchOptions::default()
+        };
+        let cases = MAX_KEYS * 3;
+        for i in 0..cases {
+            json["case_id"] = format!("C-{i}").into();
+            json["return_city"] = format!("City {i}").into();
+            crate::records::json::decode_line(
+                &compiled,
+                &index,
+                &json.to_string(),
+                &mut record,
+                &mut Default::default(),
+            )
+            .unwrap();
+            evaluate_case(&mut evaluator, &mut record, &mut result, options, |rule| {
+                collector.wants_sample(rule)
+            });
+            let context = CaseContext {
+                record: &record,
+                file: "batch",
+                line: i + 1,
+            };
+            collector.case(&compiled, &context, &result);
+        }
+        // Every case is flagged; the cities beyond the cap are "other".
+        assert_eq!(collector.cases[0], cases as u64);
+        assert_eq!(collector.cities.len(), MAX_KEYS);
+        assert_eq!(*collector.cities.other(), (cases - MAX_KEYS) as u64);
+        assert!(collector.gaps.iter().all(|g| g.samples.len() <= 2));
+        // The chart shows the top 15 and the rest as one "other" bar.
+        let charts = collector.charts(&compiled);
+        let cities = charts.iter().find(|c| c.id == "chart-cities").unwrap();
+        assert_eq!(cities.rows.len(), TOP + 1);
+        assert_eq!(cities.rows.iter().map(|r| r.1).sum::<u64>(), cases as u64);
+    }
+
+    #[test]
     fn months_are_labelled_by_year_and_month() {
         assert_eq!(month_label(2019 * 12), "2019-01");
         assert_eq!(month_label(2020 * 12 + 11), "2020-12");
