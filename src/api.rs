@@ -407,6 +407,7 @@ impl Screener<'_> {
             &mut self.record,
             &mut self.result,
             self.options,
+            |_| self.options.explain,
         );
         CaseReport::of(self.compiled, &self.result).into_owned()
     }

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use crate::compile::Compiled;
-use crate::eval::batch::{Batch, BatchOptions, Sink};
+use crate::eval::batch::{Batch, BatchOptions, CaseContext, Sink};
 use crate::eval::compiled::Evaluator;
 use crate::eval::finding::CaseResult;
 use crate::eval::outcome::RuleOutcome;
@@ -129,8 +129,13 @@ struct FlagsSink<'o> {
 }
 
 impl Sink for FlagsSink<'_> {
-    fn case(&mut self, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
-        Flags.case(self.out, compiled, result)
+    fn case(
+        &mut self,
+        compiled: &Compiled,
+        context: &CaseContext<'_>,
+        result: &CaseResult,
+    ) -> std::io::Result<()> {
+        Flags.case(self.out, compiled, context, result)
     }
     fn rejected(&mut self, _: &Rejection) -> std::io::Result<()> {
         Ok(())

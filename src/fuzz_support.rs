@@ -10,7 +10,7 @@ use std::path::Path;
 use std::sync::OnceLock;
 
 use crate::compile::Compiled;
-use crate::eval::batch::{Batch, BatchOptions, Sink};
+use crate::eval::batch::{Batch, BatchOptions, CaseContext, Sink};
 use crate::eval::finding::CaseResult;
 use crate::records::input::{reader, InputFormat, RecordReader};
 use crate::records::rejection::Rejection;
@@ -213,8 +213,13 @@ fn run_batch(compiled: &Compiled, records: &mut dyn RecordReader, show_cleared: 
 struct Discard;
 
 impl Sink for Discard {
-    fn case(&mut self, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
-        JsonLines.case(&mut std::io::sink(), compiled, result)
+    fn case(
+        &mut self,
+        compiled: &Compiled,
+        context: &CaseContext<'_>,
+        result: &CaseResult,
+    ) -> std::io::Result<()> {
+        JsonLines.case(&mut std::io::sink(), compiled, context, result)
     }
     fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()> {
         let _ = rejection.describe();

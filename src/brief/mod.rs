@@ -173,7 +173,7 @@ pub(crate) fn build(
         explain: true,
         ..BatchOptions::default()
     };
-    evaluate_case(&mut evaluator, record, &mut result, options);
+    evaluate_case(&mut evaluator, record, &mut result, options, |_| true);
     let interpreted = Record::from_case(compiled, record);
 
     let field_ref = |id: FieldId| {

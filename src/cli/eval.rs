@@ -2,15 +2,17 @@
 
 use std::collections::{BTreeSet, HashSet};
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufRead, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::eval::batch::{Batch, BatchError, BatchOptions, Stop, Totals};
 use crate::records::input::{reader, InputFormat};
 use crate::records::schema_index::SchemaIndex;
 use crate::records::stream::open_text;
+use crate::report::collect::{BatchReport, ReportKind, REPORT_FIELDS};
 use crate::report::csv::CsvRows;
 use crate::report::jsonl::JsonLines;
+use crate::report::provenance::{hashed, FileDigest, SharedProvenance};
 use crate::report::rejections::RejectionSummary;
 use crate::report::summary::Summary;
 use crate::report::table::Table;
@@ -22,7 +24,7 @@ use super::progress::Progress;
 use super::{use_colour, EvalArgs, Exit};
 
 pub(crate) fn run(args: &EvalArgs) -> Exit {
-    let (sources, compiled) =
+    let (sources, mut compiled) =
         match super::load_compiled(&args.rules, args.color, super::DiagnosticsTo::Stderr) {
             Ok(loaded) => loaded,
             Err(code) => return code,
@@ -33,6 +35,35 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         "rule set compiled"
     );
 
+    let report_kind = match args.format {
+        OutputFormat::Html => Some(ReportKind::Html),
+        OutputFormat::Markdown => Some(ReportKind::Markdown),
+        _ => None,
+    };
+    // The report reads fields no rule may read: they must be stored. This
+    // comes before any reader (and the mapping's filler) is built.
+    let provenance = match report_kind {
+        Some(_) => {
+            mark_report_fields_used(&mut compiled);
+            let date = match report_date(args.report_date.as_deref()) {
+                Ok(date) => date,
+                Err(error) => {
+                    eprintln!("error: {}", crate::escape::terminal(&error));
+                    return Exit::Usage;
+                }
+            };
+            let provenance = SharedProvenance::default();
+            {
+                let mut p = provenance.borrow_mut();
+                p.ruleset.clone_from(&compiled.program.name);
+                p.date = date;
+                p.rule_files = digests(&sources, None);
+            }
+            Some(provenance)
+        }
+        None => None,
+    };
+    let compiled = compiled;
     // Colour only on a terminal: never into a file.
     let stdout_is_terminal = std::io::stdout().is_terminal() && args.output.is_none();
     let format: Box<dyn Format> = match args.format {
@@ -41,6 +72,12 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         OutputFormat::Table => Box::new(Table::new(use_colour(args.color, stdout_is_terminal))),
         OutputFormat::Summary => Box::new(Summary::default()),
         OutputFormat::Flags => Box::new(crate::report::flags::Flags),
+        OutputFormat::Html | OutputFormat::Markdown => Box::new(BatchReport::new(
+            report_kind.unwrap_or(ReportKind::Html),
+            &compiled,
+            args.report_cases,
+            provenance.clone().unwrap_or_default(),
+        )),
     };
     // Nothing the run reads may be overwritten by what it writes.
     let mut protected: Vec<Protected> = args
@@ -108,6 +145,12 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         },
         None => None,
     };
+    if let (Some(loaded), Some(provenance)) = (&mapping, &provenance) {
+        provenance
+            .borrow_mut()
+            .rule_files
+            .extend(digests(&loaded.sources, Some(&loaded.mapping.path)));
+    }
     if let Some(loaded) = &mapping {
         protected.extend(Protected::file(&loaded.mapping.path, "the mapping"));
         for path in &loaded.mapping.table_files {
@@ -122,7 +165,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
     for input in &args.inputs {
         let name = input.clone();
         if let Some(loaded) = &mapping {
-            let stream = match super::map::open_stream(&name) {
+            let stream = match open_raw(&name, provenance.as_ref()) {
                 Ok(stream) => stream,
                 Err(error) => {
                     eprintln!(
@@ -183,7 +226,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         let mut unknown_keys = HashSet::new();
         // Opening, sniffing and a header that cannot be read are errors of
         // reading the input, as a read failing later is.
-        let outcome = match open_input(&name).and_then(|stream| {
+        let outcome = match open_input(&name, provenance.as_ref()).and_then(|stream| {
             reader(
                 &compiled,
                 &index,
@@ -352,13 +395,98 @@ fn warn_uncovered(name: &str, records: &crate::mapping::reader::MappedRecords<'_
 
 /// The input `name` (`-`: standard input) as UTF-8 text, decompressed and
 /// decoded as it is read.
-fn open_input(name: &str) -> std::io::Result<Box<dyn BufRead>> {
-    let stream: Box<dyn BufRead> = if name == "-" {
-        Box::new(BufReader::new(std::io::stdin().lock()))
-    } else {
-        Box::new(BufReader::with_capacity(1 << 16, File::open(name)?))
+fn open_input(
+    name: &str,
+    provenance: Option<&SharedProvenance>,
+) -> std::io::Result<Box<dyn BufRead>> {
+    open_text(open_raw(name, provenance)?, None)
+}
+
+/// The input `name`'s bytes, buffered; hashed as they are read when a
+/// report keeps its provenance.
+fn open_raw(
+    name: &str,
+    provenance: Option<&SharedProvenance>,
+) -> std::io::Result<Box<dyn BufRead>> {
+    let Some(provenance) = provenance else {
+        return super::map::open_stream(name);
     };
-    open_text(stream, None)
+    Ok(if name == "-" {
+        hashed(std::io::stdin(), name, provenance)
+    } else {
+        hashed(File::open(name)?, name, provenance)
+    })
+}
+
+/// Marks the fields the batch report reads as used (with their groups), so
+/// that readers store them.
+fn mark_report_fields_used(compiled: &mut crate::compile::Compiled) {
+    for name in REPORT_FIELDS {
+        let mut field = compiled.program.schema.find(name);
+        while let Some(id) = field {
+            if let Some(used) = compiled.used_fields.get_mut(id.0 as usize) {
+                *used = true;
+            }
+            field = compiled.program.schema.field(id).parent;
+        }
+    }
+}
+
+/// The SHA-256 of every file in `sources`, named by its path, with its role:
+/// a rule set's, or (given the mapping's path) a mapping's.
+fn digests(sources: &crate::source::Sources, mapping: Option<&Path>) -> Vec<FileDigest> {
+    sources
+        .iter()
+        .map(|(_, file)| {
+            let path = &file.path;
+            let role = match mapping {
+                Some(mapping) if mapping == path => "mapping",
+                Some(_) => "mapping value table",
+                None => rule_set_role(path),
+            };
+            FileDigest::of(role, path.display().to_string(), file.text.as_bytes())
+        })
+        .collect()
+}
+
+/// What a file of a rule set is, by its name.
+fn rule_set_role(path: &Path) -> &'static str {
+    match (
+        path.extension().and_then(|e| e.to_str()),
+        path.file_name().and_then(|n| n.to_str()),
+    ) {
+        (Some("nrs"), _) => "rules",
+        (_, Some("ruleset.toml")) => "manifest",
+        (_, Some("schema.toml")) => "schema",
+        (_, Some("gaps.toml")) => "gaps",
+        _ => "table",
+    }
+}
+
+/// The evaluation date shown by a report: `--report-date` (a date, or a
+/// date and time in UTC), else now.
+fn report_date(given: Option<&str>) -> Result<String, String> {
+    const SHOWN: &str = "%Y-%m-%d %H:%M:%S UTC";
+    match given {
+        Some(text) => {
+            if let Ok(date) = chrono::NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+                return Ok(date.format("%Y-%m-%d").to_string());
+            }
+            chrono::NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M:%SZ")
+                .map(|t| t.format(SHOWN).to_string())
+                .map_err(|_| {
+                    format!("--report-date `{text}` is not YYYY-MM-DD or YYYY-MM-DDTHH:MM:SSZ")
+                })
+        }
+        None => {
+            let seconds = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            let now = chrono::DateTime::from_timestamp(i64::try_from(seconds).unwrap_or(0), 0)
+                .unwrap_or_default();
+            Ok(now.format(SHOWN).to_string())
+        }
+    }
 }
 
 /// `read N, evaluated E, rejected R; flagged F, needs review V, clear C`.

@@ -40,6 +40,8 @@ impl ValueEnum for OutputFormat {
             OutputFormat::Table,
             OutputFormat::Summary,
             OutputFormat::Flags,
+            OutputFormat::Html,
+            OutputFormat::Markdown,
         ]
     }
 
@@ -54,6 +56,12 @@ impl ValueEnum for OutputFormat {
             }
             OutputFormat::Flags => PossibleValue::new("flags")
                 .help("One line per case with the flagged gap ids (the benchmark's form)"),
+            OutputFormat::Html => PossibleValue::new("html").help(
+                "The batch report: one self-contained HTML file (provenance, headline, charts, open cases, gaps, rejections)",
+            ),
+            OutputFormat::Markdown => {
+                PossibleValue::new("markdown").help("The batch report as Markdown (tables for charts)")
+            }
         })
     }
 }

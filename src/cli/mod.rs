@@ -253,6 +253,15 @@ pub(crate) struct EvalArgs {
     /// no rejection lines or summary, no progress bar.
     #[arg(long, short)]
     quiet: bool,
+    /// The report formats (`html`, `markdown`): how many findings each gap
+    /// shows as examples, with their case ids and explanations.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    report_cases: usize,
+    /// The report formats: the evaluation date shown (`YYYY-MM-DD` or
+    /// `YYYY-MM-DDTHH:MM:SSZ`, UTC) instead of now, for reproducible
+    /// reports.
+    #[arg(long, value_name = "DATE")]
+    report_date: Option<String>,
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use crate::compile::Compiled;
-use crate::eval::batch::Sink;
+use crate::eval::batch::{CaseContext, Sink};
 use crate::eval::finding::CaseResult;
 use crate::records::rejection::Rejection;
 
@@ -75,9 +75,18 @@ impl<'s, S: Sink + ?Sized> Progress<'s, S> {
 }
 
 impl<S: Sink + ?Sized> Sink for Progress<'_, S> {
-    fn case(&mut self, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
+    fn case(
+        &mut self,
+        compiled: &Compiled,
+        context: &CaseContext<'_>,
+        result: &CaseResult,
+    ) -> std::io::Result<()> {
         self.count();
-        self.inner.case(compiled, result)
+        self.inner.case(compiled, context, result)
+    }
+
+    fn explains(&self, rule: usize) -> bool {
+        self.inner.explains(rule)
     }
 
     fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()> {

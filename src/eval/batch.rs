@@ -15,12 +15,37 @@ use crate::records::input::{Read1, RecordReader};
 use crate::records::rejection::{Problem, ProblemKind, Rejection};
 use crate::severity::Severity;
 
+/// Where a case came from, handed to sinks and formats with its result:
+/// the record as decoded (the fields the rules read, and those a format
+/// asked to keep), the input's name and the record's first line in it.
+#[derive(Clone, Copy)]
+pub(crate) struct CaseContext<'a> {
+    /// The record the result is for.
+    pub record: &'a CaseRecord,
+    /// The input's name as given (`-` for standard input).
+    pub file: &'a str,
+    /// The record's first line in the input (1-based).
+    pub line: usize,
+}
+
 /// Where results go.
 pub(crate) trait Sink {
-    /// One evaluated case, in input order.
-    fn case(&mut self, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()>;
+    /// One evaluated case, in input order, with where it came from.
+    fn case(
+        &mut self,
+        compiled: &Compiled,
+        context: &CaseContext<'_>,
+        result: &CaseResult,
+    ) -> std::io::Result<()>;
     /// One rejected record.
     fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()>;
+    /// Whether the sink will show the explanation of rule `rule`'s next
+    /// finding (when `BatchOptions::explain` asks for explanations at
+    /// all): a sink that shows a few examples says no once it has them,
+    /// and the batch skips the work.
+    fn explains(&self, _rule: usize) -> bool {
+        true
+    }
 }
 
 /// Options of a batch run.
@@ -125,7 +150,14 @@ impl<'c> Batch<'c> {
                 }
                 continue;
             }
-            self.evaluate();
+            let explain = self.options.explain;
+            evaluate_case(
+                &mut self.evaluator,
+                &mut self.record,
+                &mut self.result,
+                self.options,
+                |rule| explain && sink.explains(rule),
+            );
             self.totals.evaluated += 1;
             for finding in &self.result.findings {
                 if finding.kind() == FindingKind::Flagged {
@@ -143,7 +175,12 @@ impl<'c> Batch<'c> {
                 CaseOutcome::Clear => self.totals.clear += 1,
             }
             tracing::trace!(case_id = %self.result.case_id, findings = self.result.findings.len(), "case evaluated");
-            sink.case(self.compiled, &self.result)
+            let context = CaseContext {
+                record: &self.record,
+                file,
+                line,
+            };
+            sink.case(self.compiled, &context, &self.result)
                 .map_err(BatchError::Write)?;
         }
         Ok(Stop::Finished)
@@ -160,16 +197,6 @@ impl<'c> Batch<'c> {
             Stop::Finished
         })
     }
-
-    /// Evaluates every rule over the current record into `self.result`.
-    fn evaluate(&mut self) {
-        evaluate_case(
-            &mut self.evaluator,
-            &mut self.record,
-            &mut self.result,
-            self.options,
-        );
-    }
 }
 
 /// The problem of a record whose case id `id` was already used: one
@@ -184,12 +211,14 @@ pub(crate) fn duplicate_case_id(id: &str) -> Problem {
 
 /// Evaluates every rule over `record` into `result` (its case id and its
 /// findings, in rule order): what a batch does for each record, and what the
-/// library does for one.
+/// library does for one. `explain` says, per rule, whether its finding
+/// is explained (rendered with its facts).
 pub(crate) fn evaluate_case(
     evaluator: &mut Evaluator<'_>,
     record: &mut CaseRecord,
     result: &mut CaseResult,
     options: BatchOptions,
+    explain: impl Fn(usize) -> bool,
 ) {
     let compiled = evaluator.compiled();
     evaluator.start_record();
@@ -200,8 +229,7 @@ pub(crate) fn evaluate_case(
         if matches!(outcome, RuleOutcome::Cleared(_)) && !options.show_cleared {
             continue;
         }
-        let finding =
-            explain::finding(evaluator, compiled, record, index, outcome, options.explain);
+        let finding = explain::finding(evaluator, compiled, record, index, outcome, explain(index));
         result.findings.extend(finding);
     }
 }

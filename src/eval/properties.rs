@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use proptest::prelude::*;
 
 use crate::compile::{compile, Compiled};
-use crate::eval::batch::{Batch, BatchOptions, Sink};
+use crate::eval::batch::{Batch, BatchOptions, CaseContext, Sink};
 use crate::eval::compiled::Evaluator;
 use crate::eval::finding::CaseResult;
 use crate::eval::interpret::{rule_outcome, Interpreter};
@@ -407,7 +407,12 @@ proptest! {
 struct Collect(Vec<(String, String)>);
 
 impl Sink for Collect {
-    fn case(&mut self, _: &Compiled, result: &CaseResult) -> std::io::Result<()> {
+    fn case(
+        &mut self,
+        _: &Compiled,
+        _: &CaseContext<'_>,
+        result: &CaseResult,
+    ) -> std::io::Result<()> {
         // Every finding with its outcome, explanation and facts.
         self.0
             .push((result.case_id.clone(), format!("{:?}", result.findings)));

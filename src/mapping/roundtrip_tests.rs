@@ -56,7 +56,7 @@ use proptest::prelude::*;
 use serde_json::{Map, Value as J};
 
 use crate::compile::Compiled;
-use crate::eval::batch::{Batch, BatchOptions, Sink};
+use crate::eval::batch::{Batch, BatchOptions, CaseContext, Sink};
 use crate::eval::finding::CaseResult;
 use crate::eval::record::Record;
 use crate::records::case::CaseRecord;
@@ -1475,7 +1475,12 @@ struct Findings {
 }
 
 impl Sink for Findings {
-    fn case(&mut self, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
+    fn case(
+        &mut self,
+        compiled: &Compiled,
+        _context: &CaseContext<'_>,
+        result: &CaseResult,
+    ) -> std::io::Result<()> {
         let findings = result
             .findings
             .iter()

@@ -7,6 +7,7 @@ use std::io::Write;
 
 use crate::compile::Compiled;
 use crate::escape;
+use crate::eval::batch::CaseContext;
 use crate::eval::finding::CaseResult;
 
 use super::Format;
@@ -34,6 +35,7 @@ impl Format for CsvRows {
         &mut self,
         out: &mut dyn Write,
         compiled: &Compiled,
+        _context: &CaseContext<'_>,
         result: &CaseResult,
     ) -> std::io::Result<()> {
         let mut writer = csv::Writer::from_writer(out);

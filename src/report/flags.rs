@@ -6,6 +6,7 @@ use std::io::Write;
 
 use crate::compile::Compiled;
 use crate::escape;
+use crate::eval::batch::CaseContext;
 use crate::eval::finding::{CaseResult, FindingKind};
 
 use super::Format;
@@ -25,6 +26,7 @@ impl Format for Flags {
         &mut self,
         out: &mut dyn Write,
         compiled: &Compiled,
+        _context: &CaseContext<'_>,
         result: &CaseResult,
     ) -> std::io::Result<()> {
         let program = &compiled.program;

@@ -6,6 +6,7 @@ use std::io::Write;
 
 use crate::compile::Compiled;
 use crate::escape;
+use crate::eval::batch::CaseContext;
 use crate::eval::finding::CaseResult;
 
 use super::case_json::CaseReport;
@@ -20,6 +21,7 @@ impl Format for JsonLines {
         &mut self,
         out: &mut dyn Write,
         compiled: &Compiled,
+        _context: &CaseContext<'_>,
         result: &CaseResult,
     ) -> std::io::Result<()> {
         escape::write_json(&mut *out, &CaseReport::of(compiled, result))?;

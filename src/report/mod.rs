@@ -2,9 +2,14 @@
 //! reporting shared by all of them.
 
 pub(crate) mod case_json;
+pub(crate) mod charts;
+pub(crate) mod collect;
 pub(crate) mod csv;
 pub(crate) mod flags;
+pub(crate) mod html;
 pub(crate) mod jsonl;
+pub(crate) mod markdown;
+pub(crate) mod provenance;
 pub(crate) mod rejections;
 pub(crate) mod summary;
 pub(crate) mod table;
@@ -12,7 +17,7 @@ pub(crate) mod table;
 use std::io::Write;
 
 use crate::compile::Compiled;
-use crate::eval::batch::Sink;
+use crate::eval::batch::{CaseContext, Sink};
 use crate::eval::finding::CaseResult;
 use crate::records::rejection::Rejection;
 use crate::report::rejections::RejectionSummary;
@@ -30,6 +35,10 @@ pub(crate) enum OutputFormat {
     Summary,
     /// One line per case with the flagged gap ids (the benchmark's form).
     Flags,
+    /// The batch report as one self-contained HTML file.
+    Html,
+    /// The batch report as Markdown.
+    Markdown,
 }
 
 /// A format writer.
@@ -39,8 +48,17 @@ pub(crate) trait Format {
         &mut self,
         out: &mut dyn Write,
         compiled: &Compiled,
+        context: &CaseContext<'_>,
         result: &CaseResult,
     ) -> std::io::Result<()>;
+    /// Notes one rejected record (most formats leave rejections to the
+    /// sink's stderr summary and the rejects file).
+    fn rejected(&mut self, _rejection: &Rejection) {}
+    /// Whether the format shows the explanation of rule `rule`'s next
+    /// finding (see `Sink::explains`).
+    fn explains(&self, _rule: usize) -> bool {
+        true
+    }
     /// Writes whatever comes after the last case.
     fn finish(&mut self, out: &mut dyn Write, compiled: &Compiled) -> std::io::Result<()>;
 }
@@ -69,8 +87,17 @@ pub(crate) struct Report<'w> {
 }
 
 impl Sink for Report<'_> {
-    fn case(&mut self, compiled: &Compiled, result: &CaseResult) -> std::io::Result<()> {
-        self.format.case(&mut self.out, compiled, result)
+    fn case(
+        &mut self,
+        compiled: &Compiled,
+        context: &CaseContext<'_>,
+        result: &CaseResult,
+    ) -> std::io::Result<()> {
+        self.format.case(&mut self.out, compiled, context, result)
+    }
+
+    fn explains(&self, rule: usize) -> bool {
+        self.format.explains(rule)
     }
 
     fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()> {
@@ -89,6 +116,7 @@ impl Sink for Report<'_> {
         }
         self.rejections_shown += 1;
         self.summary.add(rejection);
+        self.format.rejected(rejection);
         if let Some(rejects) = &mut self.rejects {
             crate::escape::write_json(&mut *rejects, rejection)?;
             rejects.write_all(b"\n")?;

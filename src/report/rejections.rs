@@ -73,6 +73,43 @@ impl RejectionSummary {
         }
     }
 
+    /// The records rejected.
+    pub(crate) fn records(&self) -> u64 {
+        self.records
+    }
+
+    /// Problems of groups past [`MAX_GROUPS`], counted only.
+    pub(crate) fn other_problems(&self) -> u64 {
+        self.other_problems
+    }
+
+    /// The groups, most problems first (ties in the order first seen),
+    /// each with its first places: `FILE:LINE` when rejections came from
+    /// several files, else the line alone. The text is unescaped: each sink
+    /// escapes it by its own rule.
+    pub(crate) fn groups(&self) -> Vec<GroupView> {
+        let mut groups: Vec<(&Key, &Group)> = self.groups.iter().collect();
+        groups.sort_by_key(|(_, g)| (std::cmp::Reverse(g.count), g.first));
+        let several_files = self.files.len() > 1;
+        groups
+            .into_iter()
+            .map(|((kind, field, column), group)| GroupView {
+                kind: *kind,
+                place: place(field.as_deref(), column.as_deref()),
+                count: group.count,
+                lines: group
+                    .lines
+                    .iter()
+                    .map(|&(file, line)| match several_files {
+                        true => format!("{}:{line}", self.files[file]),
+                        false => line.to_string(),
+                    })
+                    .collect(),
+                more: group.count > group.lines.len() as u64,
+            })
+            .collect()
+    }
+
     /// The summary, one line per group, most problems first; empty when
     /// nothing was rejected. Fields, columns and file names are shown
     /// through [`escape::terminal`].
@@ -80,39 +117,26 @@ impl RejectionSummary {
         if self.records == 0 {
             return String::new();
         }
-        let mut groups: Vec<(&Key, &Group)> = self.groups.iter().collect();
-        groups.sort_by_key(|(_, g)| (std::cmp::Reverse(g.count), g.first));
-        let width = groups.first().map_or(1, |(_, g)| g.count.to_string().len());
-        let several_files = self.files.len() > 1;
+        let groups = self.groups();
+        let width = groups.first().map_or(1, |g| g.count.to_string().len());
         let mut out = format!(
             "rejected {} record{}:\n",
             self.records,
             if self.records == 1 { "" } else { "s" }
         );
-        for ((kind, field, column), group) in groups {
-            let place = place(field.as_deref(), column.as_deref());
-            let lines: Vec<String> = group
-                .lines
-                .iter()
-                .map(|&(file, line)| match several_files {
-                    true => format!("{}:{line}", self.files[file]),
-                    false => line.to_string(),
-                })
-                .collect();
-            let more = if group.count > group.lines.len() as u64 {
-                ", …"
-            } else {
-                ""
-            };
+        for group in groups {
+            let more = if group.more { ", …" } else { "" };
             let text = format!(
-                "  {:>width$} × {place}{kind} (line{} {}{more})",
+                "  {:>width$} × {}{} (line{} {}{more})",
                 group.count,
-                if lines.len() == 1 && more.is_empty() {
+                group.place,
+                group.kind,
+                if group.lines.len() == 1 && more.is_empty() {
                     ""
                 } else {
                     "s"
                 },
-                lines.join(", "),
+                group.lines.join(", "),
             );
             let _ = writeln!(out, "{}", escape::terminal(&text));
         }
@@ -126,6 +150,20 @@ impl RejectionSummary {
         }
         out
     }
+}
+
+/// One group of problems, as [`RejectionSummary::groups`] gives it.
+pub(crate) struct GroupView {
+    /// The problems' kind.
+    pub kind: ProblemKind,
+    /// `column `C` (field `F`): ` or empty: where in the record.
+    pub place: String,
+    /// How many problems.
+    pub count: u64,
+    /// The first places (`LINE` or `FILE:LINE`).
+    pub lines: Vec<String>,
+    /// Whether there were more than the places listed.
+    pub more: bool,
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 use std::io::Write;
 
 use crate::compile::Compiled;
+use crate::eval::batch::CaseContext;
 use crate::eval::finding::{CaseOutcome, CaseResult, FindingKind};
 use crate::severity::Severity;
 
@@ -55,6 +56,7 @@ impl Format for Summary {
         &mut self,
         _out: &mut dyn Write,
         compiled: &Compiled,
+        _context: &CaseContext<'_>,
         result: &CaseResult,
     ) -> std::io::Result<()> {
         let program = &compiled.program;

@@ -8,6 +8,7 @@ use std::io::Write;
 
 use crate::compile::Compiled;
 use crate::escape;
+use crate::eval::batch::CaseContext;
 use crate::eval::finding::{CaseOutcome, CaseResult};
 use crate::severity::Severity;
 
@@ -49,6 +50,7 @@ impl Format for Table {
         &mut self,
         out: &mut dyn Write,
         compiled: &Compiled,
+        _context: &CaseContext<'_>,
         result: &CaseResult,
     ) -> std::io::Result<()> {
         let outcome = result.outcome();

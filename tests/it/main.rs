@@ -23,6 +23,7 @@ mod non_finite;
 mod profiles;
 mod regressions;
 mod rejections;
+mod report;
 mod ruleset_files;
 mod streams;
 mod test_cli;
