@@ -1,5 +1,7 @@
-//! `--format csv`: one row per finding; a clear case gets one row with
-//! empty rule columns, so every evaluated case appears. Every cell is
+//! `--format csv`: one row per finding (with the rule's title, the
+//! explanation, the citations, and the input file and line of the record);
+//! a clear case gets one row with empty rule columns, so every evaluated
+//! case appears. Every cell is
 //! written through [`escape::csv`]: no control character, and no cell that a
 //! spreadsheet would read as a formula.
 
@@ -18,16 +20,19 @@ pub(crate) struct CsvRows {
     header_written: bool,
 }
 
-const HEADER: [&str; 9] = [
+const HEADER: [&str; 12] = [
     "case_id",
     "case_outcome",
     "rule",
     "gap",
     "severity",
     "outcome",
+    "title",
     "because",
     "unknown",
     "cites",
+    "file",
+    "line",
 ];
 
 impl Format for CsvRows {
@@ -35,7 +40,7 @@ impl Format for CsvRows {
         &mut self,
         out: &mut dyn Write,
         compiled: &Compiled,
-        _context: &CaseContext<'_>,
+        context: &CaseContext<'_>,
         result: &CaseResult,
     ) -> std::io::Result<()> {
         let mut writer = csv::Writer::from_writer(out);
@@ -45,10 +50,24 @@ impl Format for CsvRows {
         }
         let case_outcome = result.outcome().as_str();
         let case_id = result.case_id.as_str();
+        let line = context.line.to_string();
         if result.findings.is_empty() {
             write_row(
                 &mut writer,
-                [case_id, case_outcome, "", "", "", "", "", "", ""],
+                [
+                    case_id,
+                    case_outcome,
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    "",
+                    context.file,
+                    &line,
+                ],
             )?;
         }
         let program = &compiled.program;
@@ -66,9 +85,12 @@ impl Format for CsvRows {
                 program.taxonomy.get(rule.gap).id.as_str(),
                 rule.severity.as_str(),
                 finding.kind().as_str(),
+                rule.title.as_str(),
                 finding.because(),
                 &unknown.join(";"),
                 &rule.cites.join("; "),
+                context.file,
+                &line,
             ];
             write_row(&mut writer, cells)?;
         }
@@ -84,7 +106,7 @@ impl Format for CsvRows {
 }
 
 /// Writes one row, every cell through [`escape::csv`].
-fn write_row<W: Write>(writer: &mut csv::Writer<W>, cells: [&str; 9]) -> csv::Result<()> {
+fn write_row<W: Write>(writer: &mut csv::Writer<W>, cells: [&str; 12]) -> csv::Result<()> {
     for cell in cells {
         writer.write_field(escape::csv(cell).as_bytes())?;
     }
