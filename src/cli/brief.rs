@@ -150,15 +150,7 @@ pub(crate) fn run(args: &BriefArgs) -> Exit {
             find(&mut records, &compiled, &args.case_id, &mut record)
         }
         None => {
-            let Some(format) = args
-                .input_format
-                .or_else(|| InputFormat::from_path(&name))
-                .or((name == "-").then_some(InputFormat::Jsonl))
-            else {
-                eprintln!(
-                    "error: cannot tell the format of `{}` from its name; use --input-format jsonl, csv, tsv or toml",
-                    crate::escape::terminal(&name)
-                );
+            let Some(format) = super::eval::input_format(args.input_format, &name) else {
                 return Exit::Usage;
             };
             let opened = super::map::open_stream(&name)

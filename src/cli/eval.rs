@@ -209,15 +209,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
                 }
             }
         }
-        let Some(format) = args
-            .input_format
-            .or_else(|| InputFormat::from_path(&name))
-            .or((name == "-").then_some(InputFormat::Jsonl))
-        else {
-            eprintln!(
-                "error: cannot tell the format of `{}` from its name; use --input-format jsonl, csv, tsv or toml",
-                crate::escape::terminal(&name)
-            );
+        let Some(format) = input_format(args.input_format, &name) else {
             exit = Exit::Usage;
             complete = false;
             break;
@@ -316,6 +308,21 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         }
     }
     exit
+}
+
+/// The format of input `name`: the one given, else the file name's (`-`
+/// is JSON Lines); when neither tells, the error is printed.
+pub(super) fn input_format(given: Option<InputFormat>, name: &str) -> Option<InputFormat> {
+    let format = given
+        .or_else(|| InputFormat::from_path(name))
+        .or((name == "-").then_some(InputFormat::Jsonl));
+    if format.is_none() {
+        eprintln!(
+            "error: cannot tell the format of `{}` from its name; use --input-format jsonl, csv, tsv or toml",
+            crate::escape::terminal(name)
+        );
+    }
+    format
 }
 
 /// What the end of one input means for the run: go on, or stop with an
