@@ -6,6 +6,7 @@ use std::io::{BufRead, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::eval::batch::{Batch, BatchError, BatchOptions, Stop, Totals};
+use crate::eval::parallel::Parallel;
 use crate::records::input::{reader, InputFormat};
 use crate::records::schema_index::SchemaIndex;
 use crate::records::stream::open_text;
@@ -158,6 +159,11 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         }
     }
     let mut batch = Batch::new(&compiled, options);
+    // Workers for JSON Lines inputs; 1 keeps the single-threaded path.
+    let jobs = args.jobs.map_or_else(
+        || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        |n| usize::try_from(n).unwrap_or(usize::MAX),
+    );
     let mut warned: BTreeSet<String> = BTreeSet::new();
     let mut exit = Exit::Success;
     // Whether the files written are whole: false after an I/O error.
@@ -218,8 +224,26 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         let mut unknown_keys = HashSet::new();
         // Opening, sniffing and a header that cannot be read are errors of
         // reading the input, as a read failing later is.
-        let outcome = match open_input(&name, provenance.as_ref()).and_then(|stream| {
-            reader(
+        let outcome = match open_input(&name, provenance.as_ref()) {
+            Ok(mut stream) if format == InputFormat::Jsonl && jobs > 1 && report_kind.is_none() => {
+                let parallel = Parallel {
+                    jobs,
+                    chunk_bytes: args.chunk_bytes.max(1),
+                    max_record_bytes: args.max_record_bytes,
+                };
+                let mut progress = Progress::new(&mut report, show_progress);
+                let outcome = batch.run_parallel(
+                    stream.as_mut(),
+                    &name,
+                    &index,
+                    parallel,
+                    &mut unknown_keys,
+                    &mut progress,
+                );
+                progress.finish();
+                outcome
+            }
+            Ok(stream) => match reader(
                 &compiled,
                 &index,
                 name.clone(),
@@ -227,14 +251,15 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
                 stream,
                 &mut unknown_keys,
                 args.max_record_bytes,
-            )
-        }) {
-            Ok(mut records) => {
-                let mut progress = Progress::new(&mut report, show_progress);
-                let outcome = batch.run(records.as_mut(), &name, &mut progress);
-                progress.finish();
-                outcome
-            }
+            ) {
+                Ok(mut records) => {
+                    let mut progress = Progress::new(&mut report, show_progress);
+                    let outcome = batch.run(records.as_mut(), &name, &mut progress);
+                    progress.finish();
+                    outcome
+                }
+                Err(error) => Err(BatchError::Read(error)),
+            },
             Err(error) => Err(BatchError::Read(error)),
         };
         for key in unknown_keys {

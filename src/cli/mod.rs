@@ -262,6 +262,16 @@ pub(crate) struct EvalArgs {
     /// reports.
     #[arg(long, value_name = "DATE")]
     report_date: Option<String>,
+    /// Worker threads evaluating a JSON Lines input (default: the cores
+    /// available); the output is the same for every N. Other input
+    /// formats, mapped inputs and the report formats are read by one.
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    jobs: Option<u64>,
+    /// The size in bytes of the chunks of input handed to workers
+    /// (`--jobs`); for tests.
+    #[arg(long, hide = true, value_name = "BYTES", default_value_t = crate::eval::parallel::CHUNK_BYTES,
+          value_parser = clap::value_parser!(usize))]
+    chunk_bytes: usize,
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,

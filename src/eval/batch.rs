@@ -158,22 +158,7 @@ impl<'c> Batch<'c> {
                 self.options,
                 |rule| explain && sink.explains(rule),
             );
-            self.totals.evaluated += 1;
-            for finding in &self.result.findings {
-                if finding.kind() == FindingKind::Flagged {
-                    let severity = self.compiled.program.rules[finding.rule()].severity;
-                    let i = Severity::ALL
-                        .iter()
-                        .position(|s| *s == severity)
-                        .unwrap_or(3);
-                    self.totals.flagged_by_severity[i] += 1;
-                }
-            }
-            match self.result.outcome() {
-                CaseOutcome::Flagged => self.totals.flagged += 1,
-                CaseOutcome::NeedsReview => self.totals.needs_review += 1,
-                CaseOutcome::Clear => self.totals.clear += 1,
-            }
+            count_case(&mut self.totals, self.compiled, &self.result);
             tracing::trace!(case_id = %self.result.case_id, findings = self.result.findings.len(), "case evaluated");
             let context = CaseContext {
                 record: &self.record,
@@ -186,7 +171,24 @@ impl<'c> Batch<'c> {
         Ok(Stop::Finished)
     }
 
-    fn reject(&mut self, rejection: Rejection, sink: &mut dyn Sink) -> Result<Stop, BatchError> {
+    /// Whether a record with case id `id` is a duplicate of one seen
+    /// before (always false without the duplicate check); notes the id.
+    pub(crate) fn is_duplicate(&mut self, id: &str) -> bool {
+        self.options.check_duplicates && !self.seen_ids.insert(id)
+    }
+
+    /// The compiled rule set and the options of the batch.
+    pub(crate) fn parts(&self) -> (&'c Compiled, BatchOptions) {
+        (self.compiled, self.options)
+    }
+
+    /// Hands rejection `rejection` to the sink and counts it; whether the
+    /// batch stops there (`--strict`).
+    pub(crate) fn reject(
+        &mut self,
+        rejection: Rejection,
+        sink: &mut dyn Sink,
+    ) -> Result<Stop, BatchError> {
         self.totals.rejected += 1;
         // Record contents (the case id) only at trace level: logs are private.
         tracing::trace!(case_id = ?rejection.case_id, line = rejection.line, "record rejected");
@@ -196,6 +198,26 @@ impl<'c> Batch<'c> {
         } else {
             Stop::Finished
         })
+    }
+}
+
+/// Counts evaluated case `result` in `totals`.
+pub(crate) fn count_case(totals: &mut Totals, compiled: &Compiled, result: &CaseResult) {
+    totals.evaluated += 1;
+    for finding in &result.findings {
+        if finding.kind() == FindingKind::Flagged {
+            let severity = compiled.program.rules[finding.rule()].severity;
+            let i = Severity::ALL
+                .iter()
+                .position(|s| *s == severity)
+                .unwrap_or(3);
+            totals.flagged_by_severity[i] += 1;
+        }
+    }
+    match result.outcome() {
+        CaseOutcome::Flagged => totals.flagged += 1,
+        CaseOutcome::NeedsReview => totals.needs_review += 1,
+        CaseOutcome::Clear => totals.clear += 1,
     }
 }
 

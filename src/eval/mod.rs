@@ -17,6 +17,7 @@ pub(crate) mod explain;
 pub(crate) mod finding;
 pub(crate) mod interpret;
 pub(crate) mod outcome;
+pub(crate) mod parallel;
 pub(crate) mod record;
 
 #[cfg(test)]

@@ -211,7 +211,7 @@ pub(crate) fn read_bounded_line(
 
 impl RecordReader for JsonLines<'_> {
     fn raw(&self) -> String {
-        String::from_utf8_lossy(&self.buffer).trim_end().to_string()
+        json_line_raw(&self.buffer)
     }
 
     fn next_record(&mut self, record: &mut CaseRecord) -> std::io::Result<Option<Read1>> {
@@ -222,45 +222,89 @@ impl RecordReader for JsonLines<'_> {
                 return Ok(None);
             };
             self.line += 1;
-            if too_long {
-                let raw = String::from_utf8_lossy(&self.buffer);
-                return Ok(Some(Read1::Rejected(oversized(
-                    &self.name,
-                    self.line,
-                    self.max_record_bytes,
-                    &raw,
-                ))));
-            }
-            let text = match std::str::from_utf8(&self.buffer) {
-                Ok(text) => text.trim_end_matches(['\n', '\r']),
-                Err(_) => {
-                    return Ok(Some(Read1::Rejected(Rejection::new(
-                        &self.name,
-                        self.line,
-                        None,
-                        vec![Problem::new(
-                            ProblemKind::NotUtf8,
-                            "the line is not valid UTF-8",
-                        )],
-                        String::from_utf8_lossy(&self.buffer).trim_end().to_string(),
-                    ))))
-                }
-            };
-            if text.trim().is_empty() {
-                continue;
-            }
-            let problems = decode_line(self.compiled, self.index, text, record, self.unknown_keys)
-                .err()
-                .unwrap_or_default();
-            return Ok(Some(outcome(
-                &self.name,
+            let decoded = decode_json_line(
+                &JsonLineDecoder {
+                    compiled: self.compiled,
+                    index: self.index,
+                    name: &self.name,
+                    max_record_bytes: self.max_record_bytes,
+                },
                 self.line,
+                &self.buffer,
+                too_long,
                 record,
-                problems,
-                || text.to_string(),
-            )));
+                self.unknown_keys,
+            );
+            if let Some(read) = decoded {
+                return Ok(Some(read));
+            }
         }
     }
+}
+
+/// What decoding a JSON Lines line needs besides the line: the rules, the
+/// schema's index, the input's name and the record limit.
+pub(crate) struct JsonLineDecoder<'a> {
+    /// The compiled rule set.
+    pub compiled: &'a Compiled,
+    /// The schema's field index.
+    pub index: &'a SchemaIndex,
+    /// The input's name as given.
+    pub name: &'a str,
+    /// `--max-record-bytes`.
+    pub max_record_bytes: usize,
+}
+
+/// Decodes line `line` of a JSON Lines input, as [`read_bounded_line`]
+/// read it into `buffer` (`too_long`: it was cut), into `record`: the
+/// record, its rejection, or `None` for a blank line. One function for the
+/// single-threaded reader and the workers of `--jobs`.
+pub(crate) fn decode_json_line(
+    decoder: &JsonLineDecoder<'_>,
+    line: usize,
+    buffer: &[u8],
+    too_long: bool,
+    record: &mut CaseRecord,
+    unknown_keys: &mut HashSet<String>,
+) -> Option<Read1> {
+    if too_long {
+        let raw = String::from_utf8_lossy(buffer);
+        return Some(Read1::Rejected(oversized(
+            decoder.name,
+            line,
+            decoder.max_record_bytes,
+            &raw,
+        )));
+    }
+    let text = match std::str::from_utf8(buffer) {
+        Ok(text) => text.trim_end_matches(['\n', '\r']),
+        Err(_) => {
+            return Some(Read1::Rejected(Rejection::new(
+                decoder.name,
+                line,
+                None,
+                vec![Problem::new(
+                    ProblemKind::NotUtf8,
+                    "the line is not valid UTF-8",
+                )],
+                json_line_raw(buffer),
+            )))
+        }
+    };
+    if text.trim().is_empty() {
+        return None;
+    }
+    let problems = decode_line(decoder.compiled, decoder.index, text, record, unknown_keys)
+        .err()
+        .unwrap_or_default();
+    Some(outcome(decoder.name, line, record, problems, || {
+        text.to_string()
+    }))
+}
+
+/// The raw text of a JSON Lines line as the rejects file keeps it.
+pub(crate) fn json_line_raw(buffer: &[u8]) -> String {
+    String::from_utf8_lossy(buffer).trim_end().to_string()
 }
 
 /// CSV or TSV records: rows of a [`RowReader`] decoded against the schema

@@ -1,0 +1,300 @@
+//! `eval --jobs N`: a JSON Lines input evaluated by N worker threads.
+//!
+//! The calling thread reads the input into chunks of whole lines (each
+//! knows its first line number) and hands them to the workers through a
+//! bounded channel; each worker decodes and evaluates its chunk with its
+//! own `Evaluator` and records (through the same `decode_json_line` and
+//! `evaluate_case` as the single-threaded path) and sends back, per line,
+//! the evaluated case or the rejection. The calling thread takes the
+//! chunks back in input order, checks case ids for duplicates and counts
+//! there, and feeds the one `Sink`: everything downstream (formats,
+//! rejection lines and summary, rejects file, totals) sees exactly what
+//! `--jobs 1` shows it, in the same order. At most `2 × N` chunks are in
+//! flight, so memory stays flat.
+
+use std::collections::{HashSet, VecDeque};
+use std::io::BufRead;
+use std::ops::Range;
+use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::sync::{Arc, Mutex};
+
+use crate::compile::Compiled;
+use crate::eval::batch::{
+    count_case, duplicate_case_id, evaluate_case, Batch, BatchError, BatchOptions, CaseContext,
+    Sink, Stop,
+};
+use crate::eval::compiled::Evaluator;
+use crate::eval::finding::CaseResult;
+use crate::records::case::CaseRecord;
+use crate::records::input::{
+    decode_json_line, json_line_raw, read_bounded_line, JsonLineDecoder, Read1,
+};
+use crate::records::rejection::Rejection;
+use crate::records::schema_index::SchemaIndex;
+
+/// The default size of a chunk of input handed to a worker.
+pub(crate) const CHUNK_BYTES: usize = 1 << 20;
+
+/// How a JSON Lines input is split among workers.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Parallel {
+    /// Worker threads (at least 1).
+    pub jobs: usize,
+    /// A chunk is closed once it holds this many bytes (at least one line).
+    pub chunk_bytes: usize,
+    /// `--max-record-bytes`.
+    pub max_record_bytes: usize,
+}
+
+/// Whole lines of the input, as `read_bounded_line` read them.
+#[derive(Default)]
+struct Chunk {
+    /// The lines, one after the other.
+    data: Vec<u8>,
+    /// Per line: where it ends in `data`, and whether it was cut (too long).
+    ends: Vec<(usize, bool)>,
+    /// The line number of the first line (1-based).
+    first_line: usize,
+}
+
+/// What a worker made of one line.
+enum Item {
+    /// A record decoded and evaluated.
+    Case {
+        /// Its line.
+        line: usize,
+        /// Its text in the chunk (for a duplicate's rejection).
+        raw: Range<usize>,
+        /// The record.
+        record: Box<CaseRecord>,
+        /// Its findings.
+        result: CaseResult,
+    },
+    /// A record rejected.
+    Rejected(Rejection),
+}
+
+/// A chunk as a worker gives it back.
+struct Done {
+    chunk: Chunk,
+    items: Vec<Item>,
+    unknown_keys: HashSet<String>,
+}
+
+/// A chunk to evaluate, and where its result goes.
+type Job = (Chunk, SyncSender<Done>);
+
+impl Batch<'_> {
+    /// Reads every record of JSON Lines `input` (named `file`) with
+    /// `parallel.jobs` workers, feeding `sink` in input order: the same
+    /// calls, in the same order, as [`Batch::run`] over the same input.
+    /// Fields the schema does not know are added to `unknown_keys`.
+    pub(crate) fn run_parallel(
+        &mut self,
+        input: &mut dyn BufRead,
+        file: &str,
+        index: &SchemaIndex,
+        parallel: Parallel,
+        unknown_keys: &mut HashSet<String>,
+        sink: &mut dyn Sink,
+    ) -> Result<Stop, BatchError> {
+        let (compiled, options) = self.parts();
+        let jobs = parallel.jobs.max(1);
+        let limit = 2 * jobs;
+        let decoder = JsonLineDecoder {
+            compiled,
+            index,
+            name: file,
+            max_record_bytes: parallel.max_record_bytes,
+        };
+        std::thread::scope(|scope| {
+            let (work, queue) = sync_channel::<Job>(limit);
+            let queue = Arc::new(Mutex::new(queue));
+            for _ in 0..jobs {
+                let queue = Arc::clone(&queue);
+                let decoder = &decoder;
+                scope.spawn(move || worker(&queue, decoder, options));
+            }
+            let mut pending: VecDeque<Receiver<Done>> = VecDeque::new();
+            let mut line = 0;
+            let mut line_buffer = Vec::new();
+            let mut at_end = false;
+            let mut read_error = None;
+            let outcome = loop {
+                if !at_end && pending.len() < limit {
+                    let mut chunk = Chunk {
+                        first_line: line + 1,
+                        ..Chunk::default()
+                    };
+                    match fill_chunk(input, &mut chunk, &mut line, &mut line_buffer, parallel) {
+                        Ok(more) => at_end = !more,
+                        Err(error) => {
+                            at_end = true;
+                            read_error = Some(error);
+                        }
+                    }
+                    if !chunk.ends.is_empty() {
+                        let (reply, result) = sync_channel(1);
+                        if work.send((chunk, reply)).is_err() {
+                            break Err(BatchError::Read(stopped()));
+                        }
+                        pending.push_back(result);
+                    }
+                    continue;
+                }
+                let Some(result) = pending.pop_front() else {
+                    break match read_error.take() {
+                        Some(error) => Err(BatchError::Read(error)),
+                        None => Ok(Stop::Finished),
+                    };
+                };
+                let Ok(done) = result.recv() else {
+                    break Err(BatchError::Read(stopped()));
+                };
+                unknown_keys.extend(done.unknown_keys);
+                match self.emit(compiled, file, &done.chunk, done.items, sink) {
+                    Ok(Stop::Finished) => {}
+                    other => break other,
+                }
+            };
+            // Workers stop once the queue is closed; results no one waits
+            // for any more are dropped.
+            drop(work);
+            drop(pending);
+            outcome
+        })
+    }
+
+    /// Hands a chunk's items to the sink in order, as [`Batch::run`] does
+    /// record by record.
+    fn emit(
+        &mut self,
+        compiled: &Compiled,
+        file: &str,
+        chunk: &Chunk,
+        items: Vec<Item>,
+        sink: &mut dyn Sink,
+    ) -> Result<Stop, BatchError> {
+        for item in items {
+            self.totals.read += 1;
+            let (line, raw, record, result) = match item {
+                Item::Rejected(rejection) => {
+                    if self.reject(rejection, sink)? == Stop::Strict {
+                        return Ok(Stop::Strict);
+                    }
+                    continue;
+                }
+                Item::Case {
+                    line,
+                    raw,
+                    record,
+                    result,
+                } => (line, raw, record, result),
+            };
+            if self.is_duplicate(&record.case_id) {
+                let text = chunk.data.get(raw).unwrap_or_default();
+                let rejection = Rejection::new(
+                    file,
+                    line,
+                    Some(record.case_id.clone()),
+                    vec![duplicate_case_id(&record.case_id)],
+                    json_line_raw(text),
+                );
+                if self.reject(rejection, sink)? == Stop::Strict {
+                    return Ok(Stop::Strict);
+                }
+                continue;
+            }
+            count_case(&mut self.totals, compiled, &result);
+            tracing::trace!(case_id = %result.case_id, findings = result.findings.len(), "case evaluated");
+            let context = CaseContext {
+                record: &record,
+                file,
+                line,
+            };
+            sink.case(compiled, &context, &result)
+                .map_err(BatchError::Write)?;
+        }
+        Ok(Stop::Finished)
+    }
+}
+
+/// The error of a worker that went away (it cannot, short of a panic).
+fn stopped() -> std::io::Error {
+    std::io::Error::other("a worker thread stopped")
+}
+
+/// Reads whole lines into `chunk` until it holds `chunk_bytes` or the input
+/// ends (`line` counts the lines read); whether the input goes on.
+fn fill_chunk(
+    input: &mut dyn BufRead,
+    chunk: &mut Chunk,
+    line: &mut usize,
+    buffer: &mut Vec<u8>,
+    parallel: Parallel,
+) -> std::io::Result<bool> {
+    while chunk.data.len() < parallel.chunk_bytes {
+        let Some(too_long) = read_bounded_line(input, buffer, parallel.max_record_bytes)? else {
+            return Ok(false);
+        };
+        *line += 1;
+        chunk.data.extend_from_slice(buffer);
+        chunk.ends.push((chunk.data.len(), too_long));
+    }
+    Ok(true)
+}
+
+/// A worker: takes chunks off the queue until it is closed.
+fn worker(queue: &Mutex<Receiver<Job>>, decoder: &JsonLineDecoder<'_>, options: BatchOptions) {
+    let compiled = decoder.compiled;
+    let mut evaluator = Evaluator::new(compiled);
+    let fields = compiled.program.schema.fields.len();
+    let mut spare = Box::new(CaseRecord::with_fields(fields));
+    loop {
+        let job = match queue.lock() {
+            Ok(queue) => queue.recv(),
+            Err(_) => return,
+        };
+        let Ok((chunk, reply)) = job else { return };
+        let mut items = Vec::with_capacity(chunk.ends.len());
+        let mut unknown_keys = HashSet::new();
+        let mut start = 0;
+        for (i, &(end, too_long)) in chunk.ends.iter().enumerate() {
+            let line = chunk.first_line + i;
+            let text = chunk.data.get(start..end).unwrap_or_default();
+            let raw = start..end;
+            start = end;
+            match decode_json_line(
+                decoder,
+                line,
+                text,
+                too_long,
+                &mut spare,
+                &mut unknown_keys,
+            ) {
+                None => {}
+                Some(Read1::Rejected(rejection)) => items.push(Item::Rejected(rejection)),
+                Some(Read1::Record(line)) => {
+                    let mut record =
+                        std::mem::replace(&mut spare, Box::new(CaseRecord::with_fields(fields)));
+                    let mut result = CaseResult::default();
+                    evaluate_case(&mut evaluator, &mut record, &mut result, options, |_| {
+                        options.explain
+                    });
+                    items.push(Item::Case {
+                        line,
+                        raw,
+                        record,
+                        result,
+                    });
+                }
+            }
+        }
+        // The writer may have stopped (an error, --strict): nothing to do.
+        let _ = reply.send(Done {
+            chunk,
+            items,
+            unknown_keys,
+        });
+    }
+}
