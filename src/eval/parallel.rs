@@ -264,14 +264,7 @@ fn worker(queue: &Mutex<Receiver<Job>>, decoder: &JsonLineDecoder<'_>, options: 
             let text = chunk.data.get(start..end).unwrap_or_default();
             let raw = start..end;
             start = end;
-            match decode_json_line(
-                decoder,
-                line,
-                text,
-                too_long,
-                &mut spare,
-                &mut unknown_keys,
-            ) {
+            match decode_json_line(decoder, line, text, too_long, &mut spare, &mut unknown_keys) {
                 None => {}
                 Some(Read1::Rejected(rejection)) => items.push(Item::Rejected(rejection)),
                 Some(Read1::Record(line)) => {

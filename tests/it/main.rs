@@ -12,6 +12,7 @@ mod check_errors;
 mod eval_cli;
 mod examples;
 mod harness;
+mod jobs;
 mod language_doc;
 mod layers;
 mod library_example;

@@ -1,0 +1,175 @@
+//! `eval --jobs N`: for every N, and every chunk size, the same stdout,
+//! stderr and exit code as `--jobs 1`, over random batches of valid,
+//! invalid, duplicate and blank lines.
+
+use proptest::prelude::*;
+
+use crate::harness::{Output, Test};
+
+/// The rule set the tests evaluate with.
+const RULES: &str = "tests/fixtures/eval/rules";
+
+/// The valid records of the example batch, one per line.
+fn valid_lines() -> Vec<String> {
+    let text = std::fs::read_to_string("tests/fixtures/eval/cases.jsonl").unwrap();
+    text.lines()
+        .filter(|l| !l.trim().is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+/// One line of a generated batch.
+#[derive(Clone, Debug)]
+enum Line {
+    /// Valid record `n` of the examples, with case id `id`.
+    Valid(usize, u8),
+    /// Not JSON at all.
+    BadJson,
+    /// A value of the wrong type, with case id `id`.
+    WrongType(u8),
+    /// A blank line (or spaces).
+    Blank,
+    /// A record with no case id.
+    NoId,
+}
+
+fn line() -> impl Strategy<Value = Line> {
+    prop_oneof![
+        6 => (0usize..8, 0u8..12).prop_map(|(n, id)| Line::Valid(n, id)),
+        1 => Just(Line::BadJson),
+        1 => (0u8..12).prop_map(Line::WrongType),
+        1 => Just(Line::Blank),
+        1 => Just(Line::NoId),
+    ]
+}
+
+/// The text of a batch.
+fn render(lines: &[Line], valid: &[String]) -> String {
+    let mut text = String::new();
+    for line in lines {
+        match line {
+            Line::Valid(n, id) => {
+                let record = &valid[*n % valid.len()];
+                let rest = record.split_once(',').map_or("}", |(_, rest)| rest);
+                text.push_str(&format!("{{\"case_id\":\"C-{id}\",{rest}"));
+            }
+            Line::BadJson => text.push_str("{\"case_id\":"),
+            Line::WrongType(id) => {
+                text.push_str(&format!("{{\"case_id\":\"C-{id}\",\"age\":\"old\"}}"));
+            }
+            Line::Blank => text.push_str("   "),
+            Line::NoId => text.push_str("{\"program\":\"mpp-2019\"}"),
+        }
+        text.push('\n');
+    }
+    text
+}
+
+/// `eval` of `input` on standard input with `extra` arguments.
+fn run(input: &str, extra: &[String]) -> Output {
+    Test::new()
+        .args(["eval", "--rules", RULES, "-", "--format"])
+        .args(extra)
+        .stdin(input.as_bytes().to_vec())
+        .run()
+}
+
+/// Asserts that every N and chunk size gives what `--jobs 1` gives.
+fn same_for_every_n(input: &str, format: &str, chunk: usize, extra: &[&str]) {
+    let mut args: Vec<String> = vec![format.to_string()];
+    args.extend(extra.iter().map(|s| s.to_string()));
+    let one = run(
+        input,
+        &[args.clone(), vec!["--jobs".into(), "1".into()]].concat(),
+    );
+    for jobs in 2..=4 {
+        let more = [
+            args.clone(),
+            vec![
+                "--jobs".into(),
+                jobs.to_string(),
+                "--chunk-bytes".into(),
+                chunk.to_string(),
+            ],
+        ]
+        .concat();
+        let out = run(input, &more);
+        assert_eq!(out.code, one.code, "exit code, --jobs {jobs}");
+        assert_eq!(out.stdout, one.stdout, "stdout, --jobs {jobs}");
+        assert_eq!(out.stderr, one.stderr, "stderr, --jobs {jobs}");
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_n_and_chunk_size_gives_what_one_job_gives(
+        lines in prop::collection::vec(line(), 0..60),
+        chunk in 1usize..2000,
+        format in prop_oneof![Just("jsonl"), Just("csv"), Just("table"), Just("summary"), Just("flags")],
+        strict in any::<bool>(),
+    ) {
+        let input = render(&lines, &valid_lines());
+        let extra: &[&str] = if strict { &["--strict"] } else { &["--max-rejects", "50%"] };
+        same_for_every_n(&input, format, chunk, extra);
+    }
+}
+
+#[test]
+fn a_rejects_file_and_the_summary_are_the_same_for_every_n() {
+    let valid = valid_lines();
+    let lines: Vec<Line> = (0..400)
+        .map(|i| match i % 7 {
+            0 => Line::BadJson,
+            1 => Line::Blank,
+            2 => Line::WrongType((i % 12) as u8),
+            _ => Line::Valid(i, (i % 50) as u8),
+        })
+        .collect();
+    let input = render(&lines, &valid);
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = Vec::new();
+    for jobs in 1..=3 {
+        let rejects = dir.path().join(format!("rejects{jobs}.jsonl"));
+        let out = Test::new()
+            .args([
+                "eval",
+                "--rules",
+                RULES,
+                "-",
+                "--chunk-bytes",
+                "300",
+                "--jobs",
+            ])
+            .arg(jobs.to_string())
+            .arg("--rejects")
+            .arg(&rejects)
+            .stdin(input.as_bytes().to_vec())
+            .status(4)
+            .run();
+        files.push((
+            out.stdout,
+            out.stderr,
+            std::fs::read_to_string(&rejects).unwrap(),
+        ));
+    }
+    assert!(files[0].2.contains("duplicate-case-id"));
+    assert!(files.iter().all(|f| *f == files[0]));
+}
+
+#[test]
+fn jobs_zero_is_a_usage_error() {
+    let out = Test::new()
+        .args([
+            "eval",
+            "--rules",
+            RULES,
+            "tests/fixtures/eval/cases.jsonl",
+            "--jobs",
+            "0",
+        ])
+        .status(2)
+        .run();
+    assert!(out.stderr.contains("--jobs"), "{}", out.stderr);
+}
