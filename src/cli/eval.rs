@@ -230,6 +230,11 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
                     jobs,
                     chunk_bytes: args.chunk_bytes.max(1),
                     max_record_bytes: args.max_record_bytes,
+                    render: match args.format {
+                        OutputFormat::Jsonl => Some(render_jsonl),
+                        OutputFormat::Flags => Some(render_flags),
+                        _ => None,
+                    },
                 };
                 let mut progress = Progress::new(&mut report, show_progress);
                 let outcome = batch.run_parallel(
@@ -333,6 +338,28 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         }
     }
     exit
+}
+
+/// `--format jsonl` of one case, rendered by a worker (`--jobs`): the
+/// format keeps no state across cases.
+fn render_jsonl(
+    out: &mut Vec<u8>,
+    compiled: &crate::compile::Compiled,
+    context: &crate::eval::batch::CaseContext<'_>,
+    result: &crate::eval::finding::CaseResult,
+) -> std::io::Result<()> {
+    JsonLines.case(out, compiled, context, result)
+}
+
+/// `--format flags` of one case, rendered by a worker (`--jobs`): the
+/// format keeps no state across cases.
+fn render_flags(
+    out: &mut Vec<u8>,
+    compiled: &crate::compile::Compiled,
+    context: &crate::eval::batch::CaseContext<'_>,
+    result: &crate::eval::finding::CaseResult,
+) -> std::io::Result<()> {
+    crate::report::flags::Flags.case(out, compiled, context, result)
 }
 
 /// The format of input `name`: the one given, else the file name's (`-`

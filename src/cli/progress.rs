@@ -89,6 +89,11 @@ impl<S: Sink + ?Sized> Sink for Progress<'_, S> {
         self.inner.explains(rule)
     }
 
+    fn case_rendered(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.count();
+        self.inner.case_rendered(bytes)
+    }
+
     fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()> {
         self.rejected += 1;
         self.count();

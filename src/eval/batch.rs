@@ -39,6 +39,12 @@ pub(crate) trait Sink {
     ) -> std::io::Result<()>;
     /// One rejected record.
     fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()>;
+    /// One evaluated case, in input order, already rendered by a worker
+    /// (`--jobs`) in the output format: written as it is. Only the sink of
+    /// `eval` takes them; other sinks refuse.
+    fn case_rendered(&mut self, _bytes: &[u8]) -> std::io::Result<()> {
+        Err(std::io::Error::other("this sink takes no rendered cases"))
+    }
     /// Whether the sink will show the explanation of rule `rule`'s next
     /// finding (when `BatchOptions::explain` asks for explanations at
     /// all): a sink that shows a few examples says no once it has them,

@@ -44,7 +44,15 @@ pub(crate) struct Parallel {
     pub chunk_bytes: usize,
     /// `--max-record-bytes`.
     pub max_record_bytes: usize,
+    /// The format workers render cases in, when it writes each case on
+    /// its own (no state across cases): the writer then only writes bytes.
+    pub render: Option<RenderCase>,
 }
+
+/// Renders one case in an output format onto a buffer, as `eval`'s sink
+/// would write it (given by the command: the formats are above this layer).
+pub(crate) type RenderCase =
+    fn(&mut Vec<u8>, &Compiled, &CaseContext<'_>, &CaseResult) -> std::io::Result<()>;
 
 /// Whole lines of the input, as `read_bounded_line` read them.
 #[derive(Default)]
@@ -69,6 +77,9 @@ enum Item {
         record: Box<CaseRecord>,
         /// Its findings.
         result: CaseResult,
+        /// Its text in the output format, in `Done::rendered`, when
+        /// workers render.
+        rendered: Range<usize>,
     },
     /// A record rejected.
     Rejected(Rejection),
@@ -77,12 +88,21 @@ enum Item {
 /// A chunk as a worker gives it back.
 struct Done {
     chunk: Chunk,
+    rendered: Vec<u8>,
     items: Vec<Item>,
     unknown_keys: HashSet<String>,
 }
 
 /// A chunk to evaluate, and where its result goes.
 type Job = (Chunk, SyncSender<Done>);
+
+/// A record and a result to decode and evaluate into, reused: the writer
+/// gives them back once the sink has seen them, so that workers do not
+/// allocate (and the writer free) one per record.
+type Slot = (Box<CaseRecord>, CaseResult);
+
+/// The most slots kept for reuse.
+const POOL_MAX: usize = 1 << 16;
 
 impl Batch<'_> {
     /// Reads every record of JSON Lines `input` (named `file`) with
@@ -107,14 +127,18 @@ impl Batch<'_> {
             name: file,
             max_record_bytes: parallel.max_record_bytes,
         };
+        let pool: Mutex<Vec<Slot>> = Mutex::new(Vec::new());
         std::thread::scope(|scope| {
             let (work, queue) = sync_channel::<Job>(limit);
             let queue = Arc::new(Mutex::new(queue));
             for _ in 0..jobs {
                 let queue = Arc::clone(&queue);
                 let decoder = &decoder;
-                scope.spawn(move || worker(&queue, decoder, options));
+                let pool = &pool;
+                let render = parallel.render;
+                scope.spawn(move || worker(&queue, pool, decoder, options, render));
             }
+            let mut used: Vec<Slot> = Vec::new();
             let mut pending: VecDeque<Receiver<Done>> = VecDeque::new();
             let mut line = 0;
             let mut line_buffer = Vec::new();
@@ -148,11 +172,22 @@ impl Batch<'_> {
                         None => Ok(Stop::Finished),
                     };
                 };
-                let Ok(done) = result.recv() else {
+                let Ok(mut done) = result.recv() else {
                     break Err(BatchError::Read(stopped()));
                 };
-                unknown_keys.extend(done.unknown_keys);
-                match self.emit(compiled, file, &done.chunk, done.items, sink) {
+                unknown_keys.extend(std::mem::take(&mut done.unknown_keys));
+                let emitted = self.emit(compiled, file, &done, sink);
+                used.extend(done.items.into_iter().filter_map(|item| match item {
+                    Item::Case { record, result, .. } => Some((record, result)),
+                    Item::Rejected(_) => None,
+                }));
+                if let Ok(mut pool) = pool.lock() {
+                    let room = POOL_MAX.saturating_sub(pool.len());
+                    let keep = used.len().min(room);
+                    pool.extend(used.drain(..keep));
+                }
+                used.clear();
+                match emitted {
                     Ok(Stop::Finished) => {}
                     other => break other,
                 }
@@ -171,15 +206,15 @@ impl Batch<'_> {
         &mut self,
         compiled: &Compiled,
         file: &str,
-        chunk: &Chunk,
-        items: Vec<Item>,
+        done: &Done,
         sink: &mut dyn Sink,
     ) -> Result<Stop, BatchError> {
-        for item in items {
+        let chunk = &done.chunk;
+        for item in &done.items {
             self.totals.read += 1;
-            let (line, raw, record, result) = match item {
+            let (line, raw, record, result, rendered) = match item {
                 Item::Rejected(rejection) => {
-                    if self.reject(rejection, sink)? == Stop::Strict {
+                    if self.reject(rejection.clone(), sink)? == Stop::Strict {
                         return Ok(Stop::Strict);
                     }
                     continue;
@@ -189,10 +224,11 @@ impl Batch<'_> {
                     raw,
                     record,
                     result,
-                } => (line, raw, record, result),
+                    rendered,
+                } => (*line, raw, record, result, rendered),
             };
             if self.is_duplicate(&record.case_id) {
-                let text = chunk.data.get(raw).unwrap_or_default();
+                let text = chunk.data.get(raw.clone()).unwrap_or_default();
                 let rejection = Rejection::new(
                     file,
                     line,
@@ -205,15 +241,16 @@ impl Batch<'_> {
                 }
                 continue;
             }
-            count_case(&mut self.totals, compiled, &result);
+            count_case(&mut self.totals, compiled, result);
             tracing::trace!(case_id = %result.case_id, findings = result.findings.len(), "case evaluated");
-            let context = CaseContext {
-                record: &record,
-                file,
-                line,
+            let written = if done.rendered.is_empty() {
+                let context = CaseContext { record, file, line };
+                sink.case(compiled, &context, result)
+            } else {
+                let bytes = done.rendered.get(rendered.clone()).unwrap_or_default();
+                sink.case_rendered(bytes)
             };
-            sink.case(compiled, &context, &result)
-                .map_err(BatchError::Write)?;
+            written.map_err(BatchError::Write)?;
         }
         Ok(Stop::Finished)
     }
@@ -245,7 +282,13 @@ fn fill_chunk(
 }
 
 /// A worker: takes chunks off the queue until it is closed.
-fn worker(queue: &Mutex<Receiver<Job>>, decoder: &JsonLineDecoder<'_>, options: BatchOptions) {
+fn worker(
+    queue: &Mutex<Receiver<Job>>,
+    pool: &Mutex<Vec<Slot>>,
+    decoder: &JsonLineDecoder<'_>,
+    options: BatchOptions,
+    render: Option<RenderCase>,
+) {
     let compiled = decoder.compiled;
     let mut evaluator = Evaluator::new(compiled);
     let fields = compiled.program.schema.fields.len();
@@ -256,7 +299,15 @@ fn worker(queue: &Mutex<Receiver<Job>>, decoder: &JsonLineDecoder<'_>, options: 
             Err(_) => return,
         };
         let Ok((chunk, reply)) = job else { return };
+        let mut slots: Vec<Slot> = match pool.lock() {
+            Ok(mut pool) => {
+                let from = pool.len().saturating_sub(chunk.ends.len());
+                pool.split_off(from)
+            }
+            Err(_) => Vec::new(),
+        };
         let mut items = Vec::with_capacity(chunk.ends.len());
+        let mut rendered = Vec::new();
         let mut unknown_keys = HashSet::new();
         let mut start = 0;
         for (i, &(end, too_long)) in chunk.ends.iter().enumerate() {
@@ -268,17 +319,32 @@ fn worker(queue: &Mutex<Receiver<Job>>, decoder: &JsonLineDecoder<'_>, options: 
                 None => {}
                 Some(Read1::Rejected(rejection)) => items.push(Item::Rejected(rejection)),
                 Some(Read1::Record(line)) => {
-                    let mut record =
-                        std::mem::replace(&mut spare, Box::new(CaseRecord::with_fields(fields)));
-                    let mut result = CaseResult::default();
+                    let (next, mut result) = slots.pop().unwrap_or_else(|| {
+                        (
+                            Box::new(CaseRecord::with_fields(fields)),
+                            CaseResult::default(),
+                        )
+                    });
+                    let mut record = std::mem::replace(&mut spare, next);
                     evaluate_case(&mut evaluator, &mut record, &mut result, options, |_| {
                         options.explain
                     });
+                    let from = rendered.len();
+                    if let Some(render) = render {
+                        let context = CaseContext {
+                            record: &record,
+                            file: decoder.name,
+                            line,
+                        };
+                        // Writing into memory cannot fail.
+                        let _ = render(&mut rendered, compiled, &context, &result);
+                    }
                     items.push(Item::Case {
                         line,
                         raw,
                         record,
                         result,
+                        rendered: from..rendered.len(),
                     });
                 }
             }
@@ -286,6 +352,7 @@ fn worker(queue: &Mutex<Receiver<Job>>, decoder: &JsonLineDecoder<'_>, options: 
         // The writer may have stopped (an error, --strict): nothing to do.
         let _ = reply.send(Done {
             chunk,
+            rendered,
             items,
             unknown_keys,
         });

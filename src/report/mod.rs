@@ -100,6 +100,10 @@ impl Sink for Report<'_> {
         self.format.explains(rule)
     }
 
+    fn case_rendered(&mut self, bytes: &[u8]) -> std::io::Result<()> {
+        self.out.write_all(bytes)
+    }
+
     fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()> {
         if self.quiet {
         } else if self.rejections_shown < REJECTIONS_SHOWN {
