@@ -87,6 +87,8 @@ enum Item {
 
 /// A chunk as a worker gives it back.
 struct Done {
+    /// The worker that made it (its records go back to its pool).
+    worker: usize,
     chunk: Chunk,
     rendered: Vec<u8>,
     items: Vec<Item>,
@@ -127,16 +129,17 @@ impl Batch<'_> {
             name: file,
             max_record_bytes: parallel.max_record_bytes,
         };
-        let pool: Mutex<Vec<Slot>> = Mutex::new(Vec::new());
+        // One pool per worker: what a worker allocated is reused and freed
+        // by that worker alone (freeing across threads contends in malloc).
+        let pools: Vec<Mutex<Vec<Slot>>> = (0..jobs).map(|_| Mutex::new(Vec::new())).collect();
         std::thread::scope(|scope| {
             let (work, queue) = sync_channel::<Job>(limit);
             let queue = Arc::new(Mutex::new(queue));
-            for _ in 0..jobs {
+            for (id, pool) in pools.iter().enumerate() {
                 let queue = Arc::clone(&queue);
                 let decoder = &decoder;
-                let pool = &pool;
                 let render = parallel.render;
-                scope.spawn(move || worker(&queue, pool, decoder, options, render));
+                scope.spawn(move || worker(id, &queue, pool, decoder, options, render));
             }
             let mut used: Vec<Slot> = Vec::new();
             let mut pending: VecDeque<Receiver<Done>> = VecDeque::new();
@@ -181,7 +184,8 @@ impl Batch<'_> {
                     Item::Case { record, result, .. } => Some((record, result)),
                     Item::Rejected(_) => None,
                 }));
-                if let Ok(mut pool) = pool.lock() {
+                let pool = pools.get(done.worker);
+                if let Some(Ok(mut pool)) = pool.map(Mutex::lock) {
                     let room = POOL_MAX.saturating_sub(pool.len());
                     let keep = used.len().min(room);
                     pool.extend(used.drain(..keep));
@@ -281,8 +285,10 @@ fn fill_chunk(
     Ok(true)
 }
 
-/// A worker: takes chunks off the queue until it is closed.
+/// Worker `id`: takes chunks off the queue until it is closed, reusing the
+/// records of its own `pool`.
 fn worker(
+    id: usize,
     queue: &Mutex<Receiver<Job>>,
     pool: &Mutex<Vec<Slot>>,
     decoder: &JsonLineDecoder<'_>,
@@ -351,6 +357,7 @@ fn worker(
         }
         // The writer may have stopped (an error, --strict): nothing to do.
         let _ = reply.send(Done {
+            worker: id,
             chunk,
             rendered,
             items,
