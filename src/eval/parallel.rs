@@ -103,8 +103,9 @@ type Job = (Chunk, SyncSender<Done>);
 /// allocate (and the writer free) one per record.
 type Slot = (Box<CaseRecord>, CaseResult);
 
-/// The most slots kept for reuse.
-const POOL_MAX: usize = 1 << 16;
+/// The most slots kept for reuse, per worker (more than the records of the
+/// chunks in flight at about 1 MiB each; memory stays bounded).
+const POOL_MAX: usize = 1 << 13;
 
 impl Batch<'_> {
     /// Reads every record of JSON Lines `input` (named `file`) with
