@@ -267,6 +267,10 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             },
             Err(error) => Err(BatchError::Read(error)),
         };
+        // In name order: the same whatever order the keys were met in
+        // (workers of `--jobs` meet them in any order).
+        let mut unknown_keys: Vec<String> = unknown_keys.into_iter().collect();
+        unknown_keys.sort_unstable();
         for key in unknown_keys {
             if warned.insert(key.clone()) && !args.quiet {
                 let shown = crate::escape::terminal(&key);

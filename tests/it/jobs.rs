@@ -173,3 +173,38 @@ fn jobs_zero_is_a_usage_error() {
         .run();
     assert!(out.stderr.contains("--jobs"), "{}", out.stderr);
 }
+
+#[test]
+fn warnings_about_unknown_fields_are_the_same_for_every_n() {
+    let input: String = (0..200)
+        .map(|i| format!("{{\"case_id\":\"U-{i}\",\"field_{}\":1}}\n", i % 9))
+        .collect();
+    let runs: Vec<Output> = (1..=3)
+        .map(|jobs| {
+            Test::new()
+                .args([
+                    "eval",
+                    "--rules",
+                    RULES,
+                    "-",
+                    "--format",
+                    "flags",
+                    "--chunk-bytes",
+                    "64",
+                    "--jobs",
+                ])
+                .arg(jobs.to_string())
+                .stdin(input.as_bytes().to_vec())
+                .status(0)
+                .run()
+        })
+        .collect();
+    assert!(runs[0]
+        .stderr
+        .contains("warning: field `field_0` is not in the schema"));
+    assert!(runs[0].stderr.find("field_0").unwrap() < runs[0].stderr.find("field_8").unwrap());
+    for run in &runs {
+        assert_eq!(run.stdout, runs[0].stdout);
+        assert_eq!(run.stderr, runs[0].stderr);
+    }
+}
