@@ -153,9 +153,6 @@ pub(crate) fn csv(text: &str) -> Cow<'_, str> {
 /// `text` inside HTML (element content or a quoted attribute value):
 /// [`terminal`]'s rule, then `&`, `<`, `>`, `"` and `'` as `&amp;`, `&lt;`,
 /// `&gt;`, `&quot;` and `&#39;`.
-// For the report formats to come (HTML); written and tested now so that
-// there is one place.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn html(text: &str) -> Cow<'_, str> {
     let shown = terminal(text);
     if !shown.contains(['&', '<', '>', '"', '\'']) {
@@ -180,9 +177,6 @@ pub(crate) fn html(text: &str) -> Cow<'_, str> {
 /// line), then a backslash before every ASCII punctuation character, which
 /// CommonMark then shows as itself: no emphasis, link, code span, HTML tag,
 /// heading, list marker or table cell boundary can start inside it.
-// For the report formats to come (Markdown); written and tested now so that
-// there is one place.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) fn markdown(text: &str) -> Cow<'_, str> {
     let shown = terminal(text);
     if !shown.contains(|c: char| c.is_ascii_punctuation()) {

@@ -176,12 +176,7 @@ pub(crate) fn check(args: &MapCheckArgs) -> Exit {
             Ok(records) => records,
             Err(code) => return code,
         };
-        let dry = match crate::mapping::check::dry_run(
-            &compiled,
-            &loaded.mapping,
-            &mut records,
-            args.rows,
-        ) {
+        let dry = match crate::mapping::check::dry_run(&compiled, &mut records, args.rows) {
             Ok(dry) => dry,
             Err(error) => {
                 eprintln!(

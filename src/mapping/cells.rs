@@ -59,8 +59,6 @@ pub(crate) enum Cell<'a> {
     /// Text.
     Text(&'a str),
     /// Several values already apart (a JSON array).
-    // Not built yet: mapped JSON Lines input is not supported yet.
-    #[allow(dead_code)]
     Items(&'a [String]),
 }
 

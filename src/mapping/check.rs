@@ -36,7 +36,6 @@ pub(crate) struct Dry {
 /// Reads up to `limit` rows of `records` (all when `None`) and reports.
 pub(crate) fn dry_run(
     compiled: &Compiled,
-    mapping: &Mapping,
     records: &mut MappedRecords<'_>,
     limit: Option<u64>,
 ) -> std::io::Result<Dry> {
@@ -47,7 +46,6 @@ pub(crate) fn dry_run(
         known: vec![0; fields],
         rejections: Vec::new(),
     };
-    let _ = mapping;
     let mut record = CaseRecord::with_fields(fields);
     while limit.is_none_or(|l| dry.rows < l) {
         let Some(read) = records.next_record(&mut record)? else {

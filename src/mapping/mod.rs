@@ -232,23 +232,18 @@ pub(crate) struct Mapping {
     pub fields_at: Option<Span>,
 }
 
-/// The layout of a mapped input: the mapping's, else the file name's.
+/// The layout of a mapped input: the mapping's, else the file name's (as
+/// `eval` tells it, under a compression suffix too), else CSV.
 pub(crate) fn source_format(mapping: &Mapping, name: &str) -> SourceFormat {
-    if let Some(format) = mapping.input.format {
-        return format;
-    }
-    let lower = name.to_ascii_lowercase();
-    let lower = lower
-        .strip_suffix(".gz")
-        .or_else(|| lower.strip_suffix(".zst"))
-        .unwrap_or(&lower);
-    if lower.ends_with(".tsv") || lower.ends_with(".tab") {
-        SourceFormat::Tsv
-    } else if lower.ends_with(".jsonl") || lower.ends_with(".ndjson") {
-        SourceFormat::Jsonl
-    } else {
-        SourceFormat::Csv
-    }
+    use crate::records::input::InputFormat;
+    mapping
+        .input
+        .format
+        .unwrap_or(match InputFormat::from_path(name) {
+            Some(InputFormat::Tsv) => SourceFormat::Tsv,
+            Some(InputFormat::Jsonl) => SourceFormat::Jsonl,
+            _ => SourceFormat::Csv,
+        })
 }
 
 /// The form cell texts are compared in: trimmed, case-folded (Unicode

@@ -418,12 +418,11 @@ fn too_long_header(name: &str, limit: usize) -> std::io::Error {
     )
 }
 
-/// The names of a header row (a byte-order mark before the first is
-/// dropped).
+/// The names of a header row (a byte-order mark is gone already: the
+/// stream layer drops it).
 fn header_names(row: &csv::ByteRecord, name: &str) -> Result<Vec<String>, OpenError> {
     row.iter()
-        .enumerate()
-        .map(|(i, cell)| {
+        .map(|cell| {
             let text = std::str::from_utf8(cell).map_err(|_| {
                 OpenError::Io(std::io::Error::new(
                     std::io::ErrorKind::InvalidData,
@@ -432,23 +431,24 @@ fn header_names(row: &csv::ByteRecord, name: &str) -> Result<Vec<String>, OpenEr
                     ),
                 ))
             })?;
-            Ok(if i == 0 {
-                text.trim_start_matches('\u{feff}').to_string()
-            } else {
-                text.to_string()
-            })
+            Ok(text.to_string())
         })
         .collect()
 }
 
+/// The most columns a file without a header is taken to have.
+pub(crate) const MAX_NUMBERED_COLUMNS: usize = 10_000;
+
 /// Columns named by number, when the input has no header: as many as the
-/// highest number the mapping names.
+/// highest number the mapping names (at most [`MAX_NUMBERED_COLUMNS`]; a
+/// higher number is a column the file lacks, reported as such).
 fn numbered_columns(mapping: &Mapping) -> Vec<String> {
     let most = mapping
         .fields
         .iter()
         .flat_map(|f| f.columns.iter())
         .filter_map(|(c, _)| c.trim().parse::<usize>().ok())
+        .filter(|&n| n <= MAX_NUMBERED_COLUMNS)
         .max()
         .unwrap_or(0);
     (1..=most).map(|i| i.to_string()).collect()

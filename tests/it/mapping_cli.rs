@@ -330,3 +330,24 @@ program = { column = "program", values = { "MPP 1.0" = "mpp-2019" } }
         check.stdout
     );
 }
+
+#[test]
+fn a_file_without_a_header_has_its_columns_by_number_within_a_limit() {
+    let mapping = "[input]\nheader = false\n\n[fields]\ncase_id = \"1\"\nage = \"2\"\nreturn_city = \"99999999999\"\n";
+    let set = beside_standard_rules(&[("map.toml", mapping), ("rows.csv", "N-1,40,Tijuana\n")]);
+    // A column number past the limit is a column the file lacks, not a
+    // header of a hundred billion names.
+    let output = Test::new()
+        .current_dir(set.cwd())
+        .args(["map", "check", "map.toml", "rows.csv"])
+        .time_limit(std::time::Duration::from_secs(60))
+        .run();
+    assert_eq!(output.code, 1, "{}", output.stderr);
+    assert!(
+        output
+            .stderr
+            .contains("column `99999999999` is not in the header of `rows.csv`"),
+        "{}",
+        output.stderr
+    );
+}
