@@ -409,7 +409,7 @@ impl Screener<'_> {
             self.options,
             |_| self.options.explain,
         );
-        CaseReport::of(self.compiled, &self.result).into_owned()
+        CaseReport::of(self.compiled, &self.record, &self.result).into_owned()
     }
 
     /// Screens one record given as a JSON value.

@@ -213,6 +213,93 @@ pub(crate) fn json_string<T: Serialize + ?Sized>(value: &T) -> serde_json::Resul
         .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()))
 }
 
+/// Appends `text` as a JSON string, byte for byte as [`write_json`] writes
+/// it: serde_json's escapes (`\"`, `\\`, `\n`, `\r`, `\t`, `\b`, `\f`, other C0
+/// controls as `\u00xx`), the other unsafe characters as `\uXXXX`, the rest
+/// as it is. No allocation: what needs no escape is copied in runs.
+pub(crate) fn json_str_into(out: &mut Vec<u8>, text: &str) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    let bytes = text.as_bytes();
+    out.push(b'"');
+    let mut run = 0;
+    let mut i = 0;
+    loop {
+        i += plain_json_run(&bytes[i..]);
+        let Some(&b) = bytes.get(i) else {
+            break;
+        };
+        let escape: &[u8] = match b {
+            b'"' => b"\\\"",
+            b'\\' => b"\\\\",
+            b'\n' => b"\\n",
+            b'\r' => b"\\r",
+            b'\t' => b"\\t",
+            0x08 => b"\\b",
+            0x0c => b"\\f",
+            _ => {
+                let c = text[i..].chars().next().unwrap_or('\0');
+                if !is_unsafe(c) {
+                    i += 1;
+                    continue;
+                }
+                out.extend_from_slice(&bytes[run..i]);
+                let code = c as u32;
+                // Every unsafe character is in the Basic Multilingual Plane.
+                out.extend_from_slice(b"\\u");
+                for shift in [12, 8, 4, 0] {
+                    out.push(HEX[((code >> shift) & 0xf) as usize]);
+                }
+                i += c.len_utf8();
+                run = i;
+                continue;
+            }
+        };
+        out.extend_from_slice(&bytes[run..i]);
+        out.extend_from_slice(escape);
+        i += 1;
+        run = i;
+    }
+    out.extend_from_slice(&bytes[run..]);
+    out.push(b'"');
+}
+
+/// Whether `byte` may need an escape in a JSON string: `"`, `\`, or a byte
+/// that [`may_start_unsafe`].
+fn may_need_json_escape(byte: u8) -> bool {
+    byte == b'"' || byte == b'\\' || may_start_unsafe(byte)
+}
+
+/// How many bytes at the start of `bytes` need no escape in a JSON string
+/// (up to the first that [`may_need_json_escape`]); eight bytes are tested at
+/// a time, as in [`first_candidate`].
+fn plain_json_run(bytes: &[u8]) -> usize {
+    const ONES: u64 = u64::from_le_bytes([0x01; 8]);
+    const HIGH: u64 = u64::from_le_bytes([0x80; 8]);
+    // Whether some byte of `x` equals `byte` (exact for ASCII `byte`).
+    let has = |x: u64, byte: u8| {
+        let y = x ^ (ONES * u64::from(byte));
+        y.wrapping_sub(ONES) & !y & HIGH
+    };
+    let mut at = 0;
+    for chunk in bytes.chunks_exact(8) {
+        let Ok(array) = <[u8; 8]>::try_from(chunk) else {
+            break;
+        };
+        let x = u64::from_le_bytes(array);
+        let below_space = x.wrapping_sub(ONES * 0x20) & !x & HIGH;
+        if (below_space | has(x, 0x7f) | has(x, b'"') | has(x, b'\\') | (x & HIGH)) != 0 {
+            if let Some(i) = chunk.iter().position(|&b| may_need_json_escape(b)) {
+                return at + i;
+            }
+        }
+        at += 8;
+    }
+    bytes[at..]
+        .iter()
+        .position(|&b| may_need_json_escape(b))
+        .map_or(bytes.len(), |i| at + i)
+}
+
 /// Serialises `value` into `buffer` (cleared first) as compact JSON, then
 /// writes the unsafe characters JSON allows raw as `\uXXXX`. In
 /// serde_json's output such a character can only stand inside a string
@@ -333,6 +420,33 @@ mod tests {
                 first_candidate(&bytes),
                 bytes.iter().position(|&b| may_start_unsafe(b))
             );
+        }
+
+        #[test]
+        fn plain_json_run_stops_at_the_first_byte_that_may_need_an_escape(
+            bytes in proptest::collection::vec(
+                prop_oneof![0x20u8..0x7f, Just(b'"'), Just(b'\\'), any::<u8>()],
+                0..40,
+            )
+        ) {
+            prop_assert_eq!(
+                plain_json_run(&bytes),
+                bytes.iter().position(|&b| may_need_json_escape(b)).unwrap_or(bytes.len())
+            );
+        }
+
+        #[test]
+        fn json_str_into_writes_what_write_json_writes(
+            text in prop_oneof![
+                any::<String>(),
+                "[ -~\u{0}-\u{1f}\u{7f}-\u{a0}\u{61c}\u{200d}-\u{2030}\u{2066}-\u{2069}é]{0,30}",
+            ],
+            before in "[a-z]{0,2}",
+        ) {
+            let mut written = before.as_bytes().to_vec();
+            json_str_into(&mut written, &text);
+            let expected = [before.as_bytes(), json_string(&text).unwrap().as_bytes()].concat();
+            prop_assert_eq!(written, expected);
         }
 
         #[test]

@@ -219,7 +219,7 @@ impl Sink for Discard {
         context: &CaseContext<'_>,
         result: &CaseResult,
     ) -> std::io::Result<()> {
-        JsonLines.case(&mut std::io::sink(), compiled, context, result)
+        JsonLines::new(compiled).case(&mut std::io::sink(), compiled, context, result)
     }
     fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()> {
         let _ = rejection.describe();

@@ -6,13 +6,13 @@ use std::io::{BufRead, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::eval::batch::{Batch, BatchError, BatchOptions, Stop, Totals};
-use crate::eval::parallel::Parallel;
+use crate::eval::parallel::{Parallel, RenderCase};
 use crate::records::input::{reader, InputFormat};
 use crate::records::schema_index::SchemaIndex;
 use crate::records::stream::open_text;
 use crate::report::collect::{BatchReport, ReportKind, REPORT_FIELDS};
 use crate::report::csv::CsvRows;
-use crate::report::jsonl::JsonLines;
+use crate::report::jsonl::{CaseJson, JsonLines};
 use crate::report::provenance::{hashed, FileDigest, SharedProvenance};
 use crate::report::rejections::RejectionSummary;
 use crate::report::summary::Summary;
@@ -68,7 +68,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
     // Colour only on a terminal: never into a file.
     let stdout_is_terminal = std::io::stdout().is_terminal() && args.output.is_none();
     let format: Box<dyn Format> = match args.format {
-        OutputFormat::Jsonl => Box::new(JsonLines),
+        OutputFormat::Jsonl => Box::new(JsonLines::new(&compiled)),
         OutputFormat::Csv => Box::new(CsvRows::default()),
         OutputFormat::Table => Box::new(Table::new(use_colour(args.color, stdout_is_terminal))),
         OutputFormat::Summary => Box::new(Summary::default()),
@@ -164,6 +164,12 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
         || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
         |n| usize::try_from(n).unwrap_or(usize::MAX),
     );
+    // What workers render each case with, for the formats that keep no
+    // state across cases (JSON Lines from the parts serialised once).
+    let case_json = CaseJson::new(&compiled);
+    let render_jsonl: RenderCase<'_> =
+        &|out, compiled, context, result| case_json.render(out, compiled, context.record, result);
+    let render_flags: RenderCase<'_> = &render_flags;
     let mut warned: BTreeSet<String> = BTreeSet::new();
     let mut exit = Exit::Success;
     // Whether the files written are whole: false after an I/O error.
@@ -344,17 +350,6 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
     exit
 }
 
-/// `--format jsonl` of one case, rendered by a worker (`--jobs`): the
-/// format keeps no state across cases.
-fn render_jsonl(
-    out: &mut Vec<u8>,
-    compiled: &crate::compile::Compiled,
-    context: &crate::eval::batch::CaseContext<'_>,
-    result: &crate::eval::finding::CaseResult,
-) -> std::io::Result<()> {
-    JsonLines.case(out, compiled, context, result)
-}
-
 /// `--format flags` of one case, rendered by a worker (`--jobs`): the
 /// format keeps no state across cases.
 fn render_flags(
@@ -362,8 +357,9 @@ fn render_flags(
     compiled: &crate::compile::Compiled,
     context: &crate::eval::batch::CaseContext<'_>,
     result: &crate::eval::finding::CaseResult,
-) -> std::io::Result<()> {
-    crate::report::flags::Flags.case(out, compiled, context, result)
+) {
+    // Writing into memory cannot fail.
+    let _ = crate::report::flags::Flags.case(out, compiled, context, result);
 }
 
 /// The format of input `name`: the one given, else the file name's (`-`

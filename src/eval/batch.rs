@@ -250,14 +250,24 @@ pub(crate) fn evaluate_case(
 ) {
     let compiled = evaluator.compiled();
     evaluator.start_record();
-    result.case_id.clone_from(&record.case_id);
-    result.findings.clear();
+    result.start(&record.case_id);
     for (index, rule) in compiled.rules.iter().enumerate() {
         let outcome = evaluator.rule(record, rule);
-        if matches!(outcome, RuleOutcome::Cleared(_)) && !options.show_cleared {
+        if outcome == RuleOutcome::NotApplicable
+            || matches!(outcome, RuleOutcome::Cleared(_)) && !options.show_cleared
+        {
             continue;
         }
-        let finding = explain::finding(evaluator, compiled, record, index, outcome, explain(index));
+        let text = result.buffer();
+        let finding = explain::finding(
+            text,
+            evaluator,
+            compiled,
+            record,
+            index,
+            outcome,
+            explain(index),
+        );
         result.findings.extend(finding);
     }
 }

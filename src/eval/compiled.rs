@@ -6,15 +6,15 @@
 //! generation stamp, so nothing is cleared between records). Unknown fields
 //! that decide an outcome are tracked as in the interpreter; the record's
 //! buffers and the memo are reused from record to record, so the common case
-//! allocates nothing per rule (list literals with computed elements,
-//! `normalize`, and the unknown-field list of a needs-review outcome do).
+//! allocates nothing per rule (list literals with computed elements
+//! and the unknown-field list of a needs-review outcome do).
 
 use crate::check::program::{ArithOp, CmpOp, SetOp};
 use crate::compile::val::Val;
 use crate::compile::{Compiled, CompiledRule, Node, NodeId};
 use crate::eval::outcome::{decide, dedup_from, RuleOutcome, RuleSteps, Window};
 use crate::eval::MAX_LIST_ITEMS;
-use crate::normalize::normalize;
+use crate::normalize::normalize_into;
 use crate::records::case::CaseRecord;
 use crate::ruleset::schema::FieldId;
 
@@ -34,6 +34,8 @@ pub(crate) struct Evaluator<'c> {
     def_unknowns: Vec<FieldId>,
     vars: Vec<Val>,
     unknowns: Vec<FieldId>,
+    /// The normal form being built by `normalize`, reused.
+    scratch: String,
 }
 
 impl<'c> Evaluator<'c> {
@@ -59,6 +61,7 @@ impl<'c> Evaluator<'c> {
             def_unknowns: Vec::new(),
             vars: Vec::new(),
             unknowns: Vec::new(),
+            scratch: String::new(),
         }
     }
 
@@ -105,6 +108,23 @@ impl<'c> Evaluator<'c> {
         self.eval(record, node)
     }
 
+    /// Evaluates `node`: a constant or a field is read here, without the
+    /// call and dispatch of [`Evaluator::eval`] (most operands are one).
+    #[inline(always)]
+    fn operand(&mut self, rec: &mut CaseRecord, node: NodeId) -> Val {
+        match self.compiled.nodes.get(node.index()) {
+            Some(Node::Const(v)) => *v,
+            Some(Node::Field(id)) => {
+                let v = rec.get(*id);
+                if v == Val::Unknown {
+                    self.unknowns.push(*id);
+                }
+                v
+            }
+            _ => self.eval(rec, node),
+        }
+    }
+
     fn eval(&mut self, rec: &mut CaseRecord, node: NodeId) -> Val {
         let c = self.compiled;
         match &c.nodes[node.index()] {
@@ -126,7 +146,7 @@ impl<'c> Evaluator<'c> {
             Node::ListOf(items) => {
                 let mut values = Vec::with_capacity(items.len());
                 for &item in items {
-                    let v = self.eval(rec, item);
+                    let v = self.operand(rec, item);
                     if v == Val::Unknown {
                         return Val::Unknown;
                     }
@@ -134,7 +154,7 @@ impl<'c> Evaluator<'c> {
                 }
                 rec.list_value(values)
             }
-            Node::Not(a) => match self.eval(rec, *a) {
+            Node::Not(a) => match self.operand(rec, *a) {
                 Val::Bool(b) => Val::Bool(!b),
                 _ => Val::Unknown,
             },
@@ -142,7 +162,7 @@ impl<'c> Evaluator<'c> {
             Node::Or(a, b) => self.junction(rec, *a, *b, true),
             Node::Known(a) => {
                 let mark = self.unknowns.len();
-                let known = self.eval(rec, *a).is_known();
+                let known = self.operand(rec, *a).is_known();
                 self.unknowns.truncate(mark);
                 Val::Bool(known)
             }
@@ -150,9 +170,9 @@ impl<'c> Evaluator<'c> {
                 // As in the interpreter: `a`'s unknown fields are dropped
                 // only when `b` decides.
                 let mark = self.unknowns.len();
-                match self.eval(rec, *a) {
+                match self.operand(rec, *a) {
                     Val::Unknown => {
-                        let value = self.eval(rec, *b);
+                        let value = self.operand(rec, *b);
                         if value != Val::Unknown {
                             self.unknowns.truncate(mark);
                         }
@@ -162,7 +182,7 @@ impl<'c> Evaluator<'c> {
                 }
             }
             Node::Compare(op, a, b) => {
-                let (a, b) = (self.eval(rec, *a), self.eval(rec, *b));
+                let (a, b) = (self.operand(rec, *a), self.operand(rec, *b));
                 if a == Val::Unknown || b == Val::Unknown {
                     return Val::Unknown;
                 }
@@ -180,33 +200,33 @@ impl<'c> Evaluator<'c> {
                     },
                 })
             }
-            Node::InSet(x, set) => match self.eval(rec, *x) {
+            Node::InSet(x, set) => match self.operand(rec, *x) {
                 Val::Unknown => Val::Unknown,
                 v => Val::Bool(c.sets[set.index()].contains(v)),
             },
             Node::In(x, list) => {
-                let (x, list) = (self.eval(rec, *x), self.eval(rec, *list));
+                let (x, list) = (self.operand(rec, *x), self.operand(rec, *list));
                 if x == Val::Unknown || list == Val::Unknown {
                     return Val::Unknown;
                 }
                 Val::Bool(member(c, rec, list, x))
             }
             Node::Contains(list, x) => {
-                let (list, x) = (self.eval(rec, *list), self.eval(rec, *x));
+                let (list, x) = (self.operand(rec, *list), self.operand(rec, *x));
                 if x == Val::Unknown || list == Val::Unknown {
                     return Val::Unknown;
                 }
                 Val::Bool(member(c, rec, list, x))
             }
             Node::ContainsText(a, b) => {
-                let (a, b) = (self.eval(rec, *a), self.eval(rec, *b));
+                let (a, b) = (self.operand(rec, *a), self.operand(rec, *b));
                 match (rec.text_of(c, a), rec.text_of(c, b)) {
                     (Some(text), Some(piece)) => Val::Bool(text.contains(piece)),
                     _ => Val::Unknown,
                 }
             }
             Node::SetTestConst(op, list, set) => {
-                let list = self.eval(rec, *list);
+                let list = self.operand(rec, *list);
                 if list == Val::Unknown {
                     return Val::Unknown;
                 }
@@ -219,7 +239,7 @@ impl<'c> Evaluator<'c> {
                 })
             }
             Node::SetTest(op, a, b) => {
-                let (a, b) = (self.eval(rec, *a), self.eval(rec, *b));
+                let (a, b) = (self.operand(rec, *a), self.operand(rec, *b));
                 if a == Val::Unknown || b == Val::Unknown {
                     return Val::Unknown;
                 }
@@ -231,41 +251,40 @@ impl<'c> Evaluator<'c> {
                     SetOp::None => !hits.any(|h| h),
                 })
             }
-            Node::IsEmpty(list) => match self.eval(rec, *list) {
+            Node::IsEmpty(list) => match self.operand(rec, *list) {
                 Val::Unknown => Val::Unknown,
                 list => Val::Bool(rec.elements(c, list).is_empty()),
             },
             Node::Arith(op, a, b) => {
-                let (a, b) = (self.eval(rec, *a), self.eval(rec, *b));
+                let (a, b) = (self.operand(rec, *a), self.operand(rec, *b));
                 arith(rec, c, *op, a, b)
             }
-            Node::Neg(a) => match self.eval(rec, *a) {
+            Node::Neg(a) => match self.operand(rec, *a) {
                 // As `check::program::negate`: overflow is unknown.
                 Val::Int(x) => x.checked_neg().map_or(Val::Unknown, Val::Int),
                 Val::Duration(x) => x.checked_neg().map_or(Val::Unknown, Val::Duration),
                 _ => Val::Unknown,
             },
             Node::Normalize(a) => {
-                let a = self.eval(rec, *a);
+                let a = self.operand(rec, *a);
+                self.scratch.clear();
                 match rec.text_of(c, a) {
-                    Some(text) => {
-                        let normal = normalize(text);
-                        rec.text_value(c, &normal)
-                    }
-                    None => Val::Unknown,
+                    Some(text) => normalize_into(text, &mut self.scratch),
+                    None => return Val::Unknown,
                 }
+                rec.text_value(c, &self.scratch)
             }
-            Node::Count(a) => match self.eval(rec, *a) {
+            Node::Count(a) => match self.operand(rec, *a) {
                 Val::Unknown => Val::Unknown,
                 list => Val::Int(rec.elements(c, list).len() as i64),
             },
-            Node::DaysBetween(a, b) => match (self.eval(rec, *a), self.eval(rec, *b)) {
+            Node::DaysBetween(a, b) => match (self.operand(rec, *a), self.operand(rec, *b)) {
                 (Val::Date(x), Val::Date(y)) => Val::Int(i64::from(y) - i64::from(x)),
                 _ => Val::Unknown,
             },
             Node::Lookup { table, key, on } => {
-                let key = self.eval(rec, *key);
-                let date = on.map(|d| self.eval(rec, d));
+                let key = self.operand(rec, *key);
+                let date = on.map(|d| self.operand(rec, d));
                 let table = &c.tables[*table as usize];
                 // Text that is not a symbol is not a key of any table.
                 let Val::Sym(symbol) = key else {
@@ -282,7 +301,7 @@ impl<'c> Evaluator<'c> {
                 }
             }
             Node::Quantifier { any, list, body } => {
-                let list = self.eval(rec, *list);
+                let list = self.operand(rec, *list);
                 if list == Val::Unknown {
                     return Val::Unknown;
                 }
@@ -292,7 +311,7 @@ impl<'c> Evaluator<'c> {
                 for i in 0..count {
                     let element = rec.elements(c, list)[i];
                     self.vars.push(element);
-                    let v = self.eval(rec, *body).truth();
+                    let v = self.operand(rec, *body).truth();
                     self.vars.pop();
                     match v {
                         Some(b) if b == *any => {
@@ -310,12 +329,12 @@ impl<'c> Evaluator<'c> {
 
     fn junction(&mut self, rec: &mut CaseRecord, a: NodeId, b: NodeId, decisive: bool) -> Val {
         let mark = self.unknowns.len();
-        let left = self.eval(rec, a).truth();
+        let left = self.operand(rec, a).truth();
         if left == Some(decisive) {
             self.unknowns.truncate(mark);
             return Val::Bool(decisive);
         }
-        let right = self.eval(rec, b).truth();
+        let right = self.operand(rec, b).truth();
         if right == Some(decisive) {
             self.unknowns.truncate(mark);
             return Val::Bool(decisive);

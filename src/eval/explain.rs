@@ -9,12 +9,14 @@
 //! "not recorded". A flagged or cleared finding leaves out only the claims
 //! whose mentions do not hold, and shows an unknown value as "unknown".
 
+use std::fmt::Write as _;
+
 use crate::compile::val::Val;
 use crate::compile::{Compiled, CompiledPart, CompiledRule};
 use crate::date::Date;
 use crate::eval::compiled::Evaluator;
 use crate::eval::finding::Finding;
-use crate::eval::outcome::{field_names, RuleOutcome};
+use crate::eval::outcome::RuleOutcome;
 use crate::records::case::CaseRecord;
 use crate::ruleset::schema::FieldId;
 use crate::types::Type;
@@ -22,9 +24,12 @@ use crate::types::Type;
 /// The finding of rule `index` for the current record (`None` when the rule
 /// found nothing): the one place a finding is explained, for batches and rule
 /// tests alike. A rule cleared by an exception is explained by the
-/// exception, when it says why. Without `explain`, the explanation and facts
-/// are left empty (formats that show only counts or gap ids).
+/// exception, when it says why. Without `explain`, the explanation is left
+/// empty and the finding shows no facts (formats that show only counts or
+/// gap ids). The explanation is written into `text` (cleared first), so a
+/// batch reuses the buffers of the previous case's findings.
 pub(crate) fn finding(
+    mut text: String,
     evaluator: &mut Evaluator<'_>,
     compiled: &Compiled,
     record: &mut CaseRecord,
@@ -35,11 +40,26 @@ pub(crate) fn finding(
     if outcome == RuleOutcome::NotApplicable {
         return None;
     }
-    if !explain {
-        return Finding::new(index, outcome, String::new(), Vec::new());
+    text.clear();
+    if explain {
+        explain_into(&mut text, evaluator, compiled, record, index, &outcome);
     }
-    let rule = &compiled.rules[index];
-    let template = match &outcome {
+    Finding::new(index, outcome, text, explain)
+}
+
+/// Writes the explanation of rule `index`'s `outcome` into `text` (empty).
+fn explain_into(
+    text: &mut String,
+    evaluator: &mut Evaluator<'_>,
+    compiled: &Compiled,
+    record: &mut CaseRecord,
+    index: usize,
+    outcome: &RuleOutcome,
+) {
+    let Some(rule) = compiled.rules.get(index) else {
+        return;
+    };
+    let template = match outcome {
         RuleOutcome::Cleared(exception) => rule
             .exception_because
             .get(*exception)
@@ -47,33 +67,58 @@ pub(crate) fn finding(
             .unwrap_or(&rule.because),
         _ => &rule.because,
     };
-    let text = match &outcome {
+    match outcome {
         RuleOutcome::NeedsReview(unknown) => {
-            let mut text = review_lead(compiled, unknown);
-            let body = render(evaluator, compiled, record, template, Mode::Review);
+            review_lead(text, compiled, unknown);
+            let at = text.len();
+            render_into(
+                text,
+                at,
+                evaluator,
+                compiled,
+                record,
+                template,
+                Mode::Review,
+            );
             // Claims left out can leave a separator at either end.
-            let body =
-                body.trim_matches(|c: char| c.is_whitespace() || matches!(c, ';' | ',' | ':'));
-            if !body.is_empty() {
-                text.push_str("; ");
-                text.push_str(body);
+            let cut = |c: char| c.is_whitespace() || matches!(c, ';' | ',' | ':');
+            let end = at + text[at..].trim_end_matches(cut).len();
+            text.truncate(end);
+            let lead = text[at..].len() - text[at..].trim_start_matches(cut).len();
+            if at == text.len() {
+                return;
             }
-            text
+            text.replace_range(at..at + lead, "; ");
         }
-        _ => because(evaluator, compiled, record, template),
-    };
-    let facts = facts(compiled, record, rule);
-    Finding::new(index, outcome, text, facts)
+        _ => {
+            render_into(
+                text,
+                0,
+                evaluator,
+                compiled,
+                record,
+                template,
+                Mode::Established,
+            );
+        }
+    }
 }
 
-/// What a needs-review explanation leads with: the fields not recorded, or,
+/// Appends what a needs-review explanation leads with: the fields not recorded, or,
 /// when no field is missing (the rule says `unknown` itself, or a table has
 /// no row for the case), that the record does not settle it.
-pub(crate) fn review_lead(compiled: &Compiled, unknown: &[FieldId]) -> String {
+pub(crate) fn review_lead(text: &mut String, compiled: &Compiled, unknown: &[FieldId]) {
     if unknown.is_empty() {
-        return "the record does not settle this".into();
+        text.push_str("the record does not settle this");
+        return;
     }
-    format!("not recorded: {}", field_names(&compiled.program, unknown))
+    text.push_str("not recorded: ");
+    for (i, field) in unknown.iter().enumerate() {
+        if i > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(&compiled.program.schema.field(*field).name);
+    }
 }
 
 /// How a template is rendered.
@@ -83,30 +128,6 @@ enum Mode {
     Established,
     /// A finding that needs review: unknown values show as `not recorded`.
     Review,
-}
-
-/// Renders a rule's `because` template for a record, as for an established
-/// finding. Unknown values show as `unknown`; lists are joined with `, `; a
-/// claim whose mentions do not hold is left out.
-fn because(
-    evaluator: &mut Evaluator<'_>,
-    compiled: &Compiled,
-    record: &mut CaseRecord,
-    parts: &[CompiledPart],
-) -> String {
-    render(evaluator, compiled, record, parts, Mode::Established)
-}
-
-fn render(
-    evaluator: &mut Evaluator<'_>,
-    compiled: &Compiled,
-    record: &mut CaseRecord,
-    parts: &[CompiledPart],
-    mode: Mode,
-) -> String {
-    let mut out = String::new();
-    render_into(&mut out, evaluator, compiled, record, parts, mode);
-    out
 }
 
 /// Whether the values of some template parts are known.
@@ -126,8 +147,13 @@ impl Known {
 }
 
 /// Appends `parts` to `out`, leaving out each claim that does not hold.
+/// The rendering starts at `out[base..]` (what comes before is not its
+/// text); a claim is rendered in place and cut off again when it does not
+/// hold. Unknown values show as `unknown` (or `not recorded` for review);
+/// lists are joined with `, `.
 fn render_into(
     out: &mut String,
+    base: usize,
     evaluator: &mut Evaluator<'_>,
     compiled: &Compiled,
     record: &mut CaseRecord,
@@ -143,11 +169,11 @@ fn render_into(
     let mut after_gap = false;
     for part in parts {
         match part {
-            CompiledPart::Text(text) => push_after_gap(out, text, &mut after_gap),
+            CompiledPart::Text(text) => push_after_gap(out, base, text, &mut after_gap),
             CompiledPart::Value(node, ty) => {
                 let value = evaluator.value(record, *node);
                 if value.is_known() {
-                    out.push_str(&display(compiled, record, value, ty));
+                    display_into(out, compiled, record, value, ty);
                 } else {
                     known.shown = false;
                     out.push_str(match mode {
@@ -164,12 +190,20 @@ fn render_into(
                 };
             }
             CompiledPart::Claim(inner) => {
-                let mut claim = String::new();
-                if render_into(&mut claim, evaluator, compiled, record, inner, mode)
+                let start = out.len();
+                if render_into(out, start, evaluator, compiled, record, inner, mode)
                     .claim_holds(mode)
                 {
-                    push_after_gap(out, &claim, &mut after_gap);
+                    // The claim's text, as `push_after_gap` would add it.
+                    let before_ends_in_gap = start == base || out[..start].ends_with(' ');
+                    if after_gap && before_ends_in_gap && out[start..].starts_with(' ') {
+                        out.remove(start);
+                    }
+                    if out.len() > start {
+                        after_gap = false;
+                    }
                 } else {
+                    out.truncate(start);
                     after_gap = true;
                 }
             }
@@ -180,10 +214,10 @@ fn render_into(
 
 /// Appends template text to `out`, dropping its leading space when a claim
 /// left out just before would otherwise leave two spaces in a row (record
-/// values are never touched).
-fn push_after_gap(out: &mut String, piece: &str, after_gap: &mut bool) {
+/// values are never touched). The rendering started at `out[base..]`.
+fn push_after_gap(out: &mut String, base: usize, piece: &str, after_gap: &mut bool) {
     let piece = match piece.strip_prefix(' ') {
-        Some(rest) if *after_gap && (out.ends_with(' ') || out.is_empty()) => rest,
+        Some(rest) if *after_gap && (out.len() == base || out.ends_with(' ')) => rest,
         _ => piece,
     };
     out.push_str(piece);
@@ -194,38 +228,63 @@ fn push_after_gap(out: &mut String, piece: &str, after_gap: &mut bool) {
 
 /// A value as text for an explanation.
 pub(crate) fn display(compiled: &Compiled, record: &CaseRecord, value: Val, ty: &Type) -> String {
+    let mut text = String::new();
+    display_into(&mut text, compiled, record, value, ty);
+    text
+}
+
+/// Appends [`display`] of `value` to `out`.
+pub(crate) fn display_into(
+    out: &mut String,
+    compiled: &Compiled,
+    record: &CaseRecord,
+    value: Val,
+    ty: &Type,
+) {
+    // Writing to a `String` cannot fail.
     match (value, ty) {
-        (Val::Unknown, _) => "unknown".into(),
-        (Val::Bool(b), _) => b.to_string(),
-        (Val::Int(i), _) => i.to_string(),
-        (Val::Date(d), _) => Date(d).to_string(),
-        (Val::Duration(d), _) => format!("{d} days"),
-        (Val::Enum(code), Type::Enum(id)) => compiled
-            .program
-            .schema
-            .enum_def(*id)
-            .values
-            .get(code as usize)
-            .cloned()
-            .unwrap_or_default(),
-        (Val::Sym(_) | Val::Text(..), _) => {
-            record.text_of(compiled, value).unwrap_or("").to_string()
+        (Val::Unknown, _) => out.push_str("unknown"),
+        (Val::Bool(b), _) => out.push_str(if b { "true" } else { "false" }),
+        (Val::Int(i), _) => {
+            let _ = write!(out, "{i}");
         }
-        (Val::List(..) | Val::ConstList(..), _) => {
-            let element = ty.element().cloned().unwrap_or(Type::Str);
-            let items: Vec<String> = record
-                .elements(compiled, value)
-                .iter()
-                .map(|&v| display(compiled, record, v, &element))
-                .collect();
-            if items.is_empty() {
-                "none".into()
-            } else {
-                items.join(", ")
+        (Val::Date(d), _) => {
+            let _ = write!(out, "{}", Date(d));
+        }
+        (Val::Duration(d), _) => {
+            let _ = write!(out, "{d} days");
+        }
+        (Val::Enum(code), Type::Enum(id)) => {
+            if let Some(text) = compiled
+                .program
+                .schema
+                .enum_def(*id)
+                .values
+                .get(code as usize)
+            {
+                out.push_str(text);
             }
         }
-        (Val::Present, _) => "recorded".into(),
-        (Val::Enum(code), _) => code.to_string(),
+        (Val::Sym(_) | Val::Text(..), _) => {
+            out.push_str(record.text_of(compiled, value).unwrap_or(""));
+        }
+        (Val::List(..) | Val::ConstList(..), _) => {
+            let element = ty.element().unwrap_or(&Type::Str);
+            let items = record.elements(compiled, value);
+            if items.is_empty() {
+                out.push_str("none");
+            }
+            for (i, &item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                display_into(out, compiled, record, item, element);
+            }
+        }
+        (Val::Present, _) => out.push_str("recorded"),
+        (Val::Enum(code), _) => {
+            let _ = write!(out, "{code}");
+        }
     }
 }
 
@@ -243,11 +302,11 @@ pub(crate) fn json(
         (Val::Duration(d), _) => d.into(),
         (Val::Present, _) => true.into(),
         (Val::List(..) | Val::ConstList(..), _) => {
-            let element = ty.element().cloned().unwrap_or(Type::Str);
+            let element = ty.element().unwrap_or(&Type::Str);
             record
                 .elements(compiled, value)
                 .iter()
-                .map(|&v| json(compiled, record, v, &element))
+                .map(|&v| json(compiled, record, v, element))
                 .collect::<Vec<_>>()
                 .into()
         }
@@ -255,20 +314,36 @@ pub(crate) fn json(
     }
 }
 
-/// The known fields a rule read, with their values, in schema order
-/// (groups such as `nri` are left out: their fields speak for them).
+/// The known fields a rule read, with their values and types, in schema
+/// order (groups such as `nri` are left out: their fields speak for them):
+/// the facts of its finding.
+pub(crate) fn fact_values<'a>(
+    compiled: &'a Compiled,
+    record: &'a CaseRecord,
+    rule: &'a CompiledRule,
+) -> impl Iterator<Item = (FieldId, Val, &'a Type)> + 'a {
+    rule.fields_read.iter().filter_map(move |&field| {
+        let ty = &compiled.program.schema.field(field).ty;
+        let value = record.get(field);
+        (value.is_known() && *ty != Type::Record).then_some((field, value, ty))
+    })
+}
+
+/// The facts of `finding` for `record` (the record it was found for) as
+/// JSON values: none when it was not explained.
 pub(crate) fn facts(
     compiled: &Compiled,
     record: &CaseRecord,
-    rule: &CompiledRule,
+    finding: &Finding,
 ) -> Vec<(FieldId, serde_json::Value)> {
-    rule.fields_read
-        .iter()
-        .filter_map(|&field| {
-            let ty = &compiled.program.schema.field(field).ty;
-            let value = record.get(field);
-            (value.is_known() && *ty != Type::Record)
-                .then(|| (field, json(compiled, record, value, ty)))
-        })
+    let Some(rule) = compiled
+        .rules
+        .get(finding.rule())
+        .filter(|_| finding.explained())
+    else {
+        return Vec::new();
+    };
+    fact_values(compiled, record, rule)
+        .map(|(field, value, ty)| (field, json(compiled, record, value, ty)))
         .collect()
 }

@@ -6,14 +6,16 @@ use crate::ruleset::schema::FieldId;
 
 /// One rule's finding for one case: its outcome (flagged, needs review with
 /// the unknown fields behind it, or cleared by an exception), the
-/// explanation, and the facts it rests on. A finding is never "not
-/// applicable": a rule that found nothing has no finding.
+/// explanation, and whether it was explained (its facts, the known fields
+/// the rule read, are read from the record by `explain::facts` or written
+/// straight from it). A finding is never "not applicable": a rule that found
+/// nothing has no finding.
 #[derive(Clone, Debug)]
 pub(crate) struct Finding {
     rule: usize,
     outcome: RuleOutcome,
     because: String,
-    facts: Vec<(FieldId, serde_json::Value)>,
+    explained: bool,
 }
 
 impl Finding {
@@ -22,13 +24,13 @@ impl Finding {
         rule: usize,
         outcome: RuleOutcome,
         because: String,
-        facts: Vec<(FieldId, serde_json::Value)>,
+        explained: bool,
     ) -> Option<Finding> {
         (outcome != RuleOutcome::NotApplicable).then_some(Finding {
             rule,
             outcome,
             because,
-            facts,
+            explained,
         })
     }
 
@@ -72,9 +74,14 @@ impl Finding {
         &self.because
     }
 
-    /// The known fields the rule read, with their values, in schema order.
-    pub(crate) fn facts(&self) -> &[(FieldId, serde_json::Value)] {
-        &self.facts
+    /// Whether the finding was explained (else it shows no facts).
+    pub(crate) fn explained(&self) -> bool {
+        self.explained
+    }
+
+    /// Its explanation's buffer, to reuse.
+    fn into_because(self) -> String {
+        self.because
     }
 }
 
@@ -108,9 +115,25 @@ pub(crate) struct CaseResult {
     pub case_id: String,
     /// The findings, in rule order.
     pub findings: Vec<Finding>,
+    /// The explanation buffers of earlier findings, reused.
+    spare: Vec<String>,
 }
 
 impl CaseResult {
+    /// Starts the result of case `case_id`: no findings, their buffers kept.
+    pub(crate) fn start(&mut self, case_id: &str) {
+        self.case_id.clear();
+        self.case_id.push_str(case_id);
+        let spare = &mut self.spare;
+        spare.extend(self.findings.drain(..).map(Finding::into_because));
+    }
+
+    /// A buffer for the next finding's explanation (kept from an earlier
+    /// case when there is one).
+    pub(crate) fn buffer(&mut self) -> String {
+        self.spare.pop().unwrap_or_default()
+    }
+
     /// flagged if any finding is, else needs review if any is, else clear.
     pub(crate) fn outcome(&self) -> CaseOutcome {
         let has = |kind| self.findings.iter().any(|f| f.kind() == kind);

@@ -36,8 +36,8 @@ use crate::records::schema_index::SchemaIndex;
 pub(crate) const CHUNK_BYTES: usize = 1 << 20;
 
 /// How a JSON Lines input is split among workers.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Parallel {
+#[derive(Clone, Copy)]
+pub(crate) struct Parallel<'r> {
     /// Worker threads (at least 1).
     pub jobs: usize,
     /// A chunk is closed once it holds this many bytes (at least one line).
@@ -46,13 +46,13 @@ pub(crate) struct Parallel {
     pub max_record_bytes: usize,
     /// The format workers render cases in, when it writes each case on
     /// its own (no state across cases): the writer then only writes bytes.
-    pub render: Option<RenderCase>,
+    pub render: Option<RenderCase<'r>>,
 }
 
 /// Renders one case in an output format onto a buffer, as `eval`'s sink
 /// would write it (given by the command: the formats are above this layer).
-pub(crate) type RenderCase =
-    fn(&mut Vec<u8>, &Compiled, &CaseContext<'_>, &CaseResult) -> std::io::Result<()>;
+pub(crate) type RenderCase<'r> =
+    &'r (dyn Fn(&mut Vec<u8>, &Compiled, &CaseContext<'_>, &CaseResult) + Sync);
 
 /// Whole lines of the input, as `read_bounded_line` read them.
 #[derive(Default)]
@@ -117,7 +117,7 @@ impl Batch<'_> {
         input: &mut dyn BufRead,
         file: &str,
         index: &SchemaIndex,
-        parallel: Parallel,
+        parallel: Parallel<'_>,
         unknown_keys: &mut HashSet<String>,
         sink: &mut dyn Sink,
     ) -> Result<Stop, BatchError> {
@@ -273,7 +273,7 @@ fn fill_chunk(
     chunk: &mut Chunk,
     line: &mut usize,
     buffer: &mut Vec<u8>,
-    parallel: Parallel,
+    parallel: Parallel<'_>,
 ) -> std::io::Result<bool> {
     while chunk.data.len() < parallel.chunk_bytes {
         let Some(too_long) = read_bounded_line(input, buffer, parallel.max_record_bytes)? else {
@@ -294,7 +294,7 @@ fn worker(
     pool: &Mutex<Vec<Slot>>,
     decoder: &JsonLineDecoder<'_>,
     options: BatchOptions,
-    render: Option<RenderCase>,
+    render: Option<RenderCase<'_>>,
 ) {
     let compiled = decoder.compiled;
     let mut evaluator = Evaluator::new(compiled);
@@ -343,8 +343,7 @@ fn worker(
                             file: decoder.name,
                             line,
                         };
-                        // Writing into memory cannot fail.
-                        let _ = render(&mut rendered, compiled, &context, &result);
+                        render(&mut rendered, compiled, &context, &result);
                     }
                     items.push(Item::Case {
                         line,

@@ -1478,7 +1478,7 @@ impl Sink for Findings {
     fn case(
         &mut self,
         compiled: &Compiled,
-        _context: &CaseContext<'_>,
+        context: &CaseContext<'_>,
         result: &CaseResult,
     ) -> std::io::Result<()> {
         let findings = result
@@ -1490,7 +1490,7 @@ impl Sink for Findings {
                     compiled.program.rules[f.rule()].id,
                     f.outcome().describe(&compiled.program, f.rule()),
                     f.because(),
-                    f.facts()
+                    crate::eval::explain::facts(compiled, context.record, f)
                 )
             })
             .collect();

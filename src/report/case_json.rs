@@ -9,7 +9,9 @@ use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
 use crate::compile::Compiled;
+use crate::eval::explain;
 use crate::eval::finding::{CaseOutcome, CaseResult, Finding, FindingKind};
+use crate::records::case::CaseRecord;
 use crate::ruleset::schema::FieldId;
 use crate::severity::Severity;
 
@@ -72,15 +74,20 @@ impl Serialize for Facts<'_> {
 }
 
 impl<'a> CaseReport<'a> {
-    /// The report of an evaluated case, borrowing from it.
-    pub(crate) fn of(compiled: &'a Compiled, result: &'a CaseResult) -> CaseReport<'a> {
+    /// The report of an evaluated case, borrowing from it and its record
+    /// (the facts are the record's values).
+    pub(crate) fn of(
+        compiled: &'a Compiled,
+        record: &CaseRecord,
+        result: &'a CaseResult,
+    ) -> CaseReport<'a> {
         CaseReport {
             case_id: Cow::Borrowed(&result.case_id),
             outcome: result.outcome(),
             findings: result
                 .findings
                 .iter()
-                .map(|f| FindingReport::of(compiled, f))
+                .map(|f| FindingReport::of(compiled, record, f))
                 .collect(),
         }
     }
@@ -100,7 +107,7 @@ impl<'a> CaseReport<'a> {
 }
 
 impl<'a> FindingReport<'a> {
-    fn of(compiled: &'a Compiled, finding: &'a Finding) -> FindingReport<'a> {
+    fn of(compiled: &'a Compiled, record: &CaseRecord, finding: &'a Finding) -> FindingReport<'a> {
         let program = &compiled.program;
         let rule = &program.rules[finding.rule()];
         let field = |f: &FieldId| Cow::Borrowed(program.schema.field(*f).name.as_str());
@@ -115,10 +122,9 @@ impl<'a> FindingReport<'a> {
             because: Cow::Borrowed(finding.because()),
             unknown: finding.unknown().iter().map(field).collect(),
             facts: Facts(
-                finding
-                    .facts()
-                    .iter()
-                    .map(|(f, v)| (field(f), Cow::Borrowed(v)))
+                explain::facts(compiled, record, finding)
+                    .into_iter()
+                    .map(|(f, v)| (field(&f), Cow::Owned(v)))
                     .collect(),
             ),
             cites: Cow::Borrowed(&rule.cites),

@@ -197,12 +197,19 @@ fn evaluate_rules(
     let mut seen = Vec::with_capacity(compiled.rules.len());
     for (index, rule) in program.rules.iter().enumerate() {
         let outcome = evaluator.rule(record, &compiled.rules[index]);
-        let finding = explain::finding(evaluator, compiled, record, index, outcome.clone(), true);
+        let finding = explain::finding(
+            String::new(),
+            evaluator,
+            compiled,
+            record,
+            index,
+            outcome.clone(),
+            true,
+        );
         let (because, facts) = match &finding {
             Some(finding) => (
                 finding.because().to_string(),
-                finding
-                    .facts()
+                explain::facts(compiled, record, finding)
                     .iter()
                     .map(|(f, v)| format!("{}={v}", program.schema.field(*f).name))
                     .collect::<Vec<_>>()
@@ -394,7 +401,8 @@ mod tests {
                 };
                 explanations += 1;
                 let text = &seen.because;
-                let lead = crate::eval::explain::review_lead(&compiled, unknown);
+                let mut lead = String::new();
+                crate::eval::explain::review_lead(&mut lead, &compiled, unknown);
                 // Quoted record text is shown as it is, spaces and all.
                 let wording = text.split('"').step_by(2).collect::<Vec<_>>().join("\"…\"");
                 let problem = if !text.starts_with(&lead) {
