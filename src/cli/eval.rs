@@ -160,10 +160,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
     }
     let mut batch = Batch::new(&compiled, options);
     // Workers for JSON Lines inputs; 1 keeps the single-threaded path.
-    let jobs = args.jobs.map_or_else(
-        || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
-        |n| usize::try_from(n).unwrap_or(usize::MAX),
-    );
+    let jobs = super::jobs(args.jobs);
     let mut warned: BTreeSet<String> = BTreeSet::new();
     let mut exit = Exit::Success;
     // Whether the files written are whole: false after an I/O error.
