@@ -177,10 +177,16 @@ impl<'c> Batch<'c> {
         Ok(Stop::Finished)
     }
 
-    /// Whether a record with case id `id` is a duplicate of one seen
-    /// before (always false without the duplicate check); notes the id.
-    pub(crate) fn is_duplicate(&mut self, id: &str) -> bool {
-        self.options.check_duplicates && !self.seen_ids.insert(id)
+    /// Whether a record with case id `id`, hashed by
+    /// [`Batch::id_hasher`] to `hash`, is a duplicate of one seen before
+    /// (always false without the duplicate check); notes the id.
+    pub(crate) fn is_duplicate_hashed(&mut self, id: &str, hash: u64) -> bool {
+        self.options.check_duplicates && !self.seen_ids.insert_hashed(id, hash)
+    }
+
+    /// How case ids are hashed for the duplicate check.
+    pub(crate) fn id_hasher(&self) -> foldhash::fast::RandomState {
+        self.seen_ids.hasher().clone()
     }
 
     /// The compiled rule set and the options of the batch.

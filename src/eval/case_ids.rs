@@ -3,14 +3,17 @@
 //! stored id is equal, so two different ids never collide into a false
 //! accusation. Compact: ids are kept end to end in one buffer, with an end
 //! offset and a hash-table slot each (measured: 49 MB for a million 9-character
-//! ids, growth slack included).
+//! ids, growth slack included). Hashed with `foldhash` (fast, seeded at
+//! random per run, so ids cannot be chosen to collide); workers of
+//! `--jobs` hash ids themselves ([`CaseIds::hasher`]) and the writer only
+//! probes.
 
 use std::hash::BuildHasher;
 
 use hashbrown::HashTable;
 
 /// A set of case ids.
-pub(crate) struct CaseIds<S = std::hash::RandomState> {
+pub(crate) struct CaseIds<S = foldhash::fast::RandomState> {
     /// Every id, end to end.
     text: String,
     /// Where each id ends in `text`.
@@ -23,7 +26,7 @@ pub(crate) struct CaseIds<S = std::hash::RandomState> {
 impl CaseIds {
     /// An empty set.
     pub(crate) fn new() -> CaseIds {
-        CaseIds::with_hasher(std::hash::RandomState::new())
+        CaseIds::with_hasher(foldhash::fast::RandomState::default())
     }
 }
 
@@ -38,8 +41,20 @@ impl<S: BuildHasher> CaseIds<S> {
         }
     }
 
+    /// The hasher [`CaseIds::insert_hashed`] expects hashes from.
+    pub(crate) fn hasher(&self) -> &S {
+        &self.hasher
+    }
+
     /// Adds `id`; false if it was already there.
     pub(crate) fn insert(&mut self, id: &str) -> bool {
+        let hash = self.hasher.hash_one(id);
+        self.insert_hashed(id, hash)
+    }
+
+    /// Adds `id`, whose hash by [`CaseIds::hasher`] is `hash`; false if it
+    /// was already there.
+    pub(crate) fn insert_hashed(&mut self, id: &str, hash: u64) -> bool {
         let CaseIds {
             text,
             ends,
@@ -47,7 +62,6 @@ impl<S: BuildHasher> CaseIds<S> {
             hasher,
         } = self;
         let id_at = |i: usize| &text[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
-        let hash = hasher.hash_one(id);
         if table.find(hash, |&i| id_at(i) == id).is_some() {
             return false;
         }

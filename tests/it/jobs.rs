@@ -31,7 +31,14 @@ enum Line {
     Blank,
     /// A record with no case id.
     NoId,
+    /// A record longer than `--max-record-bytes` (see [`MAX_RECORD`]).
+    TooLong(u8),
+    /// Valid record `n` with case id `id`, ending in CR LF.
+    Crlf(usize, u8),
 }
+
+/// The `--max-record-bytes` of the property: longer than every example.
+const MAX_RECORD: usize = 400;
 
 fn line() -> impl Strategy<Value = Line> {
     prop_oneof![
@@ -40,19 +47,40 @@ fn line() -> impl Strategy<Value = Line> {
         1 => (0u8..12).prop_map(Line::WrongType),
         1 => Just(Line::Blank),
         1 => Just(Line::NoId),
+        1 => (0u8..12).prop_map(Line::TooLong),
+        1 => (0usize..8, 0u8..12).prop_map(|(n, id)| Line::Crlf(n, id)),
     ]
+}
+
+/// The text of a batch; its last line without a line break when
+/// `unterminated`.
+fn render_batch(lines: &[Line], valid: &[String], unterminated: bool) -> String {
+    let mut text = render(lines, valid);
+    if unterminated && text.ends_with('\n') {
+        text.pop();
+    }
+    text
 }
 
 /// The text of a batch.
 fn render(lines: &[Line], valid: &[String]) -> String {
     let mut text = String::new();
+    let valid_record = |n: usize, id: u8| {
+        let record = &valid[n % valid.len()];
+        let rest = record.split_once(',').map_or("}", |(_, rest)| rest);
+        format!("{{\"case_id\":\"C-{id}\",{rest}")
+    };
     for line in lines {
         match line {
-            Line::Valid(n, id) => {
-                let record = &valid[*n % valid.len()];
-                let rest = record.split_once(',').map_or("}", |(_, rest)| rest);
-                text.push_str(&format!("{{\"case_id\":\"C-{id}\",{rest}"));
+            Line::Valid(n, id) => text.push_str(&valid_record(*n, *id)),
+            Line::Crlf(n, id) => {
+                text.push_str(&valid_record(*n, *id));
+                text.push('\r');
             }
+            Line::TooLong(id) => text.push_str(&format!(
+                "{{\"case_id\":\"L-{id}\",\"port_of_entry\":\"{}\"}}",
+                "x".repeat(MAX_RECORD)
+            )),
             Line::BadJson => text.push_str("{\"case_id\":"),
             Line::WrongType(id) => {
                 text.push_str(&format!("{{\"case_id\":\"C-{id}\",\"age\":\"old\"}}"));
@@ -109,9 +137,15 @@ proptest! {
         chunk in 1usize..2000,
         format in prop_oneof![Just("jsonl"), Just("csv"), Just("table"), Just("summary"), Just("flags")],
         strict in any::<bool>(),
+        unterminated in any::<bool>(),
     ) {
-        let input = render(&lines, &valid_lines());
-        let extra: &[&str] = if strict { &["--strict"] } else { &["--max-rejects", "50%"] };
+        let input = render_batch(&lines, &valid_lines(), unterminated);
+        let max = MAX_RECORD.to_string();
+        let extra: &[&str] = if strict {
+            &["--strict", "--max-record-bytes", &max]
+        } else {
+            &["--max-rejects", "50%", "--max-record-bytes", &max]
+        };
         same_for_every_n(&input, format, chunk, extra);
     }
 }
