@@ -144,7 +144,7 @@ impl Batch<'_> {
                 let queue = Arc::clone(&queue);
                 let decoder = &decoder;
                 let work = Work {
-                    decoder: &decoder,
+                    decoder,
                     options,
                     render: parallel.render,
                     id_hasher: &id_hasher,
