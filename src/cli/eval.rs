@@ -395,6 +395,10 @@ fn finish_input(outcome: Result<Stop, BatchError>, name: &str) -> Result<(), (Ex
             eprintln!("error: writing the output failed: {error}");
             Err((Exit::Usage, false))
         }
+        Err(error @ BatchError::TooManyIds(_)) => {
+            eprintln!("error: {error}");
+            Err((Exit::Usage, false))
+        }
         Err(BatchError::Read(error)) => {
             eprintln!(
                 "error: reading `{}` failed: {}",

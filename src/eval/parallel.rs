@@ -242,7 +242,7 @@ impl Batch<'_> {
                     rendered,
                 } => (*line, raw, record, *id_hash, result, rendered),
             };
-            if self.is_duplicate_hashed(&record.case_id, id_hash) {
+            if self.is_duplicate_hashed(&record.case_id, id_hash)? {
                 let text = chunk.data.get(raw.clone()).unwrap_or_default();
                 let rejection = Rejection::new(
                     file,
