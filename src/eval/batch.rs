@@ -143,12 +143,12 @@ impl<'c> Batch<'c> {
                     continue;
                 }
             };
-            if self.options.check_duplicates
+            let duplicate = self.options.check_duplicates
                 && !self
                     .seen_ids
                     .insert(&self.record.case_id)
-                    .map_err(BatchError::TooManyIds)?
-            {
+                    .map_err(BatchError::TooManyIds)?;
+            if duplicate {
                 let rejection = Rejection::new(
                     file,
                     line,
@@ -180,6 +180,13 @@ impl<'c> Batch<'c> {
                 .map_err(BatchError::Write)?;
         }
         Ok(Stop::Finished)
+    }
+
+    /// Whether a record with case id `id` is a duplicate of one seen
+    /// before (always false without the duplicate check); notes the id.
+    pub(crate) fn is_duplicate(&mut self, id: &str) -> Result<bool, BatchError> {
+        Ok(self.options.check_duplicates
+            && !self.seen_ids.insert(id).map_err(BatchError::TooManyIds)?)
     }
 
     /// Whether a record with case id `id`, hashed by
