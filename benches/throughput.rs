@@ -1,8 +1,19 @@
 //! `cargo bench`: throughput of the benchmark workload (WORKLOAD.md §5) on
-//! the committed generated batch `tests/data/workload-3000.jsonl`, cycled
-//! until each measurement runs for at least two seconds.
+//! the committed generated batch `tests/data/workload-3000.jsonl`.
 //!
-//! Prints, single-threaded:
+//! First, the table of the README's "Speed" section: the `nrscreen` binary
+//! itself (`eval` on a batch file of the committed records cycled under
+//! new case ids, output to `/dev/null`) against a hand-written serde + `if`
+//! program reading the same file, as ratios of their throughputs: the
+//! benchmark workload with `--format flags`, and the standard pack in JSON
+//! Lines and `summary`, each with `--jobs 1` and `--jobs 2`. Runs of the
+//! baseline and of each command alternate and the medians are compared, so
+//! that the ratios hold on a machine whose load changes (absolute times do
+//! not). `cargo bench --bench throughput -- --ci` runs a short version of
+//! the workload line alone and fails if its ratio is below [`CI_MIN_RATIO`].
+//!
+//! Then, in process, each measurement cycled until it runs for two seconds,
+//! single-threaded:
 //! 1. evaluation throughput: records already decoded, rules compiled, only
 //!    evaluation and collecting the flagged gaps timed;
 //! 2. end-to-end throughput: JSON Lines text → decode → evaluate → flags
@@ -25,6 +36,10 @@ use nrscreen::bench_support::Workload;
 
 const MIN_TIME: Duration = Duration::from_secs(2);
 
+/// The ratio (workload `--format flags --jobs 1` over the baseline) under
+/// which `--ci` fails.
+const CI_MIN_RATIO: f64 = 0.8;
+
 /// Runs `pass` until `MIN_TIME` has passed; returns passes and seconds.
 fn measure(mut pass: impl FnMut()) -> (u64, f64) {
     let start = Instant::now();
@@ -37,6 +52,18 @@ fn measure(mut pass: impl FnMut()) -> (u64, f64) {
 }
 
 fn main() {
+    let ci = std::env::args().any(|arg| arg == "--ci");
+    let ratio = binary::table(if ci { 20 } else { 60 }, ci);
+    if ci {
+        if ratio < CI_MIN_RATIO {
+            eprintln!(
+                "the workload ratio {ratio:.2} is below {CI_MIN_RATIO}: a change made nrscreen slower"
+            );
+            std::process::exit(1);
+        }
+        return;
+    }
+    println!();
     let text = std::fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/workload-3000.jsonl"),
     )
@@ -138,6 +165,181 @@ fn main() {
         "ratio:       {:>10.2} (mapped / plain CSV; issue 10 asks >= 0.75)",
         mapped / plain
     );
+}
+
+/// The `nrscreen` binary against the baseline program, on a batch file.
+mod binary {
+    use std::io::{BufRead, BufWriter, Write};
+    use std::path::{Path, PathBuf};
+    use std::process::{Command, Stdio};
+    use std::time::Instant;
+
+    /// One line of the table: a rule set, an output format, a thread count.
+    struct Run {
+        what: &'static str,
+        rules: &'static str,
+        format: &'static str,
+        jobs: u32,
+    }
+
+    const RUNS: [Run; 6] = [
+        Run {
+            what: "workload, `--format flags`",
+            rules: "benches/workload",
+            format: "flags",
+            jobs: 1,
+        },
+        Run {
+            what: "workload, `--format flags`",
+            rules: "benches/workload",
+            format: "flags",
+            jobs: 2,
+        },
+        Run {
+            what: "standard pack, JSON Lines (explanations)",
+            rules: "rules",
+            format: "jsonl",
+            jobs: 1,
+        },
+        Run {
+            what: "standard pack, JSON Lines (explanations)",
+            rules: "rules",
+            format: "jsonl",
+            jobs: 2,
+        },
+        Run {
+            what: "standard pack, `--format summary`",
+            rules: "rules",
+            format: "summary",
+            jobs: 1,
+        },
+        Run {
+            what: "standard pack, `--format summary`",
+            rules: "rules",
+            format: "summary",
+            jobs: 2,
+        },
+    ];
+
+    fn root() -> &'static Path {
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+    }
+
+    /// Writes the committed batch `cycles` times under new case ids
+    /// (`A-0000001` → `A-0000001.7`) into a file of the build's temporary
+    /// directory; the file and its number of records.
+    fn batch(cycles: usize) -> (PathBuf, usize) {
+        let text =
+            std::fs::read_to_string(root().join("tests/data/workload-3000.jsonl")).expect("batch");
+        let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("bench-{cycles}.jsonl"));
+        let mut out = BufWriter::new(std::fs::File::create(&path).expect("batch file"));
+        let mut records = 0;
+        for cycle in 0..cycles {
+            for line in text.lines() {
+                // Every line begins with its case id: `{"case_id":"A-…",`.
+                let (id, rest) = line.split_once("\",").expect("a case id first");
+                writeln!(out, "{id}.{cycle}\",{rest}").expect("write");
+                records += 1;
+            }
+        }
+        out.flush().expect("write");
+        (path, records)
+    }
+
+    /// Seconds the baseline takes over `path` (flags to a discarded buffer).
+    fn baseline(path: &Path) -> f64 {
+        let start = Instant::now();
+        let file = std::fs::File::open(path).expect("batch");
+        let mut input = std::io::BufReader::with_capacity(1 << 16, file);
+        let mut out = BufWriter::new(std::io::sink());
+        let mut line = String::new();
+        while input.read_line(&mut line).expect("read") > 0 {
+            let record: super::baseline::Record =
+                serde_json::from_str(&line).expect("baseline decodes");
+            let flags = super::baseline::flags(&record);
+            serde_json::to_writer(&mut out, &(record.case_id.as_str(), flags)).expect("write");
+            out.write_all(b"\n").expect("write");
+            line.clear();
+        }
+        out.flush().expect("write");
+        start.elapsed().as_secs_f64()
+    }
+
+    /// Seconds `nrscreen eval` takes over `path`, output to `/dev/null`.
+    fn nrscreen(run: &Run, path: &Path) -> f64 {
+        let start = Instant::now();
+        let status = Command::new(env!("CARGO_BIN_EXE_nrscreen"))
+            .current_dir(root())
+            .args(["eval", "--rules", run.rules, "--format", run.format])
+            .arg("--jobs")
+            .arg(run.jobs.to_string())
+            .arg(path)
+            .env("NO_COLOR", "1")
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("nrscreen runs");
+        let seconds = start.elapsed().as_secs_f64();
+        // Exit 1: cases were flagged.
+        assert!(
+            matches!(status.code(), Some(0 | 1)),
+            "nrscreen eval failed: {status}"
+        );
+        seconds
+    }
+
+    fn median(mut times: Vec<f64>) -> f64 {
+        times.sort_by(f64::total_cmp);
+        times[times.len() / 2]
+    }
+
+    /// Prints the table (markdown) over the batch cycled `cycles` times,
+    /// three alternating rounds (five with `ci`; only the first line);
+    /// the first line's ratio.
+    pub(super) fn table(cycles: usize, ci: bool) -> f64 {
+        let (path, records) = batch(cycles);
+        let runs = if ci { &RUNS[..1] } else { &RUNS[..] };
+        let rounds = if ci { 5 } else { 3 };
+        let mut base_times = Vec::new();
+        let mut times = vec![Vec::new(); runs.len()];
+        for _ in 0..rounds {
+            base_times.push(baseline(&path));
+            for (run, times) in runs.iter().zip(&mut times) {
+                times.push(nrscreen(run, &path));
+            }
+        }
+        let base = median(base_times);
+        let rate = |seconds: f64| records as f64 / seconds;
+        println!(
+            "{records} records ({:.0} MB), the median of {rounds} alternating runs:\n",
+            std::fs::metadata(&path).map_or(0, |m| m.len()) as f64 / 1e6
+        );
+        println!("| what | `--jobs` | cases/s | ratio to the baseline |");
+        println!("|---|---:|---:|---:|");
+        println!(
+            "| hand-written baseline (serde struct + 12 `if`s, flags out) | 1 | {:.0} | 1.00 |",
+            rate(base)
+        );
+        let mut ratios = Vec::new();
+        for (run, times) in runs.iter().zip(times) {
+            let seconds = median(times);
+            ratios.push(base / seconds);
+            println!(
+                "| {} | {} | {:.0} | {:.2} |",
+                run.what,
+                run.jobs,
+                rate(seconds),
+                base / seconds
+            );
+        }
+        for pair in ratios.chunks(2) {
+            if let [one, two] = pair {
+                println!("`--jobs 2` / `--jobs 1`: {:.2}", two / one);
+            }
+        }
+        let _ = std::fs::remove_file(&path);
+        ratios[0]
+    }
 }
 
 /// The workload as a typed struct and plain `if`s.

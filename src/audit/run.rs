@@ -8,7 +8,8 @@ use std::fmt::Write as _;
 
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
 
-use crate::check::program::{AuditExpectationKind, Program};
+use crate::check::program::{Audit, AuditExpectationKind, Program};
+
 use crate::compile::Compiled;
 use crate::eval::compiled::Evaluator;
 use crate::eval::interpret::rule_outcome;
@@ -17,6 +18,7 @@ use crate::eval::record::Record;
 use crate::records::case::CaseRecord;
 use crate::records::json::decode_line;
 use crate::records::schema_index::SchemaIndex;
+use rayon::prelude::*;
 
 use super::generate::{cases, GenCase, Pools};
 
@@ -136,129 +138,179 @@ pub(crate) fn run_audits(
             .as_deref()
             .is_none_or(|only| name.contains(only))
     };
-    for (index, audit) in program.audits.iter().enumerate() {
-        if !selected(&audit.name) {
-            continue;
+    let selected: Vec<(usize, &Audit)> = program
+        .audits
+        .iter()
+        .enumerate()
+        .filter(|(_, audit)| selected(&audit.name))
+        .collect();
+    // Each audit on its own (its cases come from its own seeded runner):
+    // in parallel, reported in the order of the rule set.
+    let results: Vec<(bool, String)> = selected
+        .par_iter()
+        .map(|&(index, audit)| run_audit(&bench, options, index, audit))
+        .collect();
+    for (passed, report) in results {
+        if passed {
+            totals.passed += 1;
+        } else {
+            totals.failed += 1;
         }
-        let met = Cell::new(0u32);
-        let failing = Cell::new(false);
-        let strategy = cases(program, &bench.pools, audit.precondition.as_ref());
-        let mut runner = runner(options, index as u64 + 1, options.cases, true);
-        let result = runner.run(&strategy, |case| {
-            let Some(mut record) = bench.record(&case) else {
-                return Err(TestCaseError::reject("case does not decode"));
-            };
-            if let Some(node) = compiled.audit_preconditions[index] {
-                let mut evaluator = Evaluator::new(compiled);
-                evaluator.start_record();
-                if evaluator.truth(&mut record, node).0 != Some(true) {
-                    return Err(TestCaseError::reject("precondition not met"));
-                }
-            }
-            if !failing.get() {
-                met.set(met.get() + 1);
-            }
-            let outcomes = bench.outcomes(&mut record);
-            for expect in &audit.expects {
-                let flagged = expect.rules.iter().any(|&r| outcomes[r] == RuleOutcome::Flagged);
-                let review = expect.rules.iter().any(|&r| matches!(outcomes[r], RuleOutcome::NeedsReview(_)));
-                let problem = match expect.kind {
-                    AuditExpectationKind::Flagged if !flagged => Some(format!("`{}` is not flagged", expect.target)),
-                    AuditExpectationKind::NeedsReview if flagged || !review => {
-                        Some(format!("`{}` does not need review (it is {})", expect.target, if flagged { "flagged" } else { "clear" }))
-                    }
-                    AuditExpectationKind::NotFlagged if flagged => Some(format!("`{}` is flagged", expect.target)),
-                    AuditExpectationKind::Clear if flagged || review => Some(format!("`{}` is not clear", expect.target)),
-                    AuditExpectationKind::StaysFlagged(field) if flagged => {
-                        let grown = case.grown(program, &bench.pools, field);
-                        let lost = grown.as_ref().and_then(|g| bench.record(g)).is_some_and(|mut r| {
-                            let after = bench.outcomes(&mut r);
-                            !expect.rules.iter().any(|&i| after[i] == RuleOutcome::Flagged)
-                        });
-                        lost.then(|| {
-                            let added = grown.map(|g| g.to_toml(program)).unwrap_or_default();
-                            format!(
-                                "`{}` is flagged, but no longer once `{}` grows; the grown case:\n{}",
-                                expect.target,
-                                program.schema.field(field).name,
-                                indent(&added, 6)
-                            )
-                        })
-                    }
-                    _ => None,
-                };
-                if let Some(problem) = problem {
-                    failing.set(true);
-                    return Err(TestCaseError::fail(problem));
-                }
-            }
-            Ok(())
-        });
-        let met = met.get();
-        match result {
-            Ok(()) => {
-                totals.passed += 1;
-                let _ = writeln!(
-                    out,
-                    "ok      {} ({})",
-                    crate::escape::terminal(&audit.name),
-                    met_text(met)
-                );
-            }
-            Err(TestError::Fail(reason, case)) => {
-                totals.failed += 1;
-                let expected: Vec<String> = audit
-                    .expects
-                    .iter()
-                    .filter_map(|e| expectation_line(e.kind, &e.target))
-                    .collect();
-                let _ = writeln!(
-                    out,
-                    "FAILED  {} ({})",
-                    crate::escape::terminal(&audit.name),
-                    met_text(met)
-                );
-                let _ = writeln!(out, "  {}", crate::escape::terminal(&reason.to_string()));
-                let _ = writeln!(
-                    out,
-                    "  the smallest case that breaks it, ready for rules/tests/:"
-                );
-                let mut test = format!(
-                    "[[test]]\nname = {}\n",
-                    crate::syntax::print::quote(&format!("audit: {}", audit.name))
-                );
-                test.push_str(&expected.join(""));
-                test.push_str("[test.case]\n");
-                test.push_str(&case.to_toml(program));
-                let _ = write!(out, "{}", indent(&test, 4));
-                let audited: Vec<usize> = audit
-                    .expects
-                    .iter()
-                    .flat_map(|e| e.rules.iter().copied())
-                    .collect();
-                let _ = writeln!(out, "  what the audited rules found for it:");
-                let _ = write!(out, "{}", bench.findings(&case, &audited));
-                let _ = writeln!(
-                    out,
-                    "  replay: nrscreen audit RULESET --seed {} --audit {}",
-                    options.seed,
-                    crate::syntax::print::quote(&audit.name)
-                );
-            }
-            Err(TestError::Abort(reason)) => {
-                totals.failed += 1;
-                let _ = writeln!(
-                    out,
-                    "FAILED  {}: only {met} generated cases met the precondition ({reason}); the precondition may be impossible",
-                    crate::escape::terminal(&audit.name)
-                );
-            }
-        }
+        out.push_str(&report);
     }
     if options.only.is_none() {
         builtin_audits(&bench, options, &mut totals, out);
     }
     totals
+}
+
+/// Runs declared audit `index`; whether it held, and its report.
+fn run_audit(
+    bench: &Bench<'_>,
+    options: &AuditOptions,
+    index: usize,
+    audit: &Audit,
+) -> (bool, String) {
+    let compiled = bench.compiled;
+    let program = bench.program();
+    let mut report = String::new();
+    let out = &mut report;
+    let passed;
+    let met = Cell::new(0u32);
+    let failing = Cell::new(false);
+    let strategy = cases(program, &bench.pools, audit.precondition.as_ref());
+    let mut runner = runner(options, index as u64 + 1, options.cases, true);
+    let result = runner.run(&strategy, |case| {
+        let Some(mut record) = bench.record(&case) else {
+            return Err(TestCaseError::reject("case does not decode"));
+        };
+        if let Some(node) = compiled.audit_preconditions[index] {
+            let mut evaluator = Evaluator::new(compiled);
+            evaluator.start_record();
+            if evaluator.truth(&mut record, node).0 != Some(true) {
+                return Err(TestCaseError::reject("precondition not met"));
+            }
+        }
+        if !failing.get() {
+            met.set(met.get() + 1);
+        }
+        let outcomes = bench.outcomes(&mut record);
+        for expect in &audit.expects {
+            let flagged = expect
+                .rules
+                .iter()
+                .any(|&r| outcomes[r] == RuleOutcome::Flagged);
+            let review = expect
+                .rules
+                .iter()
+                .any(|&r| matches!(outcomes[r], RuleOutcome::NeedsReview(_)));
+            let problem = match expect.kind {
+                AuditExpectationKind::Flagged if !flagged => {
+                    Some(format!("`{}` is not flagged", expect.target))
+                }
+                AuditExpectationKind::NeedsReview if flagged || !review => Some(format!(
+                    "`{}` does not need review (it is {})",
+                    expect.target,
+                    if flagged { "flagged" } else { "clear" }
+                )),
+                AuditExpectationKind::NotFlagged if flagged => {
+                    Some(format!("`{}` is flagged", expect.target))
+                }
+                AuditExpectationKind::Clear if flagged || review => {
+                    Some(format!("`{}` is not clear", expect.target))
+                }
+                AuditExpectationKind::StaysFlagged(field) if flagged => {
+                    let grown = case.grown(program, &bench.pools, field);
+                    let lost = grown
+                        .as_ref()
+                        .and_then(|g| bench.record(g))
+                        .is_some_and(|mut r| {
+                            let after = bench.outcomes(&mut r);
+                            !expect
+                                .rules
+                                .iter()
+                                .any(|&i| after[i] == RuleOutcome::Flagged)
+                        });
+                    lost.then(|| {
+                        let added = grown.map(|g| g.to_toml(program)).unwrap_or_default();
+                        format!(
+                            "`{}` is flagged, but no longer once `{}` grows; the grown case:\n{}",
+                            expect.target,
+                            program.schema.field(field).name,
+                            indent(&added, 6)
+                        )
+                    })
+                }
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                failing.set(true);
+                return Err(TestCaseError::fail(problem));
+            }
+        }
+        Ok(())
+    });
+    let met = met.get();
+    match result {
+        Ok(()) => {
+            passed = true;
+            let _ = writeln!(
+                out,
+                "ok      {} ({})",
+                crate::escape::terminal(&audit.name),
+                met_text(met)
+            );
+        }
+        Err(TestError::Fail(reason, case)) => {
+            passed = false;
+            let expected: Vec<String> = audit
+                .expects
+                .iter()
+                .filter_map(|e| expectation_line(e.kind, &e.target))
+                .collect();
+            let _ = writeln!(
+                out,
+                "FAILED  {} ({})",
+                crate::escape::terminal(&audit.name),
+                met_text(met)
+            );
+            let _ = writeln!(out, "  {}", crate::escape::terminal(&reason.to_string()));
+            let _ = writeln!(
+                out,
+                "  the smallest case that breaks it, ready for rules/tests/:"
+            );
+            let mut test = format!(
+                "[[test]]\nname = {}\n",
+                crate::syntax::print::quote(&format!("audit: {}", audit.name))
+            );
+            test.push_str(&expected.join(""));
+            test.push_str("[test.case]\n");
+            test.push_str(&case.to_toml(program));
+            let _ = write!(out, "{}", indent(&test, 4));
+            let audited: Vec<usize> = audit
+                .expects
+                .iter()
+                .flat_map(|e| e.rules.iter().copied())
+                .collect();
+            let _ = writeln!(out, "  what the audited rules found for it:");
+            let _ = write!(out, "{}", bench.findings(&case, &audited));
+            let _ = writeln!(
+                out,
+                "  replay: nrscreen audit RULESET --seed {} --audit {}",
+                options.seed,
+                crate::syntax::print::quote(&audit.name)
+            );
+        }
+        Err(TestError::Abort(reason)) => {
+            passed = false;
+            let _ = writeln!(
+                out,
+                "FAILED  {}: only {met} generated cases met the precondition ({reason}); the precondition may be impossible",
+                crate::escape::terminal(&audit.name)
+            );
+        }
+    }
+    (passed, report)
 }
 
 fn met_text(met: u32) -> String {
@@ -307,28 +359,33 @@ fn builtin_audits(
         }
     };
 
-    // 1. Every rule can fire: generation guided by the rule's own condition.
-    let mut never = Vec::new();
-    for (i, rule) in program.rules.iter().enumerate() {
-        let strategy = cases(program, &bench.pools, Some(&rule.condition));
-        let mut runner = runner(options, 1000 + i as u64, options.cases, false);
-        let fired = runner.run(&strategy, |case| {
-            let fired = bench
-                .record(&case)
-                .is_some_and(|mut r| bench.outcomes(&mut r)[i] == RuleOutcome::Flagged);
-            if fired {
-                Err(TestCaseError::fail("fired"))
-            } else {
-                Ok(())
-            }
-        });
-        if fired.is_ok() {
-            never.push(format!(
-                "rule `{}` never fired in {} generated cases\n",
-                rule.id, options.cases
-            ));
-        }
-    }
+    // 1. Every rule can fire: generation guided by the rule's own condition
+    // (each rule on its own runner, in parallel).
+    let never: Vec<String> = program
+        .rules
+        .par_iter()
+        .enumerate()
+        .filter_map(|(i, rule)| {
+            let strategy = cases(program, &bench.pools, Some(&rule.condition));
+            let mut runner = runner(options, 1000 + i as u64, options.cases, false);
+            let fired = runner.run(&strategy, |case| {
+                let fired = bench
+                    .record(&case)
+                    .is_some_and(|mut r| bench.outcomes(&mut r)[i] == RuleOutcome::Flagged);
+                if fired {
+                    Err(TestCaseError::fail("fired"))
+                } else {
+                    Ok(())
+                }
+            });
+            fired.is_ok().then(|| {
+                format!(
+                    "rule `{}` never fired in {} generated cases\n",
+                    rule.id, options.cases
+                )
+            })
+        })
+        .collect();
     report("every rule can fire", never, out);
 
     // 2-4 over one sample of unguided cases.
@@ -340,32 +397,52 @@ fn builtin_audits(
             sample.push(proptest::strategy::ValueTree::current(&tree));
         }
     }
+    // Each case evaluated twice and by the interpreter, in parallel.
+    let evaluated: Vec<Option<CaseOutcomes>> = sample
+        .par_iter()
+        .map(|case| {
+            let mut record = bench.record(case)?;
+            let first = bench.outcomes(&mut record);
+            let mut again = bench.record(case)?;
+            let second = bench.outcomes(&mut again);
+            let values = Record::from_case(bench.compiled, &record);
+            let reference = program
+                .rules
+                .iter()
+                .map(|rule| rule_outcome(program, &values, rule))
+                .collect();
+            Some(CaseOutcomes {
+                first,
+                second,
+                reference,
+            })
+        })
+        .collect();
     let mut not_fired = vec![false; program.rules.len()];
-    let mut unresolved = Vec::new();
     let mut nondeterministic = Vec::new();
     let mut resolved_tries = vec![0usize; program.rules.len()];
-    for case in &sample {
-        let Some(mut record) = bench.record(case) else {
+    // (case, rule) pairs whose needs-review is tried, at most 20 per rule.
+    let mut to_resolve = Vec::new();
+    for (case, outcomes) in sample.iter().zip(&evaluated) {
+        let Some(CaseOutcomes {
+            first,
+            second,
+            reference,
+        }) = outcomes
+        else {
             continue;
         };
-        let first = bench.outcomes(&mut record);
-        let Some(mut again) = bench.record(case) else {
-            continue;
-        };
-        let second = bench.outcomes(&mut again);
-        let values = Record::from_case(bench.compiled, &record);
         for (i, outcome) in first.iter().enumerate() {
             if *outcome != RuleOutcome::Flagged {
                 not_fired[i] = true;
             }
-            let reference = rule_outcome(program, &values, &program.rules[i]);
-            if *outcome != second[i] || *outcome != reference {
+            if *outcome != second[i] || *outcome != reference[i] {
                 nondeterministic.push(format!(
                     "rule `{}` gave {:?}, then {:?}, and the interpreter {:?} for:\n{}",
                     program.rules[i].id,
                     outcome,
                     second[i],
-                    reference,
+                    reference[i],
                     indent(&case.to_toml(program), 2)
                 ));
             }
@@ -374,17 +451,22 @@ fn builtin_audits(
                     continue;
                 }
                 resolved_tries[i] += 1;
-                if !resolvable_both_ways(bench, options, case, i, unknown) {
-                    unresolved.push(format!(
-                        "rule `{}` needs review for this case, but filling in {} only ever resolves it one way:\n{}",
-                        program.rules[i].id,
-                        unknown.iter().map(|f| format!("`{}`", program.schema.field(*f).name)).collect::<Vec<_>>().join(", "),
-                        indent(&case.to_toml(program), 2)
-                    ));
-                }
+                to_resolve.push((case, i, unknown));
             }
         }
     }
+    let unresolved: Vec<String> = to_resolve
+        .par_iter()
+        .filter(|(case, i, unknown)| !resolvable_both_ways(bench, options, case, *i, unknown))
+        .map(|(case, i, unknown)| {
+            format!(
+                "rule `{}` needs review for this case, but filling in {} only ever resolves it one way:\n{}",
+                program.rules[*i].id,
+                unknown.iter().map(|f| format!("`{}`", program.schema.field(*f).name)).collect::<Vec<_>>().join(", "),
+                indent(&case.to_toml(program), 2)
+            )
+        })
+        .collect();
     let always: Vec<String> = program
         .rules
         .iter()
@@ -399,6 +481,7 @@ fn builtin_audits(
         })
         .collect();
     report("no rule fires on every case", always, out);
+    let mut unresolved = unresolved;
     unresolved.truncate(3);
     report(
         "every needs-review outcome can be resolved both ways",
@@ -411,6 +494,14 @@ fn builtin_audits(
         nondeterministic,
         out,
     );
+}
+
+/// A generated case's rule outcomes: evaluated, evaluated again, and by
+/// the reference interpreter.
+struct CaseOutcomes {
+    first: Vec<RuleOutcome>,
+    second: Vec<RuleOutcome>,
+    reference: Vec<RuleOutcome>,
 }
 
 /// Whether filling in the unknown fields of a needs-review case can give a

@@ -20,7 +20,9 @@ pub(crate) fn run(args: &AuditArgs) -> Exit {
     };
     let started = Instant::now();
     let mut report = String::new();
-    let totals = run_audits(&compiled, &options, &mut report);
+    let totals = super::with_jobs(super::jobs(args.jobs), || {
+        run_audits(&compiled, &options, &mut report)
+    });
     print!("{report}");
     tracing::info!(seconds = started.elapsed().as_secs_f64(), "audits run");
     println!(

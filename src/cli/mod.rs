@@ -262,9 +262,10 @@ pub(crate) struct EvalArgs {
     /// reports.
     #[arg(long, value_name = "DATE")]
     report_date: Option<String>,
-    /// Worker threads evaluating a JSON Lines input (default: the cores
-    /// available); the output is the same for every N. Other input
-    /// formats, mapped inputs and the report formats are read by one.
+    /// Worker threads evaluating the batch (default: the cores available);
+    /// the output is the same for every N. JSON Lines inputs are also
+    /// decoded by the workers; other inputs are decoded by one thread. The
+    /// report formats (html, markdown) run on one.
     #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     jobs: Option<u64>,
     /// The size in bytes of the chunks of input handed to workers
@@ -291,6 +292,10 @@ pub(crate) struct TestArgs {
     /// Fail (exit 1) when coverage is below this percentage (0 to 100).
     #[arg(long, value_name = "PERCENT", value_parser = parse_percent)]
     coverage_min: Option<f64>,
+    /// Worker threads running the tests (default: the cores available); the
+    /// report is the same for every N.
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    jobs: Option<u64>,
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -310,6 +315,10 @@ pub(crate) struct AuditArgs {
     /// are then skipped).
     #[arg(long, value_name = "NAME")]
     audit: Option<String>,
+    /// Worker threads running the audits (default: the cores available); the
+    /// report is the same for every N.
+    #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    jobs: Option<u64>,
     /// When to use colour.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -444,6 +453,26 @@ pub(crate) fn use_colour(choice: ColorChoice, is_terminal: bool) -> bool {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => is_terminal && std::env::var_os("NO_COLOR").is_none(),
+    }
+}
+
+/// `--jobs`: the number given, or the cores available.
+fn jobs(given: Option<u64>) -> usize {
+    given.map_or_else(
+        || std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        |n| usize::try_from(n).unwrap_or(usize::MAX),
+    )
+}
+
+/// Runs `work` with `jobs` threads for its parallel parts (rayon's); on the
+/// calling thread alone if they cannot be started.
+fn with_jobs<R: Send>(jobs: usize, work: impl FnOnce() -> R + Send) -> R {
+    match rayon::ThreadPoolBuilder::new().num_threads(jobs).build() {
+        Ok(pool) => pool.install(work),
+        Err(error) => {
+            tracing::warn!(%error, "no worker threads; running on one");
+            work()
+        }
     }
 }
 

@@ -43,14 +43,16 @@ pub(crate) fn run(args: &TestArgs) -> Exit {
     let mut coverage =
         (args.coverage || args.coverage_min.is_some()).then(|| Coverage::new(&compiled.program));
     let mut report = String::new();
-    let totals = run_tests(
-        &compiled,
-        &sources,
-        &tests,
-        args.filter.as_deref(),
-        coverage.as_mut(),
-        &mut report,
-    );
+    let totals = super::with_jobs(super::jobs(args.jobs), || {
+        run_tests(
+            &compiled,
+            &sources,
+            &tests,
+            args.filter.as_deref(),
+            coverage.as_mut(),
+            &mut report,
+        )
+    });
     print!("{report}");
     let mut exit = if totals.failed > 0 {
         Exit::RuleErrors

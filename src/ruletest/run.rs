@@ -18,6 +18,8 @@ use crate::records::json::decode_line;
 use crate::records::schema_index::SchemaIndex;
 use crate::source::Sources;
 
+use rayon::prelude::*;
+
 use super::coverage::Coverage;
 use super::file::{place, RuleTest};
 
@@ -59,92 +61,146 @@ pub(crate) fn run_tests(
     mut coverage: Option<&mut Coverage>,
     out: &mut String,
 ) -> TestTotals {
-    let program = &compiled.program;
     let index = SchemaIndex::new(compiled);
-    let mut evaluator = Evaluator::new(compiled);
-    let mut record = CaseRecord::with_fields(program.schema.fields.len());
-    let mut totals = TestTotals::default();
-    for test in tests
+    let measure = coverage.is_some();
+    let selected: Vec<&RuleTest> = tests
         .iter()
         .filter(|t| filter.is_none_or(|f| t.name.contains(f)))
-    {
-        let mut problems = decode_case(compiled, &index, test, &mut record);
-        let mut seen = Vec::new();
-        if problems.is_empty() {
-            seen = evaluate_rules(&mut evaluator, compiled, &mut record);
-            if let Some(coverage) = coverage.as_deref_mut() {
-                let values = Record::from_case(compiled, &record);
-                let mut interpreter = Interpreter::new(program, &values);
-                interpreter.coverage = Some(Reached::default());
-                for rule in &program.rules {
-                    // Explanations are part of what a rule does: what they
-                    // show (definitions, tables) counts as reached.
-                    if rule_outcome_in(&mut interpreter, rule) != RuleOutcome::NotApplicable {
-                        for e in rule.because.values() {
-                            interpreter.value(e);
-                        }
-                    }
-                }
-                let reached = interpreter.coverage.take().unwrap_or_default();
-                // A test reaches a rule when the rule found something for
-                // its case, or the test states an expectation about it.
-                let rules_reached: Vec<bool> = seen
-                    .iter()
-                    .map(|s| {
-                        s.outcome != RuleOutcome::NotApplicable
-                            || test.expect.mentions(&s.rule, &s.gap)
-                    })
-                    .collect();
-                coverage.add(&reached, &rules_reached);
-            }
-            check(test, program, &seen, &mut problems);
+        .collect();
+    // Each test on its own, in parallel (an evaluator and a record per
+    // thread); reported in the order of the test files.
+    let results: Vec<TestResult> = selected
+        .par_iter()
+        .map_init(
+            || {
+                (
+                    Evaluator::new(compiled),
+                    CaseRecord::with_fields(compiled.program.schema.fields.len()),
+                )
+            },
+            |(evaluator, record), test| {
+                run_test(compiled, sources, &index, test, measure, evaluator, record)
+            },
+        )
+        .collect();
+    let mut totals = TestTotals::default();
+    for result in results {
+        if let (Some(coverage), Some((reached, rules_reached))) =
+            (coverage.as_deref_mut(), &result.reached)
+        {
+            coverage.add(reached, rules_reached);
         }
-        if problems.is_empty() {
+        if result.report.is_empty() {
             totals.passed += 1;
-            continue;
+        } else {
+            totals.failed += 1;
+            out.push_str(&result.report);
         }
-        totals.failed += 1;
-        let _ = writeln!(
-            out,
-            "FAILED {}: {}",
-            escape::terminal(&place(sources, test.span)),
-            escape::terminal(&test.name)
-        );
-        for problem in &problems {
-            let _ = writeln!(out, "  {}", escape::terminal(problem));
-        }
-        let shown: Vec<(usize, &Seen)> = seen
-            .iter()
-            .enumerate()
-            .filter(|(_, s)| s.outcome != RuleOutcome::NotApplicable)
-            .collect();
-        if !shown.is_empty() {
-            let _ = writeln!(out, "  what the rules found:");
-            for (i, s) in shown {
-                let _ = writeln!(
-                    out,
-                    "    {} (rule {}): {}",
-                    s.gap,
-                    s.rule,
-                    s.state(program, i)
-                );
-                let _ = writeln!(out, "      because: {}", escape::terminal(&s.because));
-                let _ = writeln!(
-                    out,
-                    "      facts: {}",
-                    if s.facts.is_empty() {
-                        "none recorded".into()
-                    } else {
-                        escape::terminal(&s.facts)
-                    }
-                );
-            }
-        } else if !seen.is_empty() {
-            let _ = writeln!(out, "  no rule found anything for this case");
-        }
-        let _ = writeln!(out);
     }
     totals
+}
+
+/// What one test gave.
+struct TestResult {
+    /// The report of its failure (empty when it passed).
+    report: String,
+    /// What it reached, when coverage is measured: conditions, definitions
+    /// and tables, and rules.
+    reached: Option<(Reached, Vec<bool>)>,
+}
+
+/// Runs one test with `evaluator` and `record` (reused from test to test).
+fn run_test(
+    compiled: &Compiled,
+    sources: &Sources,
+    index: &SchemaIndex,
+    test: &RuleTest,
+    measure: bool,
+    evaluator: &mut Evaluator<'_>,
+    record: &mut CaseRecord,
+) -> TestResult {
+    let program = &compiled.program;
+    let mut out = String::new();
+    let mut reached_all = None;
+    let mut problems = decode_case(compiled, index, test, record);
+    let mut seen = Vec::new();
+    if problems.is_empty() {
+        seen = evaluate_rules(evaluator, compiled, record);
+        if measure {
+            let values = Record::from_case(compiled, record);
+            let mut interpreter = Interpreter::new(program, &values);
+            interpreter.coverage = Some(Reached::default());
+            for rule in &program.rules {
+                // Explanations are part of what a rule does: what they
+                // show (definitions, tables) counts as reached.
+                if rule_outcome_in(&mut interpreter, rule) != RuleOutcome::NotApplicable {
+                    for e in rule.because.values() {
+                        interpreter.value(e);
+                    }
+                }
+            }
+            let reached = interpreter.coverage.take().unwrap_or_default();
+            // A test reaches a rule when the rule found something for
+            // its case, or the test states an expectation about it.
+            let rules_reached: Vec<bool> = seen
+                .iter()
+                .map(|s| {
+                    s.outcome != RuleOutcome::NotApplicable || test.expect.mentions(&s.rule, &s.gap)
+                })
+                .collect();
+            reached_all = Some((reached, rules_reached));
+        }
+        check(test, program, &seen, &mut problems);
+    }
+    if problems.is_empty() {
+        return TestResult {
+            report: out,
+            reached: reached_all,
+        };
+    }
+    let _ = writeln!(
+        out,
+        "FAILED {}: {}",
+        escape::terminal(&place(sources, test.span)),
+        escape::terminal(&test.name)
+    );
+    for problem in &problems {
+        let _ = writeln!(out, "  {}", escape::terminal(problem));
+    }
+    let shown: Vec<(usize, &Seen)> = seen
+        .iter()
+        .enumerate()
+        .filter(|(_, s)| s.outcome != RuleOutcome::NotApplicable)
+        .collect();
+    if !shown.is_empty() {
+        let _ = writeln!(out, "  what the rules found:");
+        for (i, s) in shown {
+            let _ = writeln!(
+                out,
+                "    {} (rule {}): {}",
+                s.gap,
+                s.rule,
+                s.state(program, i)
+            );
+            let _ = writeln!(out, "      because: {}", escape::terminal(&s.because));
+            let _ = writeln!(
+                out,
+                "      facts: {}",
+                if s.facts.is_empty() {
+                    "none recorded".into()
+                } else {
+                    escape::terminal(&s.facts)
+                }
+            );
+        }
+    } else if !seen.is_empty() {
+        let _ = writeln!(out, "  no rule found anything for this case");
+    }
+    let _ = writeln!(out);
+    TestResult {
+        report: out,
+        reached: reached_all,
+    }
 }
 
 /// Decodes a test's case into `record`; the problems that keep it from

@@ -217,3 +217,27 @@ fn audits_are_checked_like_rules() {
         output.stdout
     );
 }
+
+#[test]
+fn the_report_is_the_same_for_every_number_of_jobs() {
+    // Failing audits (shrunk counter-examples) and passing ones, declared
+    // and built in: one thread and several give the same bytes.
+    let run = |jobs: &str| {
+        let set = broken(
+            "screening.nrs",
+            "nri.counsel_access == false",
+            "nri.counsel_access == true",
+        );
+        audit(set, &["--cases", "120", "--seed", "7", "--jobs", jobs])
+            .status(1)
+            .run()
+            .stdout
+    };
+    let one = run("1");
+    assert!(
+        one.contains("FAILED  an interview without counsel"),
+        "{one}"
+    );
+    assert_eq!(run("2"), one);
+    assert_eq!(run("3"), one);
+}

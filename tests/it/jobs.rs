@@ -31,7 +31,14 @@ enum Line {
     Blank,
     /// A record with no case id.
     NoId,
+    /// A record longer than `--max-record-bytes` (see [`MAX_RECORD`]).
+    TooLong(u8),
+    /// Valid record `n` with case id `id`, ending in CR LF.
+    Crlf(usize, u8),
 }
+
+/// The `--max-record-bytes` of the property: longer than every example.
+const MAX_RECORD: usize = 400;
 
 fn line() -> impl Strategy<Value = Line> {
     prop_oneof![
@@ -40,19 +47,40 @@ fn line() -> impl Strategy<Value = Line> {
         1 => (0u8..12).prop_map(Line::WrongType),
         1 => Just(Line::Blank),
         1 => Just(Line::NoId),
+        1 => (0u8..12).prop_map(Line::TooLong),
+        1 => (0usize..8, 0u8..12).prop_map(|(n, id)| Line::Crlf(n, id)),
     ]
+}
+
+/// The text of a batch; its last line without a line break when
+/// `unterminated`.
+fn render_batch(lines: &[Line], valid: &[String], unterminated: bool) -> String {
+    let mut text = render(lines, valid);
+    if unterminated && text.ends_with('\n') {
+        text.pop();
+    }
+    text
 }
 
 /// The text of a batch.
 fn render(lines: &[Line], valid: &[String]) -> String {
     let mut text = String::new();
+    let valid_record = |n: usize, id: u8| {
+        let record = &valid[n % valid.len()];
+        let rest = record.split_once(',').map_or("}", |(_, rest)| rest);
+        format!("{{\"case_id\":\"C-{id}\",{rest}")
+    };
     for line in lines {
         match line {
-            Line::Valid(n, id) => {
-                let record = &valid[*n % valid.len()];
-                let rest = record.split_once(',').map_or("}", |(_, rest)| rest);
-                text.push_str(&format!("{{\"case_id\":\"C-{id}\",{rest}"));
+            Line::Valid(n, id) => text.push_str(&valid_record(*n, *id)),
+            Line::Crlf(n, id) => {
+                text.push_str(&valid_record(*n, *id));
+                text.push('\r');
             }
+            Line::TooLong(id) => text.push_str(&format!(
+                "{{\"case_id\":\"L-{id}\",\"port_of_entry\":\"{}\"}}",
+                "x".repeat(MAX_RECORD)
+            )),
             Line::BadJson => text.push_str("{\"case_id\":"),
             Line::WrongType(id) => {
                 text.push_str(&format!("{{\"case_id\":\"C-{id}\",\"age\":\"old\"}}"));
@@ -109,9 +137,15 @@ proptest! {
         chunk in 1usize..2000,
         format in prop_oneof![Just("jsonl"), Just("csv"), Just("table"), Just("summary"), Just("flags")],
         strict in any::<bool>(),
+        unterminated in any::<bool>(),
     ) {
-        let input = render(&lines, &valid_lines());
-        let extra: &[&str] = if strict { &["--strict"] } else { &["--max-rejects", "50%"] };
+        let input = render_batch(&lines, &valid_lines(), unterminated);
+        let max = MAX_RECORD.to_string();
+        let extra: &[&str] = if strict {
+            &["--strict", "--max-record-bytes", &max]
+        } else {
+            &["--max-rejects", "50%", "--max-record-bytes", &max]
+        };
         same_for_every_n(&input, format, chunk, extra);
     }
 }
@@ -206,5 +240,107 @@ fn warnings_about_unknown_fields_are_the_same_for_every_n() {
     for run in &runs {
         assert_eq!(run.stdout, runs[0].stdout);
         assert_eq!(run.stderr, runs[0].stderr);
+    }
+}
+
+/// One row of a generated CSV batch.
+#[derive(Clone, Debug)]
+enum Row {
+    /// Valid row `n` of the example CSV, with case id `id`.
+    Valid(usize, u8),
+    /// A row with a cell too few.
+    Short(u8),
+    /// A value of the wrong type.
+    WrongType(u8),
+    /// A quoted cell holding a line break.
+    Multiline(u8),
+}
+
+fn row() -> impl Strategy<Value = Row> {
+    prop_oneof![
+        6 => (0usize..8, 0u8..12).prop_map(|(n, id)| Row::Valid(n, id)),
+        1 => (0u8..12).prop_map(Row::Short),
+        1 => (0u8..12).prop_map(Row::WrongType),
+        1 => (0u8..12).prop_map(Row::Multiline),
+    ]
+}
+
+/// The text of a CSV batch: the example's header, then `rows`.
+fn render_csv(rows: &[Row]) -> String {
+    let text = std::fs::read_to_string("tests/fixtures/eval/cases.csv").unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let valid: Vec<&str> = lines.filter(|l| !l.trim().is_empty()).collect();
+    let columns = header.split(',').count();
+    let mut out = format!("{header}\n");
+    for row in rows {
+        let line = match row {
+            Row::Valid(n, id) => {
+                let rest = valid[n % valid.len()].split_once(',').unwrap().1;
+                format!("C-{id},{rest}")
+            }
+            Row::Short(id) => format!("C-{id}{}", ",".repeat(columns - 2)),
+            Row::WrongType(id) => format!("C-{id},mpp-2019,not-a-date{}", ",".repeat(columns - 3)),
+            Row::Multiline(id) => format!("C-{id},mpp-2019,,,true,,,,,true,,\"Ciudad\nJuárez\",,,"),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// CSV is read on one thread and evaluated by the workers: the same
+    /// stdout, stderr and exit code for every N and chunk size.
+    #[test]
+    fn csv_gives_what_one_job_gives(
+        rows in prop::collection::vec(row(), 0..50),
+        chunk in 1usize..4000,
+        format in prop_oneof![Just("jsonl"), Just("csv"), Just("summary"), Just("flags")],
+        strict in any::<bool>(),
+    ) {
+        let input = render_csv(&rows);
+        let extra: &[&str] = if strict {
+            &["--strict", "--input-format", "csv"]
+        } else {
+            &["--max-rejects", "50%", "--input-format", "csv"]
+        };
+        same_for_every_n(&input, format, chunk, extra);
+    }
+}
+
+#[test]
+fn mapped_inputs_give_what_one_job_gives() {
+    // The shipped profiles on their samples, including the warnings about
+    // values no table covered and the rejected rows.
+    for (map, file) in [
+        ("maps/cms-example.toml", "examples/data/cms-export.csv"),
+        (
+            "maps/eoir-proceedings.toml",
+            "examples/data/eoir-proceedings-sample.tsv",
+        ),
+    ] {
+        let run = |jobs: &str, chunk: &str| {
+            Test::new()
+                .args(["eval", "--rules", "rules", "--map", map, file])
+                .args([
+                    "--max-rejects",
+                    "100%",
+                    "--jobs",
+                    jobs,
+                    "--chunk-bytes",
+                    chunk,
+                ])
+                .run()
+        };
+        let one = run("1", "1048576");
+        for (jobs, chunk) in [("2", "600"), ("3", "1500"), ("2", "1048576")] {
+            let more = run(jobs, chunk);
+            assert_eq!(more.code, one.code, "{map}: exit code, --jobs {jobs}");
+            assert_eq!(more.stdout, one.stdout, "{map}: stdout, --jobs {jobs}");
+            assert_eq!(more.stderr, one.stderr, "{map}: stderr, --jobs {jobs}");
+        }
     }
 }

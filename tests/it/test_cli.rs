@@ -66,3 +66,18 @@ fn the_standard_pack_passes_its_tests() {
     let text = Test::new().args(["test", "rules"]).status(0).run().stdout;
     assert!(text.ends_with(" 0 failed\n"), "{text}");
 }
+
+#[test]
+fn the_report_is_the_same_for_every_number_of_jobs() {
+    let run = |jobs: &str| {
+        test_fixture()
+            .args(["--coverage", "--jobs", jobs])
+            .status(1)
+            .run()
+            .stdout
+    };
+    let one = run("1");
+    assert!(one.contains("FAILED"), "{one}");
+    assert_eq!(run("2"), one);
+    assert_eq!(run("4"), one);
+}

@@ -1,4 +1,6 @@
-//! `eval --jobs N`: a JSON Lines input evaluated by N worker threads.
+//! `eval --jobs N`: a JSON Lines input evaluated by N worker threads (and,
+//! in [`records`], any other input: records read on the calling thread,
+//! evaluated by the workers).
 //!
 //! The calling thread reads the input into chunks of whole lines (each
 //! knows its first line number) and hands them to the workers through a
@@ -13,6 +15,7 @@
 //! flight, so memory stays flat.
 
 use std::collections::{HashSet, VecDeque};
+use std::hash::BuildHasher;
 use std::io::BufRead;
 use std::ops::Range;
 use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
@@ -31,6 +34,8 @@ use crate::records::input::{
 };
 use crate::records::rejection::Rejection;
 use crate::records::schema_index::SchemaIndex;
+
+mod records;
 
 /// The default size of a chunk of input handed to a worker.
 pub(crate) const CHUNK_BYTES: usize = 1 << 20;
@@ -75,6 +80,9 @@ enum Item {
         raw: Range<usize>,
         /// The record.
         record: Box<CaseRecord>,
+        /// The hash of its case id, for the duplicate check (`None`: the
+        /// record was checked as it was read, or there is no check).
+        id_hash: Option<u64>,
         /// Its findings.
         result: CaseResult,
         /// Its text in the output format, in `Done::rendered`, when
@@ -133,14 +141,20 @@ impl Batch<'_> {
         // One pool per worker: what a worker allocated is reused and freed
         // by that worker alone (freeing across threads contends in malloc).
         let pools: Vec<Mutex<Vec<Slot>>> = (0..jobs).map(|_| Mutex::new(Vec::new())).collect();
+        let id_hasher = self.id_hasher();
         std::thread::scope(|scope| {
             let (work, queue) = sync_channel::<Job>(limit);
             let queue = Arc::new(Mutex::new(queue));
             for (id, pool) in pools.iter().enumerate() {
                 let queue = Arc::clone(&queue);
                 let decoder = &decoder;
-                let render = parallel.render;
-                scope.spawn(move || worker(id, &queue, pool, decoder, options, render));
+                let work = Work {
+                    decoder,
+                    options,
+                    render: parallel.render,
+                    id_hasher: &id_hasher,
+                };
+                scope.spawn(move || worker(id, &queue, pool, &work));
             }
             let mut used: Vec<Slot> = Vec::new();
             let mut pending: VecDeque<Receiver<Done>> = VecDeque::new();
@@ -217,7 +231,7 @@ impl Batch<'_> {
         let chunk = &done.chunk;
         for item in &done.items {
             self.totals.read += 1;
-            let (line, raw, record, result, rendered) = match item {
+            let (line, raw, record, id_hash, result, rendered) = match item {
                 Item::Rejected(rejection) => {
                     if self.reject(rejection.clone(), sink)? == Stop::Strict {
                         return Ok(Stop::Strict);
@@ -228,11 +242,16 @@ impl Batch<'_> {
                     line,
                     raw,
                     record,
+                    id_hash,
                     result,
                     rendered,
-                } => (*line, raw, record, result, rendered),
+                } => (*line, raw, record, *id_hash, result, rendered),
             };
-            if self.is_duplicate(&record.case_id) {
+            let duplicate = match id_hash {
+                Some(hash) => self.is_duplicate_hashed(&record.case_id, hash)?,
+                None => false,
+            };
+            if duplicate {
                 let text = chunk.data.get(raw.clone()).unwrap_or_default();
                 let rejection = Rejection::new(
                     file,
@@ -267,7 +286,10 @@ fn stopped() -> std::io::Error {
 }
 
 /// Reads whole lines into `chunk` until it holds `chunk_bytes` or the input
-/// ends (`line` counts the lines read); whether the input goes on.
+/// ends (`line` counts the lines read); whether the input goes on. Lines
+/// that lie whole in the reader's buffer are found with `memchr` and copied
+/// at once; a line that crosses the buffer's end, or may be too long, is
+/// read by [`read_bounded_line`] (through `buffer`), which bounds it.
 fn fill_chunk(
     input: &mut dyn BufRead,
     chunk: &mut Chunk,
@@ -276,6 +298,27 @@ fn fill_chunk(
     parallel: Parallel<'_>,
 ) -> std::io::Result<bool> {
     while chunk.data.len() < parallel.chunk_bytes {
+        let available = input.fill_buf()?;
+        let base = chunk.data.len();
+        let mut taken = 0;
+        while base + taken < parallel.chunk_bytes {
+            let rest = available.get(taken..).unwrap_or_default();
+            match memchr::memchr(b'\n', rest) {
+                Some(at) if at < parallel.max_record_bytes => {
+                    taken += at + 1;
+                    *line += 1;
+                    chunk.ends.push((base + taken, false));
+                }
+                _ => break,
+            }
+        }
+        if taken > 0 {
+            chunk
+                .data
+                .extend_from_slice(available.get(..taken).unwrap_or_default());
+            input.consume(taken);
+            continue;
+        }
         let Some(too_long) = read_bounded_line(input, buffer, parallel.max_record_bytes)? else {
             return Ok(false);
         };
@@ -286,16 +329,23 @@ fn fill_chunk(
     Ok(true)
 }
 
+/// What every worker shares.
+struct Work<'a> {
+    decoder: &'a JsonLineDecoder<'a>,
+    options: BatchOptions,
+    render: Option<RenderCase<'a>>,
+    id_hasher: &'a foldhash::fast::RandomState,
+}
+
 /// Worker `id`: takes chunks off the queue until it is closed, reusing the
 /// records of its own `pool`.
-fn worker(
-    id: usize,
-    queue: &Mutex<Receiver<Job>>,
-    pool: &Mutex<Vec<Slot>>,
-    decoder: &JsonLineDecoder<'_>,
-    options: BatchOptions,
-    render: Option<RenderCase<'_>>,
-) {
+fn worker(id: usize, queue: &Mutex<Receiver<Job>>, pool: &Mutex<Vec<Slot>>, work: &Work<'_>) {
+    let Work {
+        decoder,
+        options,
+        render,
+        id_hasher,
+    } = *work;
     let compiled = decoder.compiled;
     let mut evaluator = Evaluator::new(compiled);
     let fields = compiled.program.schema.fields.len();
@@ -348,6 +398,9 @@ fn worker(
                     items.push(Item::Case {
                         line,
                         raw,
+                        id_hash: options
+                            .check_duplicates
+                            .then(|| id_hasher.hash_one(&record.case_id)),
                         record,
                         result,
                         rendered: from..rendered.len(),
