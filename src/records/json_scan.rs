@@ -69,6 +69,11 @@ pub(crate) fn decode(
     record: &mut CaseRecord,
     unknown_keys: &mut HashSet<String>,
 ) -> Result<(), Fallback> {
+    let hints = 2 * index.len() + 1;
+    if record.key_hints.len() != hints {
+        record.key_hints.clear();
+        record.key_hints.resize(hints, NO_HINT);
+    }
     let mut scanner = Scanner {
         compiled,
         index,
@@ -96,6 +101,19 @@ pub(crate) fn decode(
     }
     Ok(())
 }
+
+/// A key of an object, as [`Scanner::object`] decodes its value.
+enum Member<'a> {
+    /// `case_id` of the record.
+    CaseId,
+    /// A schema field.
+    Field(FieldId),
+    /// Not in the schema.
+    Unknown(Cow<'a, str>),
+}
+
+/// No key expected (a hint not yet set).
+const NO_HINT: u32 = u32::MAX;
 
 /// The state of one line's scan.
 struct Scanner<'a, 'r> {
@@ -176,36 +194,80 @@ impl<'a> Scanner<'a, '_> {
         if self.empty(b'}') {
             return Ok(());
         }
+        let fields = self.index.len();
+        // Where the key expected next is kept: after a field, its id; at
+        // the start of group `g`, `fields + g`; of the record, `2 * fields`.
+        let mut slot = Some(group.map_or(2 * fields, |g| fields + g.0 as usize));
         loop {
             self.whitespace();
-            let key = self.string()?;
+            let (member, looked_up) = match slot.and_then(|s| self.expected_key(s, group)) {
+                Some(member) => (member, false),
+                None => (self.key(group)?, true),
+            };
             self.whitespace();
             self.expect(b':')?;
             self.whitespace();
-            if group.is_none() && key == "case_id" {
-                let id = self.string()?;
-                if id.is_empty() || !self.record.case_id.is_empty() {
-                    return Err(Fallback);
+            let field = match member {
+                Member::CaseId => {
+                    let id = self.string()?;
+                    if id.is_empty() || !self.record.case_id.is_empty() {
+                        return Err(Fallback);
+                    }
+                    self.record.case_id.push_str(&id);
+                    self.index.case_id()
                 }
-                self.record.case_id.push_str(&id);
-            } else {
-                match self.index.key(group, &key) {
-                    Key::Unknown => {
-                        self.skip(0)?;
-                        self.unknown.push((group, key));
+                Member::Unknown(key) => {
+                    self.skip(0)?;
+                    self.unknown.push((group, key));
+                    None
+                }
+                Member::Field(id) => {
+                    if !self.record.name_field(id) {
+                        return Err(Fallback);
                     }
-                    Key::Field(id) => {
-                        if !self.record.name_field(id) {
-                            return Err(Fallback);
-                        }
-                        self.value(id)?;
-                    }
+                    self.value(id)?;
+                    Some(id)
+                }
+            };
+            if let (true, Some(at), Some(id)) = (looked_up, slot, field) {
+                if let Some(hint) = self.record.key_hints.get_mut(at) {
+                    *hint = id.0;
                 }
             }
+            slot = field.map(|id| id.0 as usize);
             if self.end_of(b'}')? {
                 return Ok(());
             }
         }
+    }
+
+    /// The key of a member of `group` (its `"` next), read and looked up.
+    fn key(&mut self, group: Option<FieldId>) -> Result<Member<'a>, Fallback> {
+        let key = self.string()?;
+        if group.is_none() && key == "case_id" {
+            return Ok(Member::CaseId);
+        }
+        Ok(match self.index.key(group, &key) {
+            Key::Unknown => Member::Unknown(key),
+            Key::Field(id) => Member::Field(id),
+        })
+    }
+
+    /// The key kept in hint `slot`, if it comes next, written plainly: what
+    /// [`Scanner::key`] would find, with one comparison of bytes.
+    #[inline]
+    fn expected_key(&mut self, slot: usize, group: Option<FieldId>) -> Option<Member<'a>> {
+        let id = FieldId(*self.record.key_hints.get(slot)?);
+        let written = self.index.written_key(id, group)?;
+        if self.peek() != b'"' || !self.bytes.get(self.at + 1..)?.starts_with(written) {
+            return None;
+        }
+        self.at += 1 + written.len();
+        Some(if group.is_none() && Some(id) == self.index.case_id() {
+            Member::CaseId
+        } else {
+            Member::Field(id)
+        })
     }
 
     /// The value of schema field `field`, stored if a rule reads it.

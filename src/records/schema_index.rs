@@ -22,6 +22,12 @@ pub(crate) struct SchemaIndex {
     types: Vec<Type>,
     names: Vec<String>,
     used: Vec<bool>,
+    /// Each field's key as the input writes it (`date` for `nri.date`) and
+    /// its closing `"`, and the object it is a key of (`None`: the record),
+    /// for [`SchemaIndex::written_key`].
+    keys: Vec<(Box<[u8]>, Option<FieldId>)>,
+    /// The top-level field `case_id`, if the schema has it.
+    case_id: Option<FieldId>,
 }
 
 /// What an input key is.
@@ -39,17 +45,34 @@ impl SchemaIndex {
         let schema = &compiled.program.schema;
         let mut top = Vec::new();
         let mut children: Vec<Vec<(&str, FieldId)>> = vec![Vec::new(); schema.fields.len()];
+        let mut keys = Vec::with_capacity(schema.fields.len());
         for (i, field) in schema.fields.iter().enumerate() {
             let id = FieldId(i as u32);
-            match (field.parent, field.name.rsplit_once('.')) {
+            let (key, object) = match (field.parent, field.name.rsplit_once('.')) {
                 (Some(parent), Some((_, child))) => {
                     if let Some(keys) = children.get_mut(parent.0 as usize) {
                         keys.push((child, id));
                     }
+                    (child, Some(parent))
                 }
-                _ => top.push((field.name.as_str(), id)),
-            }
+                _ => {
+                    top.push((field.name.as_str(), id));
+                    (field.name.as_str(), None)
+                }
+            };
+            // A key JSON writes as is (no escape needed), and its `"`.
+            let plain = key.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\');
+            let written: Box<[u8]> = if plain {
+                [key.as_bytes(), b"\""].concat().into()
+            } else {
+                Box::default()
+            };
+            keys.push((written, object));
         }
+        let case_id = top
+            .iter()
+            .find(|(name, _)| *name == "case_id")
+            .map(|&(_, id)| id);
         SchemaIndex {
             top: NameTable::new(top),
             children: children.into_iter().map(NameTable::new).collect(),
@@ -75,6 +98,8 @@ impl SchemaIndex {
             types: schema.fields.iter().map(|f| f.ty.clone()).collect(),
             names: schema.fields.iter().map(|f| f.name.clone()).collect(),
             used: compiled.used_fields.clone(),
+            case_id,
+            keys,
         }
     }
 
@@ -113,6 +138,27 @@ impl SchemaIndex {
     /// The full name of a field.
     pub(crate) fn name(&self, id: FieldId) -> &str {
         &self.names[id.0 as usize]
+    }
+
+    /// Field `id`'s key as the input writes it plainly, with the closing
+    /// `"` (empty if it needs an escape), if it is a key of `object` (the
+    /// record when `None`).
+    #[inline]
+    pub(crate) fn written_key(&self, id: FieldId, object: Option<FieldId>) -> Option<&[u8]> {
+        match self.keys.get(id.0 as usize) {
+            Some((written, of)) if *of == object && !written.is_empty() => Some(written),
+            _ => None,
+        }
+    }
+
+    /// The top-level field `case_id` (decoded apart from the others).
+    pub(crate) fn case_id(&self) -> Option<FieldId> {
+        self.case_id
+    }
+
+    /// The number of fields.
+    pub(crate) fn len(&self) -> usize {
+        self.names.len()
     }
 
     /// Whether a rule reads the field (others are checked, not stored).
