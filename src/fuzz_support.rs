@@ -86,15 +86,18 @@ pub fn rule_set(bytes: &[u8]) {
         .screen_json(&String::from_utf8_lossy(record));
 }
 
+/// The rule set in `dir` (under the crate), compiled; it must have no errors.
+fn compile_shipped(dir: &str) -> Compiled {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join(dir);
+    let loaded = crate::ruleset::load(&dir).expect("the shipped rule set loads");
+    let (_, checked) = crate::check::check(loaded);
+    crate::compile::compile(checked.program.expect("the shipped rule set checks"))
+}
+
 /// The standard pack, compiled once.
 fn standard() -> &'static Compiled {
     static COMPILED: OnceLock<Compiled> = OnceLock::new();
-    COMPILED.get_or_init(|| {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-        let loaded = crate::ruleset::load(&dir).expect("the standard rule set loads");
-        let (_, checked) = crate::check::check(loaded);
-        crate::compile::compile(checked.program.expect("the standard rule set checks"))
-    })
+    COMPILED.get_or_init(|| compile_shipped("rules"))
 }
 
 /// Decodes `bytes` as a batch in `format` (`jsonl`, `csv`, `tsv` or
@@ -173,6 +176,31 @@ pub fn mapped(bytes: &[u8]) {
     run_batch(compiled, &mut records, false);
 }
 
+/// The benchmark workload's rule set, compiled once.
+fn workload() -> &'static Compiled {
+    static COMPILED: OnceLock<Compiled> = OnceLock::new();
+    COMPILED.get_or_init(|| compile_shipped("benches/workload"))
+}
+
+/// Decodes every line of `bytes` (as UTF-8, lossily) with the fast JSON
+/// scanner and with serde alone, under the standard pack and the benchmark
+/// workload; panics if the two differ in anything.
+pub fn json_decoders(bytes: &[u8]) {
+    let text = String::from_utf8_lossy(bytes);
+    for compiled in [standard(), workload()] {
+        let index = SchemaIndex::new(compiled);
+        for line in text.split('\n') {
+            let difference =
+                crate::records::json_differential::disagreement(compiled, &index, line);
+            assert!(
+                difference.is_none(),
+                "the JSON decoders differ: {}",
+                difference.unwrap_or_default()
+            );
+        }
+    }
+}
+
 /// Decodes `input` as a batch in `format` against the standard pack and
 /// evaluates every record; the counts must add up.
 fn batch(format: InputFormat, input: Box<dyn BufRead + '_>) {
@@ -244,6 +272,7 @@ mod tests {
             "records_toml",
             "records_stream",
             "mapped_records",
+            "json_decoders",
         ] {
             let dir = corpus.join(target);
             for entry in std::fs::read_dir(&dir)
@@ -256,6 +285,7 @@ mod tests {
                     "rule_set" => rule_set(&bytes),
                     "records_stream" => stream(&bytes),
                     "mapped_records" => mapped(&bytes),
+                    "json_decoders" => json_decoders(&bytes),
                     other => records(other.trim_start_matches("records_"), &bytes),
                 }
                 seeds += 1;

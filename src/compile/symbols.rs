@@ -1,6 +1,9 @@
 //! The strings a rule set mentions, interned as small integers.
 
 use std::collections::HashMap;
+use std::sync::OnceLock;
+
+use crate::name_table::NameTable;
 
 /// The id of an interned string.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -18,7 +21,11 @@ impl SymbolId {
 #[derive(Clone, Debug, Default)]
 pub(crate) struct Symbols {
     texts: Vec<Box<str>>,
+    /// For interning.
     index: HashMap<Box<str>, SymbolId>,
+    /// For [`Symbols::get`] (texts of records, no hashing), built at the
+    /// first lookup after the last interning.
+    lookup: OnceLock<NameTable<SymbolId>>,
 }
 
 impl Symbols {
@@ -30,12 +37,20 @@ impl Symbols {
         let id = SymbolId(self.texts.len() as u32);
         self.texts.push(text.into());
         self.index.insert(text.into(), id);
+        self.lookup = OnceLock::new();
         id
     }
 
     /// The id of `text`, if the rule set mentions it.
     pub(crate) fn get(&self, text: &str) -> Option<SymbolId> {
-        self.index.get(text).copied()
+        self.lookup
+            .get_or_init(|| {
+                NameTable::new(self.texts.iter().enumerate().map(|(i, text)| {
+                    let text: &str = text;
+                    (text, SymbolId(i as u32))
+                }))
+            })
+            .get(text.as_bytes())
     }
 
     /// The text of a symbol.

@@ -19,6 +19,10 @@ pub(crate) struct CaseRecord {
     pub items: Vec<Val>,
     /// Which fields the input named (a bit per field), to reject repeats.
     pub(crate) named: Vec<u64>,
+    /// What the JSON scanner expects next, from the records read into this
+    /// one before (writers keep one key order): not part of the record,
+    /// kept by [`CaseRecord::clear`] (see `json_scan`).
+    pub(crate) key_hints: Vec<u32>,
 }
 
 impl CaseRecord {

@@ -187,7 +187,7 @@ pub(crate) fn read_bounded_line(
             break;
         }
         read_any = true;
-        let (length, ends) = match available.iter().position(|&b| b == b'\n') {
+        let (length, ends) = match memchr::memchr(b'\n', available) {
             Some(at) => (at + 1, true),
             None => (available.len(), false),
         };

@@ -10,6 +10,7 @@ use serde::de::{self, DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor
 use crate::compile::val::Val;
 use crate::compile::Compiled;
 use crate::records::case::CaseRecord;
+use crate::records::json_scan;
 use crate::records::rejection::{Problem, ProblemKind};
 use crate::records::scalar::decode_text;
 use crate::records::schema_index::{Key, SchemaIndex};
@@ -52,7 +53,26 @@ impl Context<'_> {
 /// wrong type or not in its field's values is noted and decoding goes on
 /// (one problem per field, the first), so that all are reported at once; a
 /// line that is not JSON, or not an object, stops there (one problem).
+///
+/// The fast scanner of [`json_scan`] decodes the common record; whatever it
+/// is not sure of is decoded again, from scratch, by [`decode_line_serde`].
 pub(crate) fn decode_line(
+    compiled: &Compiled,
+    index: &SchemaIndex,
+    line: &str,
+    record: &mut CaseRecord,
+    unknown_keys: &mut HashSet<String>,
+) -> Result<(), Vec<Problem>> {
+    record.clear();
+    if json_scan::decode(compiled, index, line, record, unknown_keys).is_ok() {
+        return Ok(());
+    }
+    decode_line_serde(compiled, index, line, record, unknown_keys)
+}
+
+/// [`decode_line`] by serde alone: the reference the fast scanner is
+/// tested against, and what says what is wrong with a line.
+pub(crate) fn decode_line_serde(
     compiled: &Compiled,
     index: &SchemaIndex,
     line: &str,
@@ -258,6 +278,8 @@ impl ValueSeed<'_, '_> {
     fn text(self, text: &str) {
         let ty = self.context.index.ty(self.field).clone();
         match ty {
+            // Any text is a string: nothing to check, and no rule reads it.
+            Type::Str if !self.context.index.is_used(self.field) => {}
             Type::Str | Type::Date | Type::Enum(_) => {
                 match decode_text(self.context.compiled, self.context.record, &ty, text) {
                     Ok(v) => self.store(v),
@@ -334,6 +356,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
             return Ok(());
         };
         let start = self.context.record.items.len();
+        let used = self.context.index.is_used(self.field);
         let mut problem = None;
         while let Some(item) = seq.next_element::<AnyValue>()? {
             if problem.is_some() {
@@ -344,6 +367,8 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
                     ProblemKind::WrongType,
                     "a list element is null",
                 )),
+                // Text of a list no rule reads is not kept.
+                AnyValue::Text(_) if !used && *element == Type::Str => Ok(Val::Unknown),
                 AnyValue::Text(text) => {
                     decode_text(self.context.compiled, self.context.record, &element, &text)
                 }
@@ -361,7 +386,7 @@ impl<'de> Visitor<'de> for ValueSeed<'_, '_> {
         if let Some(problem) = problem {
             self.context.record.items.truncate(start);
             self.context.note(Some(self.field), problem);
-        } else if self.context.index.is_used(self.field) {
+        } else if used {
             self.context
                 .record
                 .set(self.field, Val::List(start as u32, len as u32));

@@ -6,6 +6,10 @@ pub(crate) mod delimited;
 pub(crate) mod escaped_rows;
 pub(crate) mod input;
 pub(crate) mod json;
+pub(crate) mod json_differential;
+pub(crate) mod json_scan;
+#[cfg(test)]
+mod json_scan_tests;
 mod line_endings;
 pub(crate) mod rejection;
 pub(crate) mod scalar;
