@@ -65,13 +65,13 @@ pub(crate) struct BriefArgs {
 }
 
 /// What searching the input for the case found.
-enum Found {
+pub(super) enum Found {
     /// The record, decoded, and the line it starts on.
     Record(usize),
     /// The record with that id was rejected.
     Rejected(Rejection),
-    /// No record has that id.
-    Missing,
+    /// No record has that id; the closest id read, if one is close.
+    Missing(Option<String>),
 }
 
 /// `nrscreen brief`.
@@ -127,60 +127,24 @@ pub(crate) fn run(args: &BriefArgs) -> Exit {
 
     let name = args.input.clone();
     let mut record = CaseRecord::with_fields(compiled.program.schema.fields.len());
-    let index = SchemaIndex::new(&compiled);
-    let mut unknown_keys = HashSet::new();
-    let searched = match &mapping {
-        Some(loaded) => {
-            let stream = match super::map::open_stream(&name) {
-                Ok(stream) => stream,
-                Err(error) => return read_failed(&name, &error),
-            };
-            let mut records = match super::map::open(
-                &compiled,
-                loaded,
-                &name,
-                stream,
-                args.color,
-                false,
-                MAX_RECORD_BYTES,
-            ) {
-                Ok(records) => records,
-                Err(code) => return code,
-            };
-            find(&mut records, &compiled, &args.case_id, &mut record)
-        }
-        None => {
-            let Some(format) = super::eval::input_format(args.input_format, &name) else {
-                return Exit::Usage;
-            };
-            let opened = super::map::open_stream(&name)
-                .and_then(|stream| open_text(stream, None))
-                .and_then(|stream| {
-                    reader(
-                        &compiled,
-                        &index,
-                        name.clone(),
-                        format,
-                        stream,
-                        &mut unknown_keys,
-                        MAX_RECORD_BYTES,
-                    )
-                });
-            match opened {
-                Ok(mut records) => find(records.as_mut(), &compiled, &args.case_id, &mut record),
-                Err(error) => return read_failed(&name, &error),
-            }
-        }
-    };
-    let (found, repeats) = match searched {
+    let searched = match search(
+        &compiled,
+        mapping.as_ref(),
+        args.input_format,
+        &name,
+        &args.case_id,
+        &mut record,
+        args.color,
+    ) {
         Ok(searched) => searched,
-        Err(error) => return read_failed(&name, &error),
+        Err(code) => return code,
     };
+    let (found, repeats) = searched;
     let shown_id = crate::escape::terminal(&args.case_id);
     let shown_name = crate::escape::terminal(&name);
     let line = match found {
         Found::Record(line) => line,
-        Found::Missing => {
+        Found::Missing(_) => {
             eprintln!("error: no record in `{shown_name}` has the case id `{shown_id}`");
             return Exit::Usage;
         }
@@ -239,21 +203,92 @@ pub(crate) fn run(args: &BriefArgs) -> Exit {
     Exit::Success
 }
 
+/// Opens input `name` (through `mapping`, or in its format) and finds the
+/// record of case `id` in it (see [`find`]); on an error reading it, the
+/// message is printed and the exit code returned.
+pub(super) fn search(
+    compiled: &Compiled,
+    mapping: Option<&super::map::LoadedMapping>,
+    input_format: Option<InputFormat>,
+    name: &str,
+    id: &str,
+    record: &mut CaseRecord,
+    color: ColorChoice,
+) -> Result<(Found, Vec<usize>), Exit> {
+    let index = SchemaIndex::new(compiled);
+    let mut unknown_keys = HashSet::new();
+    let searched = match mapping {
+        Some(loaded) => {
+            let stream = match super::map::open_stream(name) {
+                Ok(stream) => stream,
+                Err(error) => return Err(read_failed(name, &error)),
+            };
+            let mut records = super::map::open(
+                compiled,
+                loaded,
+                name,
+                stream,
+                color,
+                false,
+                MAX_RECORD_BYTES,
+            )?;
+            find(&mut records, compiled, id, record)
+        }
+        None => {
+            let Some(format) = super::eval::input_format(input_format, name) else {
+                return Err(Exit::Usage);
+            };
+            let opened = super::map::open_stream(name)
+                .and_then(|stream| open_text(stream, None))
+                .and_then(|stream| {
+                    reader(
+                        compiled,
+                        &index,
+                        name.to_string(),
+                        format,
+                        stream,
+                        &mut unknown_keys,
+                        MAX_RECORD_BYTES,
+                    )
+                });
+            match opened {
+                Ok(mut records) => find(records.as_mut(), compiled, id, record),
+                Err(error) => return Err(read_failed(name, &error)),
+            }
+        }
+    };
+    searched.map_err(|error| read_failed(name, &error))
+}
+
 /// Reads every record of `records`: the first with case id `id` is left in
 /// `record` (or its rejection returned); the lines of later records with
 /// the same id are returned too.
-fn find(
+pub(super) fn find(
     records: &mut dyn RecordReader,
     compiled: &Compiled,
     id: &str,
     record: &mut CaseRecord,
 ) -> std::io::Result<(Found, Vec<usize>)> {
     let mut scratch = CaseRecord::with_fields(compiled.program.schema.fields.len());
-    let mut found = Found::Missing;
+    let mut found = Found::Missing(None);
     let mut repeats = Vec::new();
+    let mut nearest: Option<String> = None;
     while let Some(read) = records.next_record(&mut scratch)? {
         let (matches, line) = match &read {
-            Read1::Record(line) => (scratch.case_id == id, *line),
+            Read1::Record(line) => {
+                if matches!(found, Found::Missing(_)) && scratch.case_id != id {
+                    let closer = crate::suggest::did_you_mean(
+                        id,
+                        nearest
+                            .iter()
+                            .map(String::as_str)
+                            .chain([scratch.case_id.as_str()]),
+                    )
+                    .map(str::to_string);
+                    nearest = closer;
+                }
+                (scratch.case_id == id, *line)
+            }
             Read1::Rejected(rejection) => {
                 (rejection.case_id.as_deref() == Some(id), rejection.line)
             }
@@ -261,7 +296,7 @@ fn find(
         if !matches {
             continue;
         }
-        if !matches!(found, Found::Missing) {
+        if !matches!(found, Found::Missing(_)) {
             repeats.push(line);
             continue;
         }
@@ -273,11 +308,14 @@ fn find(
             Read1::Rejected(rejection) => Found::Rejected(rejection),
         };
     }
+    if let Found::Missing(closest) = &mut found {
+        *closest = nearest;
+    }
     Ok((found, repeats))
 }
 
 /// Reports an input that cannot be read (exit 2).
-fn read_failed(name: &str, error: &std::io::Error) -> Exit {
+pub(super) fn read_failed(name: &str, error: &std::io::Error) -> Exit {
     eprintln!(
         "error: reading `{}` failed: {}",
         crate::escape::terminal(name),

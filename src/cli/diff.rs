@@ -1,0 +1,160 @@
+//! `nrscreen diff OLD NEW FILE…`: what a rule edit changes over a batch
+//! (see `src/diff/`).
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::path::PathBuf;
+
+use crate::diff::{render, rules, Comparer};
+use crate::records::input::{reader, InputFormat, MAX_RECORD_BYTES};
+use crate::records::rejection::Rejection;
+use crate::records::schema_index::SchemaIndex;
+use crate::records::stream::open_text;
+use crate::report::rejections::RejectionSummary;
+
+use super::{ColorChoice, Exit};
+
+/// How many rejections are described on stderr before the rest are only
+/// counted in the summary.
+const DESCRIBED: usize = 20;
+
+/// The format of a comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum DiffFormat {
+    /// Text for a terminal.
+    Text,
+    /// Markdown, for a pull-request comment.
+    Markdown,
+    /// One JSON object (the shape is in the README).
+    Json,
+}
+
+#[derive(clap::Args, Debug)]
+pub(crate) struct DiffArgs {
+    /// The rule set before the edit (a directory).
+    old: PathBuf,
+    /// The rule set after the edit (a directory).
+    new: PathBuf,
+    /// Case files to evaluate under both (each is read twice, once by each
+    /// rule set's reader, so standard input is not accepted).
+    #[arg(required = true)]
+    inputs: Vec<String>,
+    /// The output format.
+    #[arg(long, value_enum, default_value_t = DiffFormat::Text)]
+    format: DiffFormat,
+    /// Exit 1 when any case changed outcome for any gap.
+    #[arg(long)]
+    fail_on_change: bool,
+    /// Changed cases shown per gap and direction, with both explanations.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    sample: usize,
+    /// The input format (default: from the file extension, under a `.gz`,
+    /// `.zst` or `.zstd` suffix).
+    #[arg(long, value_enum)]
+    input_format: Option<InputFormat>,
+    /// Do not reject repeated case ids.
+    #[arg(long)]
+    no_duplicate_check: bool,
+    /// When to use colour (for diagnostics on stderr).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub(crate) color: ColorChoice,
+}
+
+/// `nrscreen diff`.
+pub(crate) fn run(args: &DiffArgs) -> Exit {
+    let load = |dir| super::load_compiled(dir, args.color, super::DiagnosticsTo::Stderr);
+    let (old_sources, old) = match load(&args.old) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    let (new_sources, new) = match load(&args.new) {
+        Ok(loaded) => loaded,
+        Err(code) => return code,
+    };
+    if args.inputs.iter().any(|i| i == "-") {
+        eprintln!("error: diff reads each input once per rule set, so it needs files, not standard input (`-`)");
+        return Exit::Usage;
+    }
+    let mut comparer = Comparer::new(&old, &new, args.sample, !args.no_duplicate_check);
+    let mut summary = RejectionSummary::default();
+    let mut described = 0;
+    let mut on_rejected = |rejection: &Rejection, old_only: Option<bool>| {
+        if described < DESCRIBED {
+            let side = match old_only {
+                Some(true) => " (under the old rules only)",
+                Some(false) => " (under the new rules only)",
+                None => "",
+            };
+            eprintln!("rejected{side}: {}", rejection.describe());
+        }
+        described += 1;
+        summary.add(rejection);
+    };
+    let (old_index, new_index) = (SchemaIndex::new(&old), SchemaIndex::new(&new));
+    for name in &args.inputs {
+        let Some(format) = super::eval::input_format(args.input_format, name) else {
+            return Exit::Usage;
+        };
+        let (mut old_keys, mut new_keys) = (HashSet::new(), HashSet::new());
+        let open = |compiled, index, keys| {
+            super::map::open_stream(name)
+                .and_then(|stream| open_text(stream, None))
+                .and_then(|stream| {
+                    reader(
+                        compiled,
+                        index,
+                        name.clone(),
+                        format,
+                        stream,
+                        keys,
+                        MAX_RECORD_BYTES,
+                    )
+                })
+        };
+        let readers = open(&old, &old_index, &mut old_keys)
+            .and_then(|a| open(&new, &new_index, &mut new_keys).map(|b| (a, b)));
+        let compared = readers.and_then(|(mut a, mut b)| {
+            comparer.run(a.as_mut(), b.as_mut(), name, &mut on_rejected)
+        });
+        if let Err(error) = compared {
+            return super::brief::read_failed(name, &error);
+        }
+    }
+    let changes = rules::compare(&old_sources, &new_sources);
+    let report = comparer.finish(
+        args.old.display().to_string(),
+        args.new.display().to_string(),
+        args.inputs.clone(),
+        changes,
+    );
+    let rendered = match args.format {
+        DiffFormat::Text => Ok(render::text(&report)),
+        DiffFormat::Markdown => Ok(render::markdown(&report)),
+        DiffFormat::Json => crate::escape::json_string(&report).map(|mut s| {
+            s.push('\n');
+            s
+        }),
+    };
+    let written = rendered.map_err(std::io::Error::from).and_then(|text| {
+        let mut stdout = std::io::stdout().lock();
+        stdout
+            .write_all(text.as_bytes())
+            .and_then(|()| stdout.flush())
+    });
+    match written {
+        Err(error) if error.kind() == std::io::ErrorKind::BrokenPipe => {}
+        Err(error) => {
+            eprintln!("error: writing the comparison failed: {error}");
+            return Exit::Usage;
+        }
+        Ok(()) => {}
+    }
+    eprint!("{}", summary.render());
+    if report.totals.rejected > 0 {
+        Exit::Rejected
+    } else if args.fail_on_change && report.totals.changed_cases > 0 {
+        Exit::RuleErrors
+    } else {
+        Exit::Success
+    }
+}
