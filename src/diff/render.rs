@@ -95,7 +95,7 @@ pub(crate) fn markdown(report: &DiffReport) -> String {
         m(&report.old),
         m(&report.new)
     );
-    let _ = writeln!(out, "{}\n", m(&accounting(report)));
+    let _ = writeln!(out, "{}\n", accounting(report));
     let lines = rule_lines(report);
     if lines.is_empty() {
         out.push_str("Rules and definitions: none added, removed or changed.\n\n");

@@ -1,0 +1,257 @@
+//! `nrscreen diff`: two rule sets over one batch. The pair is the standard
+//! pack and a copy with one condition changed (`danger_of_return`: level 3
+//! too), one rule removed (`program_date_mismatch`), one added
+//! (`unrepresented_return`) and one re-laid out (`notice_defect`, which
+//! must not count). The whole output in each format is compared with
+//! `tests/fixtures/diff/` (`NRSCREEN_BLESS=1` rewrites them), and the
+//! counts are checked against two runs of `eval`, case by case.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::harness::{repo_root, RuleSet, Test};
+
+/// Where the expected outputs are.
+fn fixture(name: &str) -> PathBuf {
+    repo_root().join("tests/fixtures/diff").join(name)
+}
+
+/// `rules/` (the standard pack), `new/` (the edited copy) and
+/// `cases.jsonl` (the example batch) in one temporary directory.
+fn pair() -> RuleSet {
+    let set = RuleSet::standard();
+    let new = set.cwd().join("new");
+    crate::harness::copy_dir(&set.dir(), &new);
+    let edit = |file: &str, from: &str, to: &str| {
+        let path = new.join(file);
+        let text = std::fs::read_to_string(&path).unwrap();
+        assert!(text.contains(from), "{file}: {from}");
+        std::fs::write(&path, text.replacen(from, to, 1)).unwrap();
+    };
+    edit(
+        "return.nrs",
+        "when     returned and level == 4\n",
+        "when     returned and level >= 3\n",
+    );
+    let integrity = std::fs::read_to_string(new.join("integrity.nrs")).unwrap();
+    let start = integrity
+        .find("/// The encounter date lies outside")
+        .unwrap();
+    let end = start + integrity[start..].find("}\n").unwrap() + 2;
+    edit("integrity.nrs", &integrity[start..end], "");
+    edit(
+        "notice.nrs",
+        "  when     notice_defective\n",
+        "  when\n      notice_defective\n",
+    );
+    std::fs::write(
+        new.join("extra.nrs"),
+        "/// Added: returned without a lawyer.\n\
+         rule unrepresented_return {\n  gap      no-counsel-access\n  severity low\n  cites    \"test fixture\"\n\
+         \x20 when     returned and represented == false\n  because  \"[{?returned}returned][{?returned}{?!represented} without a lawyer]\"\n}\n",
+    )
+    .unwrap();
+    std::fs::copy(
+        repo_root().join("rules/examples/cases.jsonl"),
+        set.cwd().join("cases.jsonl"),
+    )
+    .unwrap();
+    set
+}
+
+/// `nrscreen diff rules new cases.jsonl ARGS` beside the pair.
+fn diff(set: &RuleSet, args: &[&str]) -> Test {
+    Test::new()
+        .current_dir(set.cwd())
+        .args(["diff", "rules", "new", "cases.jsonl"])
+        .args(args)
+}
+
+#[test]
+fn text_markdown_and_json_match_their_files() {
+    let set = pair();
+    for (format, file) in [
+        ("text", "pair.txt"),
+        ("markdown", "pair.md"),
+        ("json", "pair.json"),
+    ] {
+        let out = diff(&set, &["--format", format, "--sample", "2"])
+            .status(0)
+            .stdout_file(fixture(file))
+            .run();
+        assert!(out.stderr.is_empty(), "{format}: {}", out.stderr);
+    }
+}
+
+#[test]
+fn rules_added_removed_and_changed_leave_layout_out() {
+    let set = pair();
+    let out = diff(&set, &["--format", "json"]).status(0).run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        json["rules"]["added"],
+        serde_json::json!(["unrepresented_return"])
+    );
+    assert_eq!(
+        json["rules"]["removed"],
+        serde_json::json!(["program_date_mismatch"])
+    );
+    assert_eq!(
+        json["rules"]["changed"],
+        serde_json::json!(["danger_of_return"])
+    );
+}
+
+/// Each case's outcome per gap under `rules`, from `eval`'s JSON Lines:
+/// its worst finding for the gap.
+fn outcomes(set: &RuleSet, rules: &str) -> BTreeMap<String, BTreeMap<String, u8>> {
+    let out = Test::new()
+        .current_dir(set.cwd())
+        .args(["eval", "--rules", rules, "cases.jsonl"])
+        .status(0)
+        .run();
+    let mut cases = BTreeMap::new();
+    for line in out.stdout.lines() {
+        let case: serde_json::Value = serde_json::from_str(line).unwrap();
+        let mut gaps: BTreeMap<String, u8> = BTreeMap::new();
+        for finding in case["findings"].as_array().unwrap() {
+            let rank = match finding["outcome"].as_str().unwrap() {
+                "flagged" => 2,
+                "needs-review" => 1,
+                _ => 0,
+            };
+            let gap = finding["gap"].as_str().unwrap().to_string();
+            let slot = gaps.entry(gap).or_default();
+            *slot = (*slot).max(rank);
+        }
+        cases.insert(case["case_id"].as_str().unwrap().to_string(), gaps);
+    }
+    cases
+}
+
+#[test]
+fn the_counts_are_those_of_two_eval_runs_compared_case_by_case() {
+    let set = pair();
+    let old = outcomes(&set, "rules");
+    let new = outcomes(&set, "new");
+    assert_eq!(old.len(), 300);
+    let word = |rank: u8| ["clear", "needs-review", "flagged"][rank as usize];
+    let mut expected: BTreeMap<(String, &str, &str), u64> = BTreeMap::new();
+    let mut changed_cases = 0;
+    for (case, before) in &old {
+        let after = &new[case];
+        let mut changed = false;
+        let gaps: std::collections::BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+        for gap in gaps {
+            let (a, b) = (
+                before.get(gap).copied().unwrap_or(0),
+                after.get(gap).copied().unwrap_or(0),
+            );
+            if a != b {
+                changed = true;
+                *expected.entry((gap.clone(), word(a), word(b))).or_default() += 1;
+            }
+        }
+        changed_cases += u64::from(changed);
+    }
+    let out = diff(&set, &["--format", "json"]).status(0).run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let mut reported: BTreeMap<(String, &str, &str), u64> = BTreeMap::new();
+    for gap in json["gaps"].as_array().unwrap() {
+        for change in gap["changes"].as_array().unwrap() {
+            let from = word(
+                ["clear", "needs-review", "flagged"]
+                    .iter()
+                    .position(|w| change["from"] == *w)
+                    .unwrap() as u8,
+            );
+            let to = word(
+                ["clear", "needs-review", "flagged"]
+                    .iter()
+                    .position(|w| change["to"] == *w)
+                    .unwrap() as u8,
+            );
+            reported.insert(
+                (gap["gap"].as_str().unwrap().to_string(), from, to),
+                change["cases"].as_u64().unwrap(),
+            );
+        }
+    }
+    assert_eq!(reported, expected);
+    assert!(!expected.is_empty());
+    assert_eq!(json["totals"]["changed_cases"], changed_cases);
+    assert_eq!(json["totals"]["read"], 300);
+    assert_eq!(json["totals"]["evaluated"], 300);
+}
+
+#[test]
+fn fail_on_change_exits_1_only_when_a_case_changed() {
+    let set = pair();
+    diff(&set, &["--fail-on-change", "--format", "json"])
+        .status(1)
+        .run();
+    let out = Test::new()
+        .current_dir(set.cwd())
+        .args(["diff", "rules", "rules", "cases.jsonl", "--fail-on-change"])
+        .status(0)
+        .run();
+    assert!(
+        out.stdout.contains("0 cases changed outcome"),
+        "{}",
+        out.stdout
+    );
+    assert!(out
+        .stdout
+        .contains("rules and definitions: none added, removed or changed"));
+}
+
+#[test]
+fn rejected_records_are_counted_and_summarised_with_exit_4() {
+    let set = pair();
+    let mut batch = std::fs::read_to_string(set.cwd().join("cases.jsonl")).unwrap();
+    batch.push_str("{\"case_id\":\"BAD-1\",\"age\":\"old\"}\n");
+    batch.push_str("{\"case_id\":\"A-0000001\"}\n");
+    std::fs::write(set.cwd().join("cases.jsonl"), batch).unwrap();
+    let out = diff(&set, &["--format", "json"]).status(4).run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["totals"]["read"], 302);
+    assert_eq!(json["totals"]["evaluated"], 300);
+    assert_eq!(json["totals"]["rejected"], 2);
+    assert!(
+        out.stderr
+            .contains("rejected: cases.jsonl:301 (case BAD-1)"),
+        "{}",
+        out.stderr
+    );
+    assert!(out.stderr.contains("rejected 2 records:"), "{}", out.stderr);
+}
+
+#[test]
+fn standard_input_is_refused() {
+    Test::new()
+        .args(["diff", "rules", "rules", "-"])
+        .status(2)
+        .stderr("error: diff reads each input once per rule set, so it needs files, not standard input (`-`)\n")
+        .run();
+}
+
+#[test]
+fn the_workload_batch_is_compared_in_seconds() {
+    let out = Test::new()
+        .args([
+            "diff",
+            "rules",
+            "benches/workload",
+            "tests/data/workload-3000.jsonl",
+            "--format",
+            "json",
+        ])
+        .time_limit(Duration::from_secs(30))
+        .status(0)
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(json["totals"]["read"], 3000);
+    assert_eq!(json["totals"]["evaluated"], 3000);
+    assert!(Path::new(&repo_root().join("tests/data/workload-3000.jsonl")).exists());
+}
