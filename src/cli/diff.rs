@@ -90,6 +90,7 @@ pub(crate) fn run(args: &DiffArgs) -> Exit {
         described += 1;
         summary.add(rejection);
     };
+    let mut warned: HashSet<(String, &str)> = HashSet::new();
     let (old_index, new_index) = (SchemaIndex::new(&old), SchemaIndex::new(&new));
     for name in &args.inputs {
         let Some(format) = super::eval::input_format(args.input_format, name) else {
@@ -118,6 +119,18 @@ pub(crate) fn run(args: &DiffArgs) -> Exit {
         });
         if let Err(error) = compared {
             return super::brief::read_failed(name, &error);
+        }
+        for (keys, side) in [(old_keys, "old"), (new_keys, "new")] {
+            let mut keys: Vec<String> = keys.into_iter().collect();
+            keys.sort_unstable();
+            for key in keys {
+                if warned.insert((key.clone(), side)) {
+                    eprintln!(
+                        "warning: field `{}` is not in the {side} rule set's schema; it is ignored there",
+                        crate::escape::terminal(&key)
+                    );
+                }
+            }
         }
     }
     let changes = rules::compare(&old_sources, &new_sources);

@@ -255,3 +255,49 @@ fn the_workload_batch_is_compared_in_seconds() {
     assert_eq!(json["totals"]["evaluated"], 3000);
     assert!(Path::new(&repo_root().join("tests/data/workload-3000.jsonl")).exists());
 }
+
+#[test]
+fn rule_sets_of_different_schemas_read_each_record_with_their_own() {
+    // The new schema has a field the old lacks, and a rule reads it: the
+    // record that has it is flagged under the new rules only, and the old
+    // rule set's reader warns that it ignores the field.
+    let set = RuleSet::standard();
+    let new = set.cwd().join("new");
+    crate::harness::copy_dir(&set.dir(), &new);
+    let mut schema = std::fs::read_to_string(new.join("schema.toml")).unwrap();
+    schema.push_str("\n[fields.detained]\ntype = \"bool\"\ndescription = \"held in detention\"\n");
+    std::fs::write(new.join("schema.toml"), schema).unwrap();
+    std::fs::write(
+        new.join("extra.nrs"),
+        "/// Added.\nrule detained_return {\n  gap      no-counsel-access\n  severity low\n  cites    \"test\"\n\
+         \x20 when     detained == true\n  because  \"[{?detained}detained]\"\n}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        set.cwd().join("two.jsonl"),
+        "{\"case_id\":\"D-1\",\"detained\":true}\n{\"case_id\":\"D-2\",\"detained\":false}\n",
+    )
+    .unwrap();
+    let out = Test::new()
+        .current_dir(set.cwd())
+        .args(["diff", "rules", "new", "two.jsonl", "--format", "json"])
+        .status(0)
+        .run();
+    assert_eq!(
+        out.stderr,
+        "warning: field `detained` is not in the old rule set's schema; it is ignored there\n"
+    );
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let gap = json["gaps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|g| g["gap"] == "no-counsel-access")
+        .unwrap();
+    // Nearly every field is unknown, so the old rules leave the gap under
+    // review; the new rule flags it.
+    assert_eq!(gap["changes"][0]["from"], "needs-review");
+    assert_eq!(gap["changes"][0]["to"], "flagged");
+    assert_eq!(gap["changes"][0]["cases"], 1);
+    assert_eq!(gap["changes"][0]["sample"][0]["case_id"], "D-1");
+}
