@@ -5,13 +5,15 @@ use std::collections::HashSet;
 use std::io::Write;
 use std::path::PathBuf;
 
+use crate::compile::Compiled;
 use crate::diff::{render, rules, Comparer};
-use crate::records::input::{reader, InputFormat, MAX_RECORD_BYTES};
+use crate::records::input::{reader, InputFormat, RecordReader, MAX_RECORD_BYTES};
 use crate::records::rejection::Rejection;
 use crate::records::schema_index::SchemaIndex;
 use crate::records::stream::open_text;
 use crate::report::rejections::RejectionSummary;
 
+use super::map::LoadedMapping;
 use super::{ColorChoice, Exit};
 
 /// How many rejections are described on stderr before the rest are only
@@ -48,6 +50,10 @@ pub(crate) struct DiffArgs {
     /// Changed cases shown per gap and direction, with both explanations.
     #[arg(long, value_name = "N", default_value_t = 5)]
     sample: usize,
+    /// Read the inputs through this mapping (grammar/MAPPING.md), bound to
+    /// each rule set's schema.
+    #[arg(long, value_name = "MAPPING", conflicts_with = "input_format")]
+    map: Option<PathBuf>,
     /// The input format (default: from the file extension, under a `.gz`,
     /// `.zst` or `.zstd` suffix).
     #[arg(long, value_enum)]
@@ -58,6 +64,82 @@ pub(crate) struct DiffArgs {
     /// When to use colour (for diagnostics on stderr).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub(crate) color: ColorChoice,
+}
+
+/// One rule set's way of reading an input.
+struct Side<'a> {
+    compiled: &'a Compiled,
+    index: &'a SchemaIndex,
+    mapping: Option<&'a LoadedMapping>,
+    /// Whether to warn about columns the mapping does not read (once, for
+    /// the old rule set).
+    warn: bool,
+}
+
+impl<'a> Side<'a> {
+    /// A reader of input `name` for this rule set; errors are printed.
+    fn open(
+        &self,
+        name: &str,
+        format: Option<InputFormat>,
+        keys: &'a mut HashSet<String>,
+        color: ColorChoice,
+    ) -> Result<Box<dyn RecordReader + 'a>, Exit> {
+        let stream =
+            super::map::open_stream(name).map_err(|e| super::brief::read_failed(name, &e))?;
+        if let Some(loaded) = self.mapping {
+            let records = super::map::open(
+                self.compiled,
+                loaded,
+                name,
+                stream,
+                color,
+                self.warn,
+                MAX_RECORD_BYTES,
+            )?;
+            return Ok(Box::new(records));
+        }
+        let format = super::eval::input_format(format, name).ok_or(Exit::Usage)?;
+        open_text(stream, None)
+            .and_then(|text| {
+                reader(
+                    self.compiled,
+                    self.index,
+                    name.to_string(),
+                    format,
+                    text,
+                    keys,
+                    MAX_RECORD_BYTES,
+                )
+            })
+            .map_err(|e| super::brief::read_failed(name, &e))
+    }
+}
+
+/// The mapping at `path`, bound to each rule set's schema (its warnings
+/// printed once).
+fn load_mappings(
+    path: &std::path::Path,
+    old: &Compiled,
+    new: &Compiled,
+    color: ColorChoice,
+) -> Result<(LoadedMapping, LoadedMapping), Exit> {
+    let for_old = super::map::load(path, old, color)?;
+    let loaded = crate::mapping::load(path, &new.program.schema);
+    match loaded.mapping {
+        Some(mapping) => Ok((
+            for_old,
+            LoadedMapping {
+                sources: loaded.sources,
+                mapping,
+            },
+        )),
+        None => {
+            eprintln!("error: the mapping does not fit the new rule set's schema:");
+            super::map::print_diagnostics(&loaded.sources, &loaded.diagnostics, color);
+            Err(Exit::RuleErrors)
+        }
+    }
 }
 
 /// `nrscreen diff`.
@@ -92,31 +174,38 @@ pub(crate) fn run(args: &DiffArgs) -> Exit {
     };
     let mut warned: HashSet<(String, &str)> = HashSet::new();
     let (old_index, new_index) = (SchemaIndex::new(&old), SchemaIndex::new(&new));
+    let (old_map, new_map) = match &args.map {
+        Some(path) => match load_mappings(path, &old, &new, args.color) {
+            Ok((a, b)) => (Some(a), Some(b)),
+            Err(code) => return code,
+        },
+        None => (None, None),
+    };
     for name in &args.inputs {
-        let Some(format) = super::eval::input_format(args.input_format, name) else {
-            return Exit::Usage;
-        };
         let (mut old_keys, mut new_keys) = (HashSet::new(), HashSet::new());
-        let open = |compiled, index, keys| {
-            super::map::open_stream(name)
-                .and_then(|stream| open_text(stream, None))
-                .and_then(|stream| {
-                    reader(
-                        compiled,
-                        index,
-                        name.clone(),
-                        format,
-                        stream,
-                        keys,
-                        MAX_RECORD_BYTES,
-                    )
-                })
+        let color = args.color;
+        let old_side = Side {
+            compiled: &old,
+            index: &old_index,
+            mapping: old_map.as_ref(),
+            warn: true,
         };
-        let readers = open(&old, &old_index, &mut old_keys)
-            .and_then(|a| open(&new, &new_index, &mut new_keys).map(|b| (a, b)));
-        let compared = readers.and_then(|(mut a, mut b)| {
-            comparer.run(a.as_mut(), b.as_mut(), name, &mut on_rejected)
-        });
+        let new_side = Side {
+            compiled: &new,
+            index: &new_index,
+            mapping: new_map.as_ref(),
+            warn: false,
+        };
+        let mut a = match old_side.open(name, args.input_format, &mut old_keys, color) {
+            Ok(reader) => reader,
+            Err(code) => return code,
+        };
+        let mut b = match new_side.open(name, args.input_format, &mut new_keys, color) {
+            Ok(reader) => reader,
+            Err(code) => return code,
+        };
+        let compared = comparer.run(a.as_mut(), b.as_mut(), name, &mut on_rejected);
+        drop((a, b));
         if let Err(error) = compared {
             return super::brief::read_failed(name, &error);
         }

@@ -301,3 +301,30 @@ fn rule_sets_of_different_schemas_read_each_record_with_their_own() {
     assert_eq!(gap["changes"][0]["cases"], 1);
     assert_eq!(gap["changes"][0]["sample"][0]["case_id"], "D-1");
 }
+
+#[test]
+fn a_mapped_export_is_compared_through_the_mapping() {
+    let set = pair();
+    let export = repo_root().join("examples/data/cms-export.csv");
+    std::fs::copy(&export, set.cwd().join("cms-export.csv")).unwrap();
+    crate::harness::copy_dir(&repo_root().join("maps"), &set.cwd().join("maps"));
+    let out = Test::new()
+        .current_dir(set.cwd())
+        .args([
+            "diff",
+            "rules",
+            "new",
+            "--map",
+            "maps/cms-example.toml",
+            "cms-export.csv",
+            "--format",
+            "json",
+        ])
+        .status(0)
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    let read = json["totals"]["read"].as_u64().unwrap();
+    assert!(read > 0);
+    assert_eq!(json["totals"]["evaluated"], read);
+    assert!(json["totals"]["changed_cases"].as_u64().unwrap() > 0);
+}

@@ -200,3 +200,48 @@ fn a_rejected_record_is_shown_with_exit_4() {
         .run();
     assert!(out.stderr.contains("was rejected"), "{}", out.stderr);
 }
+
+#[test]
+fn a_case_is_found_through_a_mapping_and_in_a_gzip_file() {
+    let mapped = Test::new()
+        .args([
+            "explain",
+            "--map",
+            "maps/cms-example.toml",
+            "examples/data/cms-export.csv",
+            "--case",
+            "A999000101",
+            "--rule",
+            "fear_not_screened",
+        ])
+        .status(0)
+        .run();
+    assert!(
+        mapped
+            .stdout
+            .starts_with("case A999000101 (examples/data/cms-export.csv line 2)"),
+        "{}",
+        mapped.stdout
+    );
+    let set = RuleSet::standard();
+    let text = std::fs::read(crate::harness::repo_root().join(CASES)).unwrap();
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut encoder, &text).unwrap();
+    std::fs::write(set.cwd().join("cases.jsonl.gz"), encoder.finish().unwrap()).unwrap();
+    let out = Test::new()
+        .rule_set(set)
+        .args(["explain", "cases.jsonl.gz", "--case", "A-0000011"])
+        .status(0)
+        .run();
+    let plain = std::fs::read_to_string(
+        crate::harness::repo_root()
+            .join(FIXTURES)
+            .join("A-0000011.txt"),
+    )
+    .unwrap();
+    assert_eq!(
+        out.stdout.replacen("cases.jsonl.gz", CASES, 1),
+        plain,
+        "the gzip file explains as the plain one"
+    );
+}
