@@ -140,22 +140,12 @@ pub(crate) fn run(args: &BriefArgs) -> Exit {
         Err(code) => return code,
     };
     let (found, repeats) = searched;
+    let line = match found.line(&name, &args.case_id, "briefed") {
+        Ok(line) => line,
+        Err(code) => return code,
+    };
     let shown_id = crate::escape::terminal(&args.case_id);
     let shown_name = crate::escape::terminal(&name);
-    let line = match found {
-        Found::Record(line) => line,
-        Found::Missing(_) => {
-            eprintln!("error: no record in `{shown_name}` has the case id `{shown_id}`");
-            return Exit::Usage;
-        }
-        Found::Rejected(rejection) => {
-            eprintln!(
-                "error: the record of case `{shown_id}` was rejected, so it cannot be briefed until it is fixed:"
-            );
-            eprintln!("  {}", rejection.describe());
-            return Exit::Rejected;
-        }
-    };
     if !repeats.is_empty() {
         let lines: Vec<String> = repeats.iter().map(usize::to_string).collect();
         eprintln!(
@@ -201,6 +191,34 @@ pub(crate) fn run(args: &BriefArgs) -> Exit {
         }
     }
     Exit::Success
+}
+
+impl Found {
+    /// The line of the record found; otherwise the error is printed (no
+    /// record has id `id` in `name`, with the closest id read if one is
+    /// close: exit 2; it was rejected, so it cannot be `what` ("briefed"):
+    /// exit 4) and the exit code returned.
+    pub(super) fn line(self, name: &str, id: &str, what: &str) -> Result<usize, Exit> {
+        let shown_id = crate::escape::terminal(id);
+        let shown_name = crate::escape::terminal(name);
+        match self {
+            Found::Record(line) => Ok(line),
+            Found::Missing(closest) => {
+                let hint = closest
+                    .map(|c| format!("; did you mean `{}`?", crate::escape::terminal(&c)))
+                    .unwrap_or_default();
+                eprintln!("error: no record in `{shown_name}` has the case id `{shown_id}`{hint}");
+                Err(Exit::Usage)
+            }
+            Found::Rejected(rejection) => {
+                eprintln!(
+                    "error: the record of case `{shown_id}` was rejected, so it cannot be {what} until it is fixed:"
+                );
+                eprintln!("  {}", rejection.describe());
+                Err(Exit::Rejected)
+            }
+        }
+    }
 }
 
 /// Opens input `name` (through `mapping`, or in its format) and finds the

@@ -9,7 +9,7 @@ use crate::records::case::CaseRecord;
 use crate::records::input::InputFormat;
 use crate::trace::{text, Tracer};
 
-use super::brief::{search, Found};
+use super::brief::search;
 use super::{ColorChoice, Exit};
 
 /// The format of an explanation.
@@ -94,24 +94,9 @@ pub(crate) fn run(args: &ExplainArgs) -> Exit {
         Ok(searched) => searched,
         Err(code) => return code,
     };
-    let shown_id = crate::escape::terminal(&args.case_id);
-    let shown_name = crate::escape::terminal(&name);
-    let line = match found {
-        Found::Record(line) => line,
-        Found::Missing(closest) => {
-            let hint = closest
-                .map(|c| format!("; did you mean `{}`?", crate::escape::terminal(&c)))
-                .unwrap_or_default();
-            eprintln!("error: no record in `{shown_name}` has the case id `{shown_id}`{hint}");
-            return Exit::Usage;
-        }
-        Found::Rejected(rejection) => {
-            eprintln!(
-                "error: the record of case `{shown_id}` was rejected, so it cannot be explained until it is fixed:"
-            );
-            eprintln!("  {}", rejection.describe());
-            return Exit::Rejected;
-        }
+    let line = match found.line(&name, &args.case_id, "explained") {
+        Ok(line) => line,
+        Err(code) => return code,
     };
     let interpreted = Record::from_case(&compiled, &record);
     let trace = Tracer::new(program, &sources, &interpreted).case(&name, line, only);

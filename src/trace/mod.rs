@@ -426,28 +426,10 @@ pub(crate) fn reach(program: &Program, roots: &[&TExpr]) -> (Vec<DefId>, Vec<Fie
 
 /// The direct sub-expressions of `e`, in order.
 pub(crate) fn children(e: &TExpr) -> Vec<&TExpr> {
-    match &e.kind {
-        TKind::Const(_)
-        | TKind::UnknownValue
-        | TKind::Field(_)
-        | TKind::Def(_)
-        | TKind::Var(_)
-        | TKind::TableKeys(_) => Vec::new(),
-        TKind::List(items) | TKind::Call(_, items) => items.iter().collect(),
-        TKind::Not(e) | TKind::Known(e) | TKind::IsEmpty(e) | TKind::Neg(e) => vec![e],
-        TKind::And(a, b)
-        | TKind::Or(a, b)
-        | TKind::Default(a, b)
-        | TKind::Compare(_, a, b)
-        | TKind::In(a, b)
-        | TKind::Contains(a, b)
-        | TKind::SetTest(_, a, b)
-        | TKind::Arith(_, a, b) => vec![a, b],
-        TKind::Lookup { key, on, .. } => {
-            let mut out: Vec<&TExpr> = vec![key];
-            out.extend(on.as_deref());
-            out
-        }
-        TKind::Quantifier { list, body, .. } => vec![list, body],
-    }
+    let mut out = Vec::new();
+    e.for_each_child(|c| out.push(c));
+    out
 }
+
+#[cfg(test)]
+mod tests;
