@@ -65,7 +65,7 @@ pub(crate) struct BriefArgs {
 }
 
 /// What searching the input for the case found.
-pub(super) enum Found {
+enum Found {
     /// The record, decoded, and the line it starts on.
     Record(usize),
     /// The record with that id was rejected.
@@ -127,21 +127,20 @@ pub(crate) fn run(args: &BriefArgs) -> Exit {
 
     let name = args.input.clone();
     let mut record = CaseRecord::with_fields(compiled.program.schema.fields.len());
-    let searched = match search(
+    let wanted = Wanted {
+        name: &name,
+        id: &args.case_id,
+        input_format: args.input_format,
+        what: "briefed",
+    };
+    let (line, repeats) = match search(
         &compiled,
         mapping.as_ref(),
-        args.input_format,
-        &name,
-        &args.case_id,
+        &wanted,
         &mut record,
         args.color,
     ) {
-        Ok(searched) => searched,
-        Err(code) => return code,
-    };
-    let (found, repeats) = searched;
-    let line = match found.line(&name, &args.case_id, "briefed") {
-        Ok(line) => line,
+        Ok(found) => found,
         Err(code) => return code,
     };
     let shown_id = crate::escape::terminal(&args.case_id);
@@ -198,7 +197,7 @@ impl Found {
     /// record has id `id` in `name`, with the closest id read if one is
     /// close: exit 2; it was rejected, so it cannot be `what` ("briefed"):
     /// exit 4) and the exit code returned.
-    pub(super) fn line(self, name: &str, id: &str, what: &str) -> Result<usize, Exit> {
+    fn line(self, name: &str, id: &str, what: &str) -> Result<usize, Exit> {
         let shown_id = crate::escape::terminal(id);
         let shown_name = crate::escape::terminal(name);
         match self {
@@ -221,18 +220,31 @@ impl Found {
     }
 }
 
-/// Opens input `name` (through `mapping`, or in its format) and finds the
-/// record of case `id` in it (see [`find`]); on an error reading it, the
-/// message is printed and the exit code returned.
+/// The case a command looks for, and where.
+pub(super) struct Wanted<'a> {
+    /// The input, as named on the command line.
+    pub name: &'a str,
+    /// The case id.
+    pub id: &'a str,
+    /// `--input-format`.
+    pub input_format: Option<InputFormat>,
+    /// What cannot be done to a rejected record ("briefed").
+    pub what: &'a str,
+}
+
+/// Opens the input (through `mapping`, or in its format) and finds the
+/// record of the case in it (see [`find`]): its line, and the lines of
+/// later records with the same id. Otherwise (an input that cannot be
+/// read, no such record, a rejected one) the error is printed and the exit
+/// code returned.
 pub(super) fn search(
     compiled: &Compiled,
     mapping: Option<&super::map::LoadedMapping>,
-    input_format: Option<InputFormat>,
-    name: &str,
-    id: &str,
+    wanted: &Wanted<'_>,
     record: &mut CaseRecord,
     color: ColorChoice,
-) -> Result<(Found, Vec<usize>), Exit> {
+) -> Result<(usize, Vec<usize>), Exit> {
+    let (name, id) = (wanted.name, wanted.id);
     let index = SchemaIndex::new(compiled);
     let mut unknown_keys = HashSet::new();
     let searched = match mapping {
@@ -253,7 +265,7 @@ pub(super) fn search(
             find(&mut records, compiled, id, record)
         }
         None => {
-            let Some(format) = super::eval::input_format(input_format, name) else {
+            let Some(format) = super::eval::input_format(wanted.input_format, name) else {
                 return Err(Exit::Usage);
             };
             let opened = super::map::open_stream(name)
@@ -275,13 +287,14 @@ pub(super) fn search(
             }
         }
     };
-    searched.map_err(|error| read_failed(name, &error))
+    let (found, repeats) = searched.map_err(|error| read_failed(name, &error))?;
+    Ok((found.line(name, id, wanted.what)?, repeats))
 }
 
 /// Reads every record of `records`: the first with case id `id` is left in
 /// `record` (or its rejection returned); the lines of later records with
 /// the same id are returned too.
-pub(super) fn find(
+fn find(
     records: &mut dyn RecordReader,
     compiled: &Compiled,
     id: &str,

@@ -9,7 +9,7 @@ use crate::records::case::CaseRecord;
 use crate::records::input::InputFormat;
 use crate::trace::{text, Tracer};
 
-use super::brief::search;
+use super::brief::{search, Wanted};
 use super::{ColorChoice, Exit};
 
 /// The format of an explanation.
@@ -82,20 +82,20 @@ pub(crate) fn run(args: &ExplainArgs) -> Exit {
     };
     let name = args.input.clone();
     let mut record = CaseRecord::with_fields(program.schema.fields.len());
-    let (found, _) = match search(
+    let wanted = Wanted {
+        name: &name,
+        id: &args.case_id,
+        input_format: args.input_format,
+        what: "explained",
+    };
+    let (line, _) = match search(
         &compiled,
         mapping.as_ref(),
-        args.input_format,
-        &name,
-        &args.case_id,
+        &wanted,
         &mut record,
         args.color,
     ) {
-        Ok(searched) => searched,
-        Err(code) => return code,
-    };
-    let line = match found.line(&name, &args.case_id, "explained") {
-        Ok(line) => line,
+        Ok(found) => found,
         Err(code) => return code,
     };
     let interpreted = Record::from_case(&compiled, &record);

@@ -2,9 +2,9 @@
 //! compiled evaluator, and every assignment offered as deciding a finding
 //! under review decides it as said, and is minimal.
 
-use std::collections::HashSet;
 use std::path::Path;
 
+use crate::brief::tests::{records, standard};
 use crate::compile::Compiled;
 use crate::eval::batch::{evaluate_case, BatchOptions};
 use crate::eval::compiled::Evaluator;
@@ -13,63 +13,32 @@ use crate::eval::interpret::rule_outcome;
 use crate::eval::outcome::RuleOutcome;
 use crate::eval::record::Record;
 use crate::records::case::CaseRecord;
-use crate::records::input::{reader, InputFormat, Read1, MAX_RECORD_BYTES};
-use crate::records::schema_index::SchemaIndex;
-use crate::source::Sources;
 
 use super::resolve::WouldChange;
 use super::{outcome_word, Tracer};
-
-/// The standard rule set, compiled.
-fn standard() -> (Sources, Compiled) {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-    let loaded = crate::ruleset::load(&dir).expect("standard rule set loads");
-    let (sources, checked) = crate::check::check(loaded);
-    let program = checked.program.expect("standard rule set checks");
-    (sources, crate::compile::compile(program))
-}
 
 /// The example batch, decoded.
 fn examples(compiled: &Compiled) -> Vec<CaseRecord> {
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/examples/cases.jsonl");
     let text = std::fs::read_to_string(path).expect("example batch");
-    let index = SchemaIndex::new(compiled);
-    let mut keys = HashSet::new();
-    let mut reader = reader(
-        compiled,
-        &index,
-        "cases.jsonl".into(),
-        InputFormat::Jsonl,
-        Box::new(text.as_bytes()),
-        &mut keys,
-        MAX_RECORD_BYTES,
-    )
-    .expect("reader");
-    let mut out = Vec::new();
-    let mut record = CaseRecord::with_fields(compiled.program.schema.fields.len());
-    while let Some(read) = reader.next_record(&mut record).expect("read") {
-        if let Read1::Record(_) = read {
-            out.push(record.clone());
-        }
-    }
-    out
+    records(compiled, &text)
 }
 
 #[test]
 fn traces_agree_with_the_compiled_evaluator_and_resolving_values_decide_as_said() {
     let (sources, compiled) = standard();
     let program = &compiled.program;
-    let mut evaluator = Evaluator::new(&compiled);
+    let mut evaluator = Evaluator::new(compiled);
     let mut result = CaseResult::default();
     let mut checked = 0;
-    for mut case in examples(&compiled) {
+    for mut case in examples(compiled) {
         let options = BatchOptions {
             show_cleared: true,
             ..BatchOptions::default()
         };
         evaluate_case(&mut evaluator, &mut case, &mut result, options, |_| false);
-        let record = Record::from_case(&compiled, &case);
-        let trace = Tracer::new(program, &sources, &record).case("x", 1, None);
+        let record = Record::from_case(compiled, &case);
+        let trace = Tracer::new(program, sources, &record).case("x", 1, None);
         for (index, rule) in trace.rules.iter().enumerate() {
             let compiled_outcome = result
                 .findings
@@ -96,7 +65,7 @@ fn traces_agree_with_the_compiled_evaluator_and_resolving_values_decide_as_said(
                     let field = program.schema.find(&fact.field).expect("field");
                     assert!(unknown.contains(&fact.field));
                     let ty = &program.schema.field(field).ty;
-                    tried.slots[field.0 as usize] = Some(value_of(&compiled, ty, &fact.value));
+                    tried.slots[field.0 as usize] = Some(value_of(compiled, ty, &fact.value));
                 }
                 let outcome = rule_outcome(program, &tried, &program.rules[index]);
                 assert_eq!(
