@@ -22,7 +22,7 @@ pub(crate) fn text(report: &DiffReport) -> String {
     let _ = writeln!(out, "{}", accounting(report));
     out.push('\n');
     for (label, names) in rule_lines(report) {
-        let _ = writeln!(out, "{label}: {}", names.join(", "));
+        let _ = writeln!(out, "{label}: {}", t(&names.join(", ")));
     }
     if report.rules.is_empty() {
         out.push_str("rules and definitions: none added, removed or changed\n");
@@ -44,7 +44,7 @@ pub(crate) fn text(report: &DiffReport) -> String {
         let _ = writeln!(
             out,
             "{:<width$}  {:>13}  {:>13}  {:>7}{}",
-            gap.gap,
+            t(&gap.gap),
             format!("{} → {}", gap.old.flagged, gap.new.flagged),
             format!("{} → {}", gap.old.needs_review, gap.new.needs_review),
             changed(gap),
@@ -52,7 +52,7 @@ pub(crate) fn text(report: &DiffReport) -> String {
         );
     }
     for gap in report.gaps.iter().filter(|g| !g.changes.is_empty()) {
-        let _ = writeln!(out, "\ngap {}", gap.gap);
+        let _ = writeln!(out, "\ngap {}", t(&gap.gap));
         for change in &gap.changes {
             let _ = writeln!(
                 out,
@@ -101,7 +101,7 @@ pub(crate) fn markdown(report: &DiffReport) -> String {
         out.push_str("Rules and definitions: none added, removed or changed.\n\n");
     }
     for (label, names) in &lines {
-        let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+        let names: Vec<String> = names.iter().map(|n| m(n)).collect();
         let _ = writeln!(out, "- {}: {}", m(label), names.join(", "));
     }
     if !lines.is_empty() {

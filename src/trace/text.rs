@@ -33,7 +33,10 @@ fn render_rule(out: &mut String, rule: &RuleTrace) {
     let _ = writeln!(
         out,
         "rule {} (gap {}, {}): {}",
-        rule.rule, rule.gap, rule.severity, rule.outcome_text
+        terminal(&rule.rule),
+        terminal(&rule.gap),
+        rule.severity,
+        terminal(&rule.outcome_text)
     );
     if let Some(window) = &rule.window {
         let range = match (&window.from, &window.until) {
@@ -46,14 +49,14 @@ fn render_rule(out: &mut String, rule: &RuleTrace) {
             out,
             "  window   {:<8}{} = {}, in force {range}",
             window.in_force,
-            window.date_expr,
+            terminal(&window.date_expr),
             window.date.as_deref().unwrap_or("not recorded"),
         );
     }
     out.push_str("  when\n");
     render_node(out, &rule.condition, 2);
     for exception in &rule.exceptions {
-        let _ = writeln!(out, "  unless ({})", exception.name);
+        let _ = writeln!(out, "  unless ({})", terminal(&exception.name));
         render_node(out, &exception.condition, 2);
     }
     if !rule.definitions.is_empty() {
@@ -62,7 +65,7 @@ fn render_rule(out: &mut String, rule: &RuleTrace) {
             let _ = writeln!(
                 out,
                 "    {} = {}",
-                def.name,
+                terminal(&def.name),
                 match &def.value {
                     serde_json::Value::Null => "unknown".into(),
                     v => terminal(&show_value(v)).into_owned(),
@@ -93,7 +96,7 @@ fn render_rule(out: &mut String, rule: &RuleTrace) {
             let _ = writeln!(
                 out,
                 "    {}[{}]{on} → {answer}",
-                lookup.table,
+                terminal(&lookup.table),
                 terminal(&lookup.key)
             );
         }
@@ -114,7 +117,7 @@ fn render_rule(out: &mut String, rule: &RuleTrace) {
             let _ = writeln!(
                 out,
                 "  what would decide it (not recorded: {}; {}):",
-                unknown.join(", "),
+                terminal(&unknown.join(", ")),
                 searched.replace('-', " ")
             );
             if assignments.is_empty() {
@@ -122,7 +125,7 @@ fn render_rule(out: &mut String, rule: &RuleTrace) {
             }
             for a in assignments {
                 let outcome = match &a.exception {
-                    Some(e) => format!("cleared by `{e}`"),
+                    Some(e) => format!("cleared by `{}`", terminal(e)),
                     None if a.outcome == "not-applicable" => "clear".into(),
                     None => a.outcome.replace('-', " "),
                 };
@@ -141,7 +144,7 @@ fn render_rule(out: &mut String, rule: &RuleTrace) {
             } else {
                 out.push_str("  did not apply: these were false\n");
                 for operand in false_operands {
-                    let _ = writeln!(out, "    {operand}");
+                    let _ = writeln!(out, "    {}", terminal(operand));
                 }
             }
         }
@@ -151,10 +154,16 @@ fn render_rule(out: &mut String, rule: &RuleTrace) {
 
 /// `a = x, b = y`.
 fn assignment(set: &[Fact]) -> String {
-    set.iter()
-        .map(|f| format!("{} = {}", f.field, terminal(&show_value(&f.value))))
-        .collect::<Vec<_>>()
-        .join(", ")
+    set.iter().map(fact).collect::<Vec<_>>().join(", ")
+}
+
+/// `field = value` (`not recorded` when the record lacks it).
+fn fact(f: &Fact) -> String {
+    format!(
+        "{} = {}",
+        terminal(&f.field),
+        terminal(&show_value(&f.value))
+    )
 }
 
 fn render_node(out: &mut String, node: &Node, depth: usize) {
@@ -163,15 +172,11 @@ fn render_node(out: &mut String, node: &Node, depth: usize) {
         Some("and") => "all of:".to_string(),
         Some("or") => "any of:".to_string(),
         Some("not") => "not:".to_string(),
-        _ => node.expr.clone(),
+        _ => terminal(&node.expr).into_owned(),
     };
     let _ = write!(out, "{indent}{:<8}{head}", node.value);
     if !node.facts.is_empty() {
-        let facts: Vec<String> = node
-            .facts
-            .iter()
-            .map(|f| format!("{} = {}", f.field, terminal(&show_value(&f.value))))
-            .collect();
+        let facts: Vec<String> = node.facts.iter().map(fact).collect();
         let _ = write!(out, "    [{}]", facts.join("; "));
     }
     out.push('\n');

@@ -328,3 +328,26 @@ fn a_mapped_export_is_compared_through_the_mapping() {
     assert_eq!(json["totals"]["evaluated"], read);
     assert!(json["totals"]["changed_cases"].as_u64().unwrap() > 0);
 }
+
+#[test]
+fn record_text_is_inert_in_every_format() {
+    let set = pair();
+    std::fs::write(
+        set.cwd().join("cases.jsonl"),
+        "{\"case_id\":\"<b>E\\u001b[31m|1\",\"returned_to_mexico\":true,\"represented\":false,\"notice_address\":\"\\u202e*x*\"}\n",
+    )
+    .unwrap();
+    for format in ["text", "markdown", "json"] {
+        let out = diff(&set, &["--format", format]).status(0).run();
+        for raw in ['\u{1b}', '\u{202e}'] {
+            assert!(!out.stdout.contains(raw), "{format}: {:?}", out.stdout);
+        }
+        if format == "markdown" {
+            assert!(
+                out.stdout.contains("\\<b\\>E\\\\u\\{1b\\}\\[31m\\|1"),
+                "{}",
+                out.stdout
+            );
+        }
+    }
+}

@@ -245,3 +245,31 @@ fn a_case_is_found_through_a_mapping_and_in_a_gzip_file() {
         "the gzip file explains as the plain one"
     );
 }
+
+#[test]
+fn record_text_is_shown_inert() {
+    let record = "{\"case_id\":\"E\\u001b[31m-1\",\"notice_address\":\"\\u202e<b>x</b>\\u0007\",\"program\":\"mpp-2019\"}\n";
+    for format in ["text", "json"] {
+        let out = Test::new()
+            .args([
+                "explain",
+                "--rules",
+                "rules",
+                "-",
+                "--case",
+                "E\u{1b}[31m-1",
+            ])
+            .args(["--rule", "notice_defect", "--format", format])
+            .stdin(record)
+            .status(0)
+            .run();
+        for raw in ['\u{1b}', '\u{202e}', '\u{7}'] {
+            assert!(!out.stdout.contains(raw), "{format}: {:?}", out.stdout);
+        }
+        assert!(
+            out.stdout.contains("\\u{1b}[31m-1") || out.stdout.contains("\\u001b[31m-1"),
+            "{format}: {}",
+            out.stdout
+        );
+    }
+}
