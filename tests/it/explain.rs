@@ -273,3 +273,51 @@ fn record_text_is_shown_inert() {
         );
     }
 }
+
+#[test]
+fn a_window_is_shown_and_a_case_outside_it_did_not_apply() {
+    let set = RuleSet::standard().append(
+        "return.nrs",
+        "\n/// A test rule in force in 2019 only.\nrule returned_in_2019 {\n  gap      danger-of-return\n  severity low\n  cites    \"test\"\n\
+         \x20 effective return_date from 2019-01-01 until 2019-12-31\n  when     returned\n  because  \"[{?returned}returned]\"\n}\n",
+    );
+    let explain_case = |record: &str| {
+        Test::new()
+            .rule_set(RuleSet::standard().overlay(&set.dir()))
+            .args([
+                "explain",
+                "-",
+                "--case",
+                "W-1",
+                "--rule",
+                "returned_in_2019",
+            ])
+            .stdin(format!("{record}\n"))
+            .status(0)
+            .run()
+            .stdout
+    };
+    let outside =
+        explain_case(r#"{"case_id":"W-1","returned_to_mexico":true,"return_date":"2020-02-01"}"#);
+    assert!(
+        outside.contains("  window   false   return_date = 2020-02-01, in force from 2019-01-01 until 2019-12-31\n"),
+        "{outside}"
+    );
+    assert!(
+        outside.contains("did not apply: the case's date is outside the rule's window"),
+        "{outside}"
+    );
+    let unknown = explain_case(r#"{"case_id":"W-1","returned_to_mexico":true}"#);
+    assert!(
+        unknown.contains("  window   unknown return_date = not recorded, in force from 2019-01-01 until 2019-12-31\n"),
+        "{unknown}"
+    );
+    assert!(
+        unknown.contains("if recorded as return_date = 2018-12-31: clear"),
+        "{unknown}"
+    );
+    assert!(
+        unknown.contains("if recorded as return_date = 2019-01-01: flagged"),
+        "{unknown}"
+    );
+}
