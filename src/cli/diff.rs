@@ -222,7 +222,7 @@ pub(crate) fn run(args: &DiffArgs) -> Exit {
             }
         }
     }
-    let changes = rules::compare(&old_sources, &new_sources);
+    let changes = rules::compare((&old_sources, &old.program), (&new_sources, &new.program));
     let report = comparer.finish(
         args.old.display().to_string(),
         args.new.display().to_string(),

@@ -130,9 +130,9 @@ The brief is dated --date, else NRSCREEN_REPORT_DATE (YYYY-MM-DD), else today (U
     Explain(explain::ExplainArgs),
     /// Compare two rule sets over the same batch: per gap, how many cases
     /// changed outcome in each direction (clear → flagged, …), a sample of
-    /// changed cases with both explanations, and the rules and definitions
-    /// added, removed or changed (compared as printed, so layout does not
-    /// count).
+    /// changed cases with both explanations, and the rules, definitions
+    /// and tables added, removed or changed (rules compared as printed, so
+    /// layout does not count).
     #[command(
         after_help = "Exit codes: 0 compared (changes or not, without --fail-on-change); 1 a rule set has errors, \
 or --fail-on-change and some case changed outcome; 2 usage or I/O errors; 4 records were rejected (counted and \

@@ -25,7 +25,7 @@ pub(crate) fn text(report: &DiffReport) -> String {
         let _ = writeln!(out, "{label}: {}", t(&names.join(", ")));
     }
     if report.rules.is_empty() {
-        out.push_str("rules and definitions: none added, removed or changed\n");
+        out.push_str("rules, definitions and tables: none added, removed or changed\n");
     }
     out.push('\n');
     let width = report
@@ -98,7 +98,7 @@ pub(crate) fn markdown(report: &DiffReport) -> String {
     let _ = writeln!(out, "{}\n", accounting(report));
     let lines = rule_lines(report);
     if lines.is_empty() {
-        out.push_str("Rules and definitions: none added, removed or changed.\n\n");
+        out.push_str("Rules, definitions and tables: none added, removed or changed.\n\n");
     }
     for (label, names) in &lines {
         let names: Vec<String> = names.iter().map(|n| m(n)).collect();
@@ -190,6 +190,9 @@ fn rule_lines(report: &DiffReport) -> Vec<(&'static str, &Vec<String>)> {
         ("definitions added", &r.definitions_added),
         ("definitions removed", &r.definitions_removed),
         ("definitions changed", &r.definitions_changed),
+        ("tables added", &r.tables_added),
+        ("tables removed", &r.tables_removed),
+        ("tables changed", &r.tables_changed),
     ]
     .into_iter()
     .filter(|(_, names)| !names.is_empty())

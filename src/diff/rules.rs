@@ -1,19 +1,22 @@
-//! Which rules and definitions two rule sets add, remove or change,
-//! compared as printed by `syntax::print` (the canonical layout), so that
-//! moving, re-indenting or re-wrapping a rule does not count. A rule's text
-//! is the rule with its `exception … to` declarations (sorted, wherever
-//! they are written).
+//! Which rules, definitions and tables two rule sets add, remove or
+//! change. Rules and definitions are compared as printed by `syntax::print`
+//! (the canonical layout), so that moving, re-indenting or re-wrapping one
+//! does not count; a rule's text is the rule with its `exception … to`
+//! declarations (sorted, wherever they are written). Tables are compared
+//! by their rows, sorted.
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::check::program::Program;
 use crate::source::Sources;
 use crate::syntax::ast::{Item, Module};
 use crate::syntax::parser::parse_module;
 use crate::syntax::print::print_module;
 
-/// Rules and definitions added, removed or changed, by name, sorted.
+/// Rules, definitions and tables added, removed or changed, by name,
+/// sorted.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub(crate) struct RuleChanges {
     /// Rules only the new rule set has.
@@ -28,6 +31,13 @@ pub(crate) struct RuleChanges {
     pub definitions_removed: Vec<String>,
     /// Definitions both have, printed differently.
     pub definitions_changed: Vec<String>,
+    /// Reference tables only the new rule set has.
+    pub tables_added: Vec<String>,
+    /// Reference tables only the old rule set has.
+    pub tables_removed: Vec<String>,
+    /// Reference tables both have, with other rows (key, dates, value or
+    /// source; the order of rows and the layout of the file do not count).
+    pub tables_changed: Vec<String>,
 }
 
 impl RuleChanges {
@@ -85,11 +95,14 @@ fn printed(sources: &Sources) -> Printed {
     out
 }
 
-/// What changed from the rule set of `old` to that of `new`.
-pub(crate) fn compare(old: &Sources, new: &Sources) -> RuleChanges {
-    let (old, new) = (printed(old), printed(new));
-    let (added, removed, changed) = sides(&old.rules, &new.rules);
-    let (definitions_added, definitions_removed, definitions_changed) = sides(&old.defs, &new.defs);
+/// What changed from the rule set of `old` (its files and program) to
+/// that of `new`.
+pub(crate) fn compare(old: (&Sources, &Program), new: (&Sources, &Program)) -> RuleChanges {
+    let (old_text, new_text) = (printed(old.0), printed(new.0));
+    let (added, removed, changed) = sides(&old_text.rules, &new_text.rules);
+    let (definitions_added, definitions_removed, definitions_changed) =
+        sides(&old_text.defs, &new_text.defs);
+    let (tables_added, tables_removed, tables_changed) = sides(&tables(old.1), &tables(new.1));
     RuleChanges {
         added,
         removed,
@@ -97,7 +110,32 @@ pub(crate) fn compare(old: &Sources, new: &Sources) -> RuleChanges {
         definitions_added,
         definitions_removed,
         definitions_changed,
+        tables_added,
+        tables_removed,
+        tables_changed,
     }
+}
+
+/// Each table's rows as one text (sorted), by the table's name.
+fn tables(program: &Program) -> BTreeMap<String, String> {
+    program
+        .tables
+        .iter()
+        .map(|table| {
+            let mut rows: Vec<String> = table
+                .rows
+                .iter()
+                .map(|r| {
+                    format!(
+                        "{:?}\t{:?}\t{:?}\t{:?}\t{:?}\n",
+                        r.key, r.from, r.to, r.value, r.source
+                    )
+                })
+                .collect();
+            rows.sort();
+            (table.name.clone(), rows.concat())
+        })
+        .collect()
 }
 
 /// Names only in `new`, only in `old`, and in both with other texts.
@@ -141,10 +179,12 @@ mod tests {
         let new = sources(
             "def a =\n   x == 2\n\nrule r { gap g\n when   a\n because \"b\" }\nrule fresh {\n  gap g\n  when a\n  because \"b\"\n}\n",
         );
-        let changes = compare(&old, &new);
-        assert_eq!(changes.added, ["fresh"]);
-        assert_eq!(changes.removed, ["gone"]);
-        assert!(changes.changed.is_empty(), "{changes:?}");
-        assert_eq!(changes.definitions_changed, ["a"]);
+        let changes = (printed(&old), printed(&new));
+        let (added, removed, changed) = sides(&changes.0.rules, &changes.1.rules);
+        let (_, _, definitions_changed) = sides(&changes.0.defs, &changes.1.defs);
+        assert_eq!(added, ["fresh"]);
+        assert_eq!(removed, ["gone"]);
+        assert!(changed.is_empty(), "{changed:?}");
+        assert_eq!(definitions_changed, ["a"]);
     }
 }

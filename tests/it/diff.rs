@@ -203,7 +203,7 @@ fn fail_on_change_exits_1_only_when_a_case_changed() {
     );
     assert!(out
         .stdout
-        .contains("rules and definitions: none added, removed or changed"));
+        .contains("rules, definitions and tables: none added, removed or changed"));
 }
 
 #[test]
@@ -349,4 +349,48 @@ fn record_text_is_inert_in_every_format() {
             );
         }
     }
+}
+
+#[test]
+fn a_table_row_changed_is_named_and_its_cases_counted() {
+    let set = RuleSet::standard();
+    let new = set.cwd().join("new");
+    crate::harness::copy_dir(&set.dir(), &new);
+    let path = new.join("tables/advisories.toml");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let row = "key = \"MX-TAM\"\nfrom = 2018-01-10\nto = 2022-12-31\nvalue = 4\n";
+    assert!(text.contains(row));
+    std::fs::write(
+        &path,
+        text.replace(row, &row.replace("value = 4", "value = 3")),
+    )
+    .unwrap();
+    std::fs::copy(
+        repo_root().join("rules/examples/cases.jsonl"),
+        set.cwd().join("cases.jsonl"),
+    )
+    .unwrap();
+    let out = diff(&set, &["--format", "json", "--sample", "0"])
+        .status(0)
+        .run();
+    let json: serde_json::Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(
+        json["rules"]["tables_changed"],
+        serde_json::json!(["advisory"])
+    );
+    assert_eq!(json["rules"]["changed"], serde_json::json!([]));
+    let gap = |id: &str| {
+        json["gaps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|g| g["gap"] == id)
+            .unwrap()
+            .clone()
+    };
+    // Tamaulipas returns move from level 4 to level 3.
+    let danger = gap("danger-of-return");
+    let elevated = gap("elevated-danger-of-return");
+    assert!(danger["new"]["flagged"].as_u64() < danger["old"]["flagged"].as_u64());
+    assert!(elevated["new"]["flagged"].as_u64() > elevated["old"]["flagged"].as_u64());
 }
