@@ -394,3 +394,40 @@ fn a_table_row_changed_is_named_and_its_cases_counted() {
     assert!(danger["new"]["flagged"].as_u64() < danger["old"]["flagged"].as_u64());
     assert!(elevated["new"]["flagged"].as_u64() > elevated["old"]["flagged"].as_u64());
 }
+
+#[test]
+fn the_readme_shows_real_output() {
+    // The README's example: `danger_of_return` edited to flag level 3
+    // too, in `rules-new/` beside `rules/`.
+    let set = RuleSet::standard();
+    let new = set.cwd().join("rules-new");
+    crate::harness::copy_dir(&set.dir(), &new);
+    let path = new.join("return.nrs");
+    let text = std::fs::read_to_string(&path).unwrap();
+    std::fs::write(
+        &path,
+        text.replacen(
+            "when     returned and level == 4\n",
+            "when     returned and level >= 3\n",
+            1,
+        ),
+    )
+    .unwrap();
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let mut shown = 0;
+    for block in crate::harness::fenced_blocks(&readme, "console") {
+        let Some(rest) = block.strip_prefix("$ nrscreen diff ") else {
+            continue;
+        };
+        let (command, expected) = rest.split_once('\n').unwrap();
+        Test::new()
+            .current_dir(set.cwd())
+            .arg("diff")
+            .args(command.split_whitespace())
+            .status(0)
+            .stdout(expected)
+            .run();
+        shown += 1;
+    }
+    assert_eq!(shown, 1);
+}
