@@ -413,21 +413,15 @@ fn the_readme_shows_real_output() {
         ),
     )
     .unwrap();
-    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
-    let mut shown = 0;
-    for block in crate::harness::fenced_blocks(&readme, "console") {
-        let Some(rest) = block.strip_prefix("$ nrscreen diff ") else {
-            continue;
-        };
-        let (command, expected) = rest.split_once('\n').unwrap();
+    let examples = crate::harness::readme_examples("diff");
+    assert_eq!(examples.len(), 1);
+    for (args, expected) in examples {
         Test::new()
             .current_dir(set.cwd())
             .arg("diff")
-            .args(command.split_whitespace())
+            .args(args)
             .status(0)
             .stdout(expected)
             .run();
-        shown += 1;
     }
-    assert_eq!(shown, 1);
 }

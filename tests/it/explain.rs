@@ -324,20 +324,14 @@ fn a_window_is_shown_and_a_case_outside_it_did_not_apply() {
 
 #[test]
 fn the_readme_shows_real_output() {
-    let readme = std::fs::read_to_string(crate::harness::repo_root().join("README.md")).unwrap();
-    let mut shown = 0;
-    for block in crate::harness::fenced_blocks(&readme, "console") {
-        let Some(rest) = block.strip_prefix("$ nrscreen explain ") else {
-            continue;
-        };
-        let (command, expected) = rest.split_once('\n').unwrap();
+    let examples = crate::harness::readme_examples("explain");
+    assert_eq!(examples.len(), 2);
+    for (args, expected) in examples {
         Test::new()
             .arg("explain")
-            .args(command.split_whitespace())
+            .args(args)
             .status(0)
             .stdout(expected)
             .run();
-        shown += 1;
     }
-    assert_eq!(shown, 2);
 }
