@@ -16,7 +16,7 @@ pub(crate) mod rules;
 use serde::Serialize;
 
 use crate::compile::Compiled;
-use crate::eval::batch::{duplicate_case_id, evaluate_case, BatchOptions};
+use crate::eval::batch::{duplicate_case_id, evaluate_case, BatchError, BatchOptions};
 use crate::eval::case_ids::CaseIds;
 use crate::eval::compiled::Evaluator;
 use crate::eval::finding::{CaseResult, FindingKind};
@@ -365,7 +365,12 @@ impl<'c> Comparer<'c> {
                     continue;
                 }
             };
-            if self.check_duplicates && !self.seen.insert(&self.old_record.case_id) {
+            let duplicate = self.check_duplicates
+                && !self
+                    .seen
+                    .insert(&self.old_record.case_id)
+                    .map_err(|e| std::io::Error::other(BatchError::TooManyIds(e).to_string()))?;
+            if duplicate {
                 self.totals.rejected += 1;
                 let rejection = Rejection::new(
                     file,
