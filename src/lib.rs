@@ -52,6 +52,7 @@ mod cli;
 pub(crate) mod compile;
 pub(crate) mod date;
 pub(crate) mod diagnostic;
+pub(crate) mod diff;
 pub(crate) mod escape;
 pub(crate) mod eval;
 #[doc(hidden)]
@@ -67,6 +68,7 @@ pub(crate) mod severity;
 pub(crate) mod source;
 pub(crate) mod suggest;
 pub(crate) mod syntax;
+pub(crate) mod trace;
 pub(crate) mod types;
 pub(crate) mod value;
 

@@ -409,4 +409,4 @@ fn today() -> Date {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

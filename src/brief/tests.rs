@@ -16,7 +16,7 @@ use crate::source::Sources;
 use super::{build, Brief, Header, RowFound, RowUsed};
 
 /// The standard rule set, compiled once.
-fn standard() -> &'static (Sources, Compiled) {
+pub(crate) fn standard() -> &'static (Sources, Compiled) {
     static STANDARD: OnceLock<(Sources, Compiled)> = OnceLock::new();
     STANDARD.get_or_init(|| {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
@@ -28,7 +28,7 @@ fn standard() -> &'static (Sources, Compiled) {
 }
 
 /// Every record of a JSON Lines text, decoded (none may be rejected).
-fn records(compiled: &Compiled, jsonl: &str) -> Vec<CaseRecord> {
+pub(crate) fn records(compiled: &Compiled, jsonl: &str) -> Vec<CaseRecord> {
     let index = SchemaIndex::new(compiled);
     let mut keys = HashSet::new();
     let mut reader = reader(

@@ -357,8 +357,9 @@ pub(crate) enum TKind {
 }
 
 impl TExpr {
-    /// Calls `f` on each direct sub-expression.
-    pub(crate) fn for_each_child(&self, mut f: impl FnMut(&TExpr)) {
+    /// Calls `f` on each direct sub-expression (borrowed as long as
+    /// `self`, so they can be collected).
+    pub(crate) fn for_each_child<'e>(&'e self, mut f: impl FnMut(&'e TExpr)) {
         match &self.kind {
             TKind::Const(_)
             | TKind::UnknownValue

@@ -70,8 +70,8 @@ enum Found {
     Record(usize),
     /// The record with that id was rejected.
     Rejected(Rejection),
-    /// No record has that id.
-    Missing,
+    /// No record has that id; the closest id read, if one is close.
+    Missing(Option<String>),
 }
 
 /// `nrscreen brief`.
@@ -127,71 +127,24 @@ pub(crate) fn run(args: &BriefArgs) -> Exit {
 
     let name = args.input.clone();
     let mut record = CaseRecord::with_fields(compiled.program.schema.fields.len());
-    let index = SchemaIndex::new(&compiled);
-    let mut unknown_keys = HashSet::new();
-    let searched = match &mapping {
-        Some(loaded) => {
-            let stream = match super::map::open_stream(&name) {
-                Ok(stream) => stream,
-                Err(error) => return read_failed(&name, &error),
-            };
-            let mut records = match super::map::open(
-                &compiled,
-                loaded,
-                &name,
-                stream,
-                args.color,
-                false,
-                MAX_RECORD_BYTES,
-            ) {
-                Ok(records) => records,
-                Err(code) => return code,
-            };
-            find(&mut records, &compiled, &args.case_id, &mut record)
-        }
-        None => {
-            let Some(format) = super::eval::input_format(args.input_format, &name) else {
-                return Exit::Usage;
-            };
-            let opened = super::map::open_stream(&name)
-                .and_then(|stream| open_text(stream, None))
-                .and_then(|stream| {
-                    reader(
-                        &compiled,
-                        &index,
-                        name.clone(),
-                        format,
-                        stream,
-                        &mut unknown_keys,
-                        MAX_RECORD_BYTES,
-                    )
-                });
-            match opened {
-                Ok(mut records) => find(records.as_mut(), &compiled, &args.case_id, &mut record),
-                Err(error) => return read_failed(&name, &error),
-            }
-        }
+    let wanted = Wanted {
+        name: &name,
+        id: &args.case_id,
+        input_format: args.input_format,
+        what: "briefed",
     };
-    let (found, repeats) = match searched {
-        Ok(searched) => searched,
-        Err(error) => return read_failed(&name, &error),
+    let (line, repeats) = match search(
+        &compiled,
+        mapping.as_ref(),
+        &wanted,
+        &mut record,
+        args.color,
+    ) {
+        Ok(found) => found,
+        Err(code) => return code,
     };
     let shown_id = crate::escape::terminal(&args.case_id);
     let shown_name = crate::escape::terminal(&name);
-    let line = match found {
-        Found::Record(line) => line,
-        Found::Missing => {
-            eprintln!("error: no record in `{shown_name}` has the case id `{shown_id}`");
-            return Exit::Usage;
-        }
-        Found::Rejected(rejection) => {
-            eprintln!(
-                "error: the record of case `{shown_id}` was rejected, so it cannot be briefed until it is fixed:"
-            );
-            eprintln!("  {}", rejection.describe());
-            return Exit::Rejected;
-        }
-    };
     if !repeats.is_empty() {
         let lines: Vec<String> = repeats.iter().map(usize::to_string).collect();
         eprintln!(
@@ -239,6 +192,105 @@ pub(crate) fn run(args: &BriefArgs) -> Exit {
     Exit::Success
 }
 
+impl Found {
+    /// The line of the record found; otherwise the error is printed (no
+    /// record has id `id` in `name`, with the closest id read if one is
+    /// close: exit 2; it was rejected, so it cannot be `what` ("briefed"):
+    /// exit 4) and the exit code returned.
+    fn line(self, name: &str, id: &str, what: &str) -> Result<usize, Exit> {
+        let shown_id = crate::escape::terminal(id);
+        let shown_name = crate::escape::terminal(name);
+        match self {
+            Found::Record(line) => Ok(line),
+            Found::Missing(closest) => {
+                let hint = closest
+                    .map(|c| format!("; did you mean `{}`?", crate::escape::terminal(&c)))
+                    .unwrap_or_default();
+                eprintln!("error: no record in `{shown_name}` has the case id `{shown_id}`{hint}");
+                Err(Exit::Usage)
+            }
+            Found::Rejected(rejection) => {
+                eprintln!(
+                    "error: the record of case `{shown_id}` was rejected, so it cannot be {what} until it is fixed:"
+                );
+                eprintln!("  {}", rejection.describe());
+                Err(Exit::Rejected)
+            }
+        }
+    }
+}
+
+/// The case a command looks for, and where.
+pub(super) struct Wanted<'a> {
+    /// The input, as named on the command line.
+    pub name: &'a str,
+    /// The case id.
+    pub id: &'a str,
+    /// `--input-format`.
+    pub input_format: Option<InputFormat>,
+    /// What cannot be done to a rejected record ("briefed").
+    pub what: &'a str,
+}
+
+/// Opens the input (through `mapping`, or in its format) and finds the
+/// record of the case in it (see [`find`]): its line, and the lines of
+/// later records with the same id. Otherwise (an input that cannot be
+/// read, no such record, a rejected one) the error is printed and the exit
+/// code returned.
+pub(super) fn search(
+    compiled: &Compiled,
+    mapping: Option<&super::map::LoadedMapping>,
+    wanted: &Wanted<'_>,
+    record: &mut CaseRecord,
+    color: ColorChoice,
+) -> Result<(usize, Vec<usize>), Exit> {
+    let (name, id) = (wanted.name, wanted.id);
+    let index = SchemaIndex::new(compiled);
+    let mut unknown_keys = HashSet::new();
+    let searched = match mapping {
+        Some(loaded) => {
+            let stream = match super::map::open_stream(name) {
+                Ok(stream) => stream,
+                Err(error) => return Err(read_failed(name, &error)),
+            };
+            let mut records = super::map::open(
+                compiled,
+                loaded,
+                name,
+                stream,
+                color,
+                false,
+                MAX_RECORD_BYTES,
+            )?;
+            find(&mut records, compiled, id, record)
+        }
+        None => {
+            let Some(format) = super::eval::input_format(wanted.input_format, name) else {
+                return Err(Exit::Usage);
+            };
+            let opened = super::map::open_stream(name)
+                .and_then(|stream| open_text(stream, None))
+                .and_then(|stream| {
+                    reader(
+                        compiled,
+                        &index,
+                        name.to_string(),
+                        format,
+                        stream,
+                        &mut unknown_keys,
+                        MAX_RECORD_BYTES,
+                    )
+                });
+            match opened {
+                Ok(mut records) => find(records.as_mut(), compiled, id, record),
+                Err(error) => return Err(read_failed(name, &error)),
+            }
+        }
+    };
+    let (found, repeats) = searched.map_err(|error| read_failed(name, &error))?;
+    Ok((found.line(name, id, wanted.what)?, repeats))
+}
+
 /// Reads every record of `records`: the first with case id `id` is left in
 /// `record` (or its rejection returned); the lines of later records with
 /// the same id are returned too.
@@ -249,11 +301,25 @@ fn find(
     record: &mut CaseRecord,
 ) -> std::io::Result<(Found, Vec<usize>)> {
     let mut scratch = CaseRecord::with_fields(compiled.program.schema.fields.len());
-    let mut found = Found::Missing;
+    let mut found = Found::Missing(None);
     let mut repeats = Vec::new();
+    let mut nearest: Option<String> = None;
     while let Some(read) = records.next_record(&mut scratch)? {
         let (matches, line) = match &read {
-            Read1::Record(line) => (scratch.case_id == id, *line),
+            Read1::Record(line) => {
+                if matches!(found, Found::Missing(_)) && scratch.case_id != id {
+                    let closer = crate::suggest::did_you_mean(
+                        id,
+                        nearest
+                            .iter()
+                            .map(String::as_str)
+                            .chain([scratch.case_id.as_str()]),
+                    )
+                    .map(str::to_string);
+                    nearest = closer;
+                }
+                (scratch.case_id == id, *line)
+            }
             Read1::Rejected(rejection) => {
                 (rejection.case_id.as_deref() == Some(id), rejection.line)
             }
@@ -261,7 +327,7 @@ fn find(
         if !matches {
             continue;
         }
-        if !matches!(found, Found::Missing) {
+        if !matches!(found, Found::Missing(_)) {
             repeats.push(line);
             continue;
         }
@@ -273,11 +339,14 @@ fn find(
             Read1::Rejected(rejection) => Found::Rejected(rejection),
         };
     }
+    if let Found::Missing(closest) = &mut found {
+        *closest = nearest;
+    }
     Ok((found, repeats))
 }
 
 /// Reports an input that cannot be read (exit 2).
-fn read_failed(name: &str, error: &std::io::Error) -> Exit {
+pub(super) fn read_failed(name: &str, error: &std::io::Error) -> Exit {
     eprintln!(
         "error: reading `{}` failed: {}",
         crate::escape::terminal(name),

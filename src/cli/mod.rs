@@ -5,7 +5,9 @@
 mod audit;
 mod brief;
 mod check;
+mod diff;
 mod eval;
+mod explain;
 mod formats;
 mod logging;
 mod map;
@@ -116,6 +118,28 @@ enum Command {
 The brief is dated --date, else NRSCREEN_REPORT_DATE (YYYY-MM-DD), else today (UTC)."
     )]
     Brief(brief::BriefArgs),
+    /// Explain one case's evaluation as a tree: every rule (or one), its
+    /// window, each operand of its condition and exceptions with its value
+    /// and the facts it read, the definitions' values, the table rows used;
+    /// then what would change each outcome (for a finding under review, the
+    /// values of the unknown fields that would decide it).
+    #[command(
+        after_help = "Exit codes: 0 the explanation was written; 1 the rule set (or the mapping) has errors; \
+2 usage or I/O errors, no record has that case id, or no rule has that id; 4 the record of that case was rejected (its problems are shown)."
+    )]
+    Explain(explain::ExplainArgs),
+    /// Compare two rule sets over the same batch: per gap, how many cases
+    /// changed outcome in each direction (clear → flagged, …), a sample of
+    /// changed cases with both explanations, and the rules, definitions
+    /// and tables added, removed or changed (rules compared as printed, so
+    /// layout does not count).
+    #[command(
+        after_help = "Exit codes: 0 compared (changes or not, without --fail-on-change); 1 a rule set has errors, \
+or --fail-on-change and some case changed outcome; 2 usage or I/O errors; 4 records were rejected (counted and \
+summarised on stderr; read = evaluated + rejected). When several apply: rule-set errors, then 2, then 4, then \
+--fail-on-change."
+    )]
+    Diff(diff::DiffArgs),
 }
 
 /// `nrscreen map …`.
@@ -159,6 +183,8 @@ impl Command {
             Command::Audit(args) => args.color,
             Command::Map(MapCommand::Check(args)) => args.color,
             Command::Brief(args) => args.color,
+            Command::Explain(args) => args.color,
+            Command::Diff(args) => args.color,
         }
     }
 }
@@ -401,6 +427,8 @@ pub fn run() -> Exit {
         Command::Audit(args) => audit::run(&args),
         Command::Map(MapCommand::Check(args)) => map::check(&args),
         Command::Brief(args) => brief::run(&args),
+        Command::Explain(args) => explain::run(&args),
+        Command::Diff(args) => diff::run(&args),
     }
 }
 

@@ -531,7 +531,7 @@ impl RuleSet {
 }
 
 /// Copies a directory tree.
-fn copy_dir(from: &Path, to: &Path) {
+pub(crate) fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).expect("create a directory");
     for entry in std::fs::read_dir(from).expect("read a directory") {
         let entry = entry.expect("read a directory entry");
@@ -667,6 +667,23 @@ pub(crate) fn fenced_blocks(markdown: &str, lang: &str) -> Vec<String> {
         }
     }
     blocks
+}
+
+/// The README's examples of `nrscreen COMMAND` (```` ```console ````
+/// blocks that start with `$ nrscreen COMMAND `): the arguments after the
+/// command, and the output shown.
+pub(crate) fn readme_examples(command: &str) -> Vec<(Vec<String>, String)> {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).expect("README.md");
+    let prompt = format!("$ nrscreen {command} ");
+    fenced_blocks(&readme, "console")
+        .into_iter()
+        .filter_map(|block| {
+            let rest = block.strip_prefix(&prompt)?;
+            let (line, output) = rest.split_once('\n')?;
+            let args = line.split_whitespace().map(str::to_string).collect();
+            Some((args, output.to_string()))
+        })
+        .collect()
 }
 
 /// A run as an expected-output file holds it: `exit: N`, stdout, then
