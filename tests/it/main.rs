@@ -11,6 +11,7 @@ mod check_cli;
 mod check_errors;
 mod eval_cli;
 mod examples;
+mod fmt_cli;
 mod harness;
 mod jobs;
 mod language_doc;
