@@ -66,7 +66,19 @@ impl std::process::Termination for Exit {
 /// Nonrefoulement risk screening: find the asylum cases where a safeguard
 /// against return to danger was missing.
 #[derive(Parser, Debug)]
-#[command(name = "nrscreen", version, about, long_about = None)]
+#[command(
+    name = "nrscreen",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit codes: 0 success; 1 the rule set has errors, or tests, audits or `fmt --check` \
+failed; 2 usage or I/O errors; 3 `eval --fail-on` saw a finding at that severity; 4 records were \
+rejected. Each subcommand's --help says which it uses.\n\n\
+Examples:\n  \
+nrscreen check rules\n  \
+nrscreen eval rules/examples/cases.jsonl --format table\n  \
+nrscreen fmt --check rules"
+)]
 pub(crate) struct Cli {
     /// More log output on stderr (-v info, -vv debug, -vvv trace). Logs never
     /// contain case-record values except at trace level. `RUST_LOG` also works.

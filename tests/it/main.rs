@@ -9,6 +9,7 @@ mod audit_cli;
 mod brief;
 mod check_cli;
 mod check_errors;
+mod cli_conventions;
 mod eval_cli;
 mod examples;
 mod fmt_cli;
