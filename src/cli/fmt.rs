@@ -172,7 +172,10 @@ fn run_stdin(check: bool, colour: bool) -> Exit {
         return Exit::RuleErrors;
     }
     let mut out = std::io::stdout().lock();
-    match out.write_all(formatted.as_bytes()).and_then(|()| out.flush()) {
+    match out
+        .write_all(formatted.as_bytes())
+        .and_then(|()| out.flush())
+    {
         Ok(()) => Exit::Success,
         Err(error) => {
             eprintln!("error: cannot write standard output: {error}");

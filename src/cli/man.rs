@@ -37,8 +37,8 @@ pub(crate) fn run(args: &ManArgs) -> Exit {
             super::write_stdout(&page)
         }
         Some(dir) => {
-            let written = std::fs::create_dir_all(dir)
-                .and_then(|()| clap_mangen::generate_to(command, dir));
+            let written =
+                std::fs::create_dir_all(dir).and_then(|()| clap_mangen::generate_to(command, dir));
             match written {
                 Ok(()) => Exit::Success,
                 Err(error) => {

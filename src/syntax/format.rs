@@ -462,7 +462,7 @@ exception e to r
                     (at, *trailing && can_trail, *blank)
                 })
                 .collect();
-            chosen.sort_by(|a, b| b.0.cmp(&a.0));
+            chosen.sort_by_key(|c| std::cmp::Reverse(c.0));
             for (n, (at, trailing, blank)) in chosen.iter().enumerate() {
                 let blank = if *blank { "\n" } else { "" };
                 let comment = if *trailing {

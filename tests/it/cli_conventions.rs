@@ -105,7 +105,10 @@ fn the_bash_completion_script_loads_in_bash() {
         .unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{output:?}");
-    assert!(stdout.contains("complete") && stdout.contains("nrscreen"), "{stdout}");
+    assert!(
+        stdout.contains("complete") && stdout.contains("nrscreen"),
+        "{stdout}"
+    );
 }
 
 /// The path of a program on `PATH`.
@@ -131,7 +134,11 @@ fn the_manual_page_is_roff_and_renders() {
     let page = Test::new().arg("man").status(0).stderr("").run().stdout;
     assert_roff(&page, "nrscreen");
     for command in subcommands().iter().filter(|c| c.len() == 1) {
-        assert!(page.contains(&format!("nrscreen\\-{}", command[0])), "{}", command[0]);
+        assert!(
+            page.contains(&format!("nrscreen\\-{}", command[0])),
+            "{}",
+            command[0]
+        );
     }
     assert!(page.contains("Exit codes"), "{page}");
     // Rendered by man(1) where there is one.

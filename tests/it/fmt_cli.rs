@@ -29,7 +29,11 @@ fn fixtures() {
             .args(["fmt", "-"])
             .stdin(input)
             .status(if broken { 1 } else { 0 })
-            .stdout_file(relative.join(if broken { "expected.stdout" } else { "expected.nrs" }))
+            .stdout_file(relative.join(if broken {
+                "expected.stdout"
+            } else {
+                "expected.nrs"
+            }))
             .stderr_file(relative.join("expected.stderr"))
             .run();
         if !broken {
@@ -80,8 +84,14 @@ fn check_lists_the_files_that_differ_and_changes_nothing() {
         .status(1)
         .stdout("rules/a.nrs\nrules/sub/b.nrs\n")
         .run();
-    assert!(output.stderr.contains("rules/broken.nrs:1:10"), "{}", output.stderr);
-    assert!(output.stderr.contains("`rules/broken.nrs` has syntax errors; it is left as it is"));
+    assert!(
+        output.stderr.contains("rules/broken.nrs:1:10"),
+        "{}",
+        output.stderr
+    );
+    assert!(output
+        .stderr
+        .contains("`rules/broken.nrs` has syntax errors; it is left as it is"));
     assert_eq!(read(dir.path(), "rules/a.nrs"), "def a=1 // one\n");
     assert_eq!(read(dir.path(), "rules/sub/b.nrs"), "def b  =  [1,2]\n");
 }
@@ -95,7 +105,11 @@ fn files_are_rewritten_in_place_and_broken_ones_left_alone() {
         .status(1)
         .stdout("")
         .run();
-    assert!(output.stderr.contains("rules/broken.nrs"), "{}", output.stderr);
+    assert!(
+        output.stderr.contains("rules/broken.nrs"),
+        "{}",
+        output.stderr
+    );
     assert_eq!(read(dir.path(), "rules/a.nrs"), "def a = 1 // one\n");
     assert_eq!(read(dir.path(), "rules/sub/b.nrs"), "def b = [1, 2]\n");
     assert_eq!(read(dir.path(), "rules/c.nrs"), "def c = 3\n");
@@ -147,5 +161,20 @@ fn the_shipped_rule_files_are_formatted() {
         .status(0)
         .stdout("")
         .stderr("")
+        .run();
+}
+
+#[test]
+fn the_readme_example_holds() {
+    Test::new()
+        .args(["fmt", "-"])
+        .stdin("def  a=[1,2] // the pair\n")
+        .status(0)
+        .stdout("def a = [1, 2] // the pair\n")
+        .run();
+    Test::new()
+        .args(["fmt", "--check", "rules", "examples"])
+        .status(0)
+        .stdout("")
         .run();
 }
