@@ -238,9 +238,7 @@ mod tests {
     use super::*;
     use crate::syntax::arbitrary::{self, erase_spans};
     use crate::syntax::print::print_module;
-    use proptest::collection::vec;
     use proptest::prelude::*;
-    use proptest::sample::Index;
 
     #[allow(clippy::panic)] // the test's failure message
     fn fmt(text: &str) -> String {
@@ -331,111 +329,6 @@ exception e to r
         assert!(format_source(FileId(0), "def a = \n// c\n").is_err());
     }
 
-    #[test]
-    fn the_shipped_rule_files_are_formatted() {
-        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-        for path in crate::ruleset::files::rule_files(&dir).unwrap().files {
-            let text = std::fs::read_to_string(&path).unwrap();
-            assert_eq!(fmt(&text), text, "{} is not formatted", path.display());
-        }
-    }
-
-    /// The `Debug` text of a value without its spans.
-    fn without_spans(debug: &str) -> String {
-        let mut out = String::new();
-        let mut rest = debug;
-        while let Some(at) = rest.find("Span {") {
-            out.push_str(&rest[..at]);
-            rest = &rest[at..];
-            let close = rest.find('}').map_or(rest.len(), |i| i + 1);
-            rest = &rest[close..];
-        }
-        out.push_str(rest);
-        out
-    }
-
-    /// The checked program of the rule set in `dir`, spans left out.
-    fn checked_program(dir: &std::path::Path) -> String {
-        let loaded = crate::ruleset::load(dir).unwrap();
-        let (_, checked) = crate::check::check(loaded);
-        assert!(checked.diagnostics.iter().all(|d| !d.is_error()));
-        without_spans(&format!("{:?}", checked.program))
-    }
-
-    fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
-        std::fs::create_dir_all(to).unwrap();
-        for entry in std::fs::read_dir(from).unwrap() {
-            let entry = entry.unwrap();
-            let target = to.join(entry.file_name());
-            if entry.file_type().unwrap().is_dir() {
-                copy_dir(&entry.path(), &target);
-            } else {
-                std::fs::copy(entry.path(), target).unwrap();
-            }
-        }
-    }
-
-    #[test]
-    fn formatting_never_changes_the_checked_program() {
-        let shipped = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
-        let temp = tempfile::tempdir().unwrap();
-        let copy = temp.path().join("rules");
-        copy_dir(&shipped, &copy);
-        // Unformatted first: every declaration on fewer lines, comments kept.
-        let files = crate::ruleset::files::rule_files(&copy).unwrap().files;
-        for path in &files {
-            let text = std::fs::read_to_string(path).unwrap();
-            let mut squashed = String::new();
-            let mut previous: Option<Lexeme<'_>> = None;
-            for l in lexeme::scan(&text) {
-                let gap = &text[previous.as_ref().map_or(0, |p| p.end)..l.start];
-                let lines = l.kind != Kind::Token
-                    || previous.as_ref().is_some_and(|p| p.kind != Kind::Token);
-                if gap.contains('\n') && !lines {
-                    squashed.push(' ');
-                } else {
-                    squashed.push_str(gap);
-                }
-                squashed.push_str(l.text);
-                previous = Some(l);
-            }
-            assert_ne!(squashed, text);
-            std::fs::write(path, squashed).unwrap();
-        }
-        let before = checked_program(&copy);
-        for path in &files {
-            let text = std::fs::read_to_string(path).unwrap();
-            std::fs::write(path, fmt(&text)).unwrap();
-        }
-        assert_eq!(checked_program(&copy), before);
-        assert_eq!(checked_program(&shipped), before);
-    }
-
-    /// Where a comment may be put in `text`: after the lexeme at each
-    /// returned offset, where the grammar allows white space (not inside a
-    /// duration, a path, a date or a two-character operator); and whether
-    /// it may be on the same line (not after a doc line, which it would
-    /// extend).
-    fn comment_places(text: &str) -> Vec<(usize, bool)> {
-        let lexemes = lexeme::scan(text);
-        let mut places = vec![(0, false)];
-        for pair in lexemes.windows(2) {
-            let (a, b) = (&pair[0], &pair[1]);
-            let spaced = a.end < b.start;
-            let duration = a.text.bytes().all(|c| c.is_ascii_digit())
-                && matches!(b.text, "day" | "days" | "week" | "weeks");
-            let punctuation =
-                |l: &Lexeme<'_>| matches!(l.text, "(" | ")" | "[" | "]" | "," | ":" | "{" | "}");
-            if (spaced && !duration) || punctuation(a) || punctuation(b) {
-                places.push((a.end, a.kind != Kind::Doc));
-            }
-        }
-        if let Some(last) = lexemes.last() {
-            places.push((last.end, last.kind != Kind::Doc));
-        }
-        places
-    }
-
     fn comment_texts(text: &str) -> Vec<String> {
         lexeme::scan(text)
             .into_iter()
@@ -451,29 +344,11 @@ exception e to r
         #[test]
         fn comments_survive_formatting(
             module in arbitrary::module(),
-            inserts in vec((any::<Index>(), any::<bool>(), any::<bool>()), 0..10),
+            comments in arbitrary::comments(),
         ) {
-            let mut text = print_module(&module);
-            let places = comment_places(&text);
-            let mut chosen: Vec<_> = inserts
-                .iter()
-                .map(|(i, trailing, blank)| {
-                    let (at, can_trail) = *i.get(&places);
-                    (at, *trailing && can_trail, *blank)
-                })
-                .collect();
-            chosen.sort_by_key(|c| std::cmp::Reverse(c.0));
-            for (n, (at, trailing, blank)) in chosen.iter().enumerate() {
-                let blank = if *blank { "\n" } else { "" };
-                let comment = if *trailing {
-                    format!(" // c{n} \"x // y\"\n{blank}")
-                } else {
-                    format!("\n{blank}//// c{n}\n")
-                };
-                text.insert_str(*at, &comment);
-            }
+            let text = arbitrary::insert_comments(&print_module(&module), &comments);
             let expected = comment_texts(&text);
-            prop_assert_eq!(expected.len(), chosen.len(), "{}", text);
+            prop_assert_eq!(expected.len(), comments.len(), "{}", text);
             let once = format_source(FileId(0), &text);
             prop_assert!(once.is_ok(), "{:?}\n{}", once, text);
             let once = once.unwrap_or_default();

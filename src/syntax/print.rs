@@ -194,19 +194,26 @@ fn print_cites(list: &[StrLit]) -> String {
             piece.push(',');
         }
         if i > 0 {
-            if at + 1 + piece.len() <= WIDTH {
-                out.push(' ');
-                at += 1;
-            } else {
-                out.push('\n');
-                out.push_str(&" ".repeat(column));
-                at = column;
-            }
+            at = separate(&mut out, at, piece.len(), column);
         }
         out.push_str(&piece);
         at += piece.len();
     }
     out
+}
+
+/// What goes before the next piece of a broken line, `len` characters
+/// long, with the line at column `at`: a space if the piece fits on the
+/// line, else a line break and `indent` spaces. Returns the new column.
+fn separate(out: &mut String, at: usize, len: usize, indent: usize) -> usize {
+    if at + 1 + len <= WIDTH {
+        out.push(' ');
+        at + 1
+    } else {
+        out.push('\n');
+        out.push_str(&" ".repeat(indent));
+        indent
+    }
 }
 
 /// The expression of a `when`/`unless` clause, after an optional prefix
@@ -270,14 +277,7 @@ fn print_expr_wrapped(e: &Expr, column: usize, indent: usize) -> String {
         let prefix = flat.len();
         write_expr(&mut flat, operand, rbp, follow);
         if i > 0 {
-            if at + 1 + flat.len() <= WIDTH {
-                out.push(' ');
-                at += 1;
-            } else {
-                out.push('\n');
-                out.push_str(&" ".repeat(indent));
-                at = indent;
-            }
+            at = separate(&mut out, at, flat.len(), indent);
         }
         let piece = match &operand.kind {
             // A parenthesised chain too long for its line is broken too,
