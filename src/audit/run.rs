@@ -601,3 +601,19 @@ fn resolvable_both_ways(
     // `unknown`), which filling in fields cannot change.
     open
 }
+
+#[cfg(test)]
+mod tests {
+    use super::replay_path;
+    use std::path::Path;
+
+    #[test]
+    fn the_replay_path_is_quoted_for_a_shell_and_safe_on_a_terminal() {
+        assert_eq!(replay_path(Path::new("rules")), "rules");
+        assert_eq!(replay_path(Path::new("../packs/v2")), "../packs/v2");
+        assert_eq!(replay_path(Path::new("my rules")), "'my rules'");
+        assert_eq!(replay_path(Path::new("it's")), "'it'\\''s'");
+        assert_eq!(replay_path(Path::new("-r")), "./-r");
+        assert_eq!(replay_path(Path::new("a\x1b[2Jb")), "'a\\u{1b}[2Jb'");
+    }
+}
