@@ -329,6 +329,26 @@ exception e to r
         assert!(format_source(FileId(0), "def a = \n// c\n").is_err());
     }
 
+    /// The text of every `.nrs` file in `rules/`.
+    fn shipped_rule_files() -> &'static [String] {
+        static FILES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+        FILES.get_or_init(|| {
+            let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules");
+            let mut paths: Vec<_> = std::fs::read_dir(dir)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "nrs"))
+                .collect();
+            paths.sort();
+            paths
+                .iter()
+                .filter_map(|p| std::fs::read_to_string(p).ok())
+                .collect()
+        })
+    }
+
     fn comment_texts(text: &str) -> Vec<String> {
         lexeme::scan(text)
             .into_iter()
@@ -357,6 +377,26 @@ exception e to r
             prop_assert_eq!(&twice, &once, "from:\n{}", text);
             let (parsed, _) = parse_module(FileId(0), &once);
             prop_assert_eq!(erase_spans(&parsed), erase_spans(&module), "{}", once);
+        }
+
+        /// The same for the shipped rule files (audits included), with
+        /// random comments.
+        #[test]
+        fn comments_survive_formatting_the_shipped_rules(
+            file in any::<proptest::sample::Index>(),
+            comments in arbitrary::comments(),
+        ) {
+            let files = shipped_rule_files();
+            let original = file.get(&files);
+            let text = arbitrary::insert_comments(original, &comments);
+            let once = format_source(FileId(0), &text);
+            prop_assert!(once.is_ok(), "{:?}\n{}", once, text);
+            let once = once.unwrap_or_default();
+            prop_assert_eq!(comment_texts(&once), comment_texts(&text), "{}", once);
+            prop_assert_eq!(format_source(FileId(0), &once).unwrap_or_default(), once.clone());
+            let (before, _) = parse_module(FileId(0), original);
+            let (after, _) = parse_module(FileId(0), &once);
+            prop_assert_eq!(erase_spans(&after), erase_spans(&before));
         }
 
         /// Formatting a printed module gives it back, blank lines and all.
