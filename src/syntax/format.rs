@@ -387,7 +387,7 @@ exception e to r
             comments in arbitrary::comments(),
         ) {
             let files = shipped_rule_files();
-            let original = file.get(&files);
+            let original = file.get(files);
             let text = arbitrary::insert_comments(original, &comments);
             let once = format_source(FileId(0), &text);
             prop_assert!(once.is_ok(), "{:?}\n{}", once, text);
