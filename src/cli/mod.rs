@@ -32,7 +32,9 @@ pub enum Exit {
     /// 0: done (findings or not; warnings allowed; rejections within
     /// `--max-rejects`).
     Success,
-    /// 1: the rule set has errors, or tests or audits failed.
+    /// 1: the rule set has errors, or tests or audits failed, or `fmt`
+    /// met a rule file with syntax errors (or, `--check`, one not
+    /// formatted).
     RuleErrors,
     /// 2: usage or I/O error (also: `--strict` stopped at a rejected record).
     Usage,
