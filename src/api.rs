@@ -28,7 +28,7 @@ use crate::eval::compiled::Evaluator;
 use crate::eval::finding::CaseResult;
 use crate::records::case::CaseRecord;
 use crate::records::json::decode_line;
-use crate::records::rejection::Problem;
+use crate::records::rejection::{Problem, ProblemKind};
 use crate::records::schema_index::SchemaIndex;
 use crate::report::case_json::CaseReport;
 use crate::ruletest::file::load_tests;
@@ -307,9 +307,23 @@ impl RuleSet {
         records.into_iter().map(move |text| {
             screener.decode(text.as_ref())?;
             let id = &screener.record.case_id;
-            if !seen.insert(id) {
+            let problem = match seen.insert(id) {
+                Ok(true) => None,
+                Ok(false) => Some(duplicate_case_id(id)),
+                Err(limit) => Some(
+                    Problem::new(
+                        ProblemKind::TooLong,
+                        format!(
+                            "the case ids of the stream exceed the {} bytes the duplicate check holds",
+                            limit.max_bytes
+                        ),
+                    )
+                    .on_field("case_id"),
+                ),
+            };
+            if let Some(problem) = problem {
                 return Err(RecordError {
-                    problems: vec![duplicate_case_id(id)],
+                    problems: vec![problem],
                 });
             }
             Ok(screener.evaluate())

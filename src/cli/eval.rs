@@ -6,7 +6,7 @@ use std::io::{BufRead, BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 use crate::eval::batch::{Batch, BatchError, BatchOptions, Stop, Totals};
-use crate::eval::parallel::Parallel;
+use crate::eval::parallel::{Parallel, RenderCase};
 use crate::records::input::{reader, InputFormat};
 use crate::records::schema_index::SchemaIndex;
 use crate::records::stream::open_text;
@@ -161,6 +161,19 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
     let mut batch = Batch::new(&compiled, options);
     // Workers for JSON Lines inputs; 1 keeps the single-threaded path.
     let jobs = super::jobs(args.jobs);
+    // Inputs read record by record (CSV, TSV, TOML, mapped) are read on
+    // this thread and evaluated by the workers, in chunks of about
+    // `--chunk-bytes` (counting 512 bytes a record). The reports decline
+    // explanations per rule (`Sink::explains`): they stay on one thread.
+    let parallel_records = jobs > 1 && report_kind.is_none();
+    let records_per_chunk = (args.chunk_bytes / 512).max(1);
+    // Formats whose text for a case depends on that case alone are
+    // rendered by the workers.
+    let render: Option<RenderCase> = match args.format {
+        OutputFormat::Jsonl => Some(render_jsonl),
+        OutputFormat::Flags => Some(render_flags),
+        _ => None,
+    };
     let mut warned: BTreeSet<String> = BTreeSet::new();
     let mut exit = Exit::Success;
     // Whether the files written are whole: false after an I/O error.
@@ -198,7 +211,18 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             };
             tracing::info!(input = %name, mapping = %loaded.mapping.path.display(), "reading through a mapping");
             let mut progress = Progress::new(&mut report, show_progress);
-            let outcome = batch.run(&mut records, &name, &mut progress);
+            let outcome = if parallel_records {
+                batch.run_records_parallel(
+                    &mut records,
+                    &name,
+                    jobs,
+                    records_per_chunk,
+                    render,
+                    &mut progress,
+                )
+            } else {
+                batch.run(&mut records, &name, &mut progress)
+            };
             progress.finish();
             if !args.quiet {
                 warn_uncovered(&name, &records);
@@ -227,11 +251,7 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
                     jobs,
                     chunk_bytes: args.chunk_bytes.max(1),
                     max_record_bytes: args.max_record_bytes,
-                    render: match args.format {
-                        OutputFormat::Jsonl => Some(render_jsonl),
-                        OutputFormat::Flags => Some(render_flags),
-                        _ => None,
-                    },
+                    render,
                 };
                 let mut progress = Progress::new(&mut report, show_progress);
                 let outcome = batch.run_parallel(
@@ -256,7 +276,18 @@ pub(crate) fn run(args: &EvalArgs) -> Exit {
             ) {
                 Ok(mut records) => {
                     let mut progress = Progress::new(&mut report, show_progress);
-                    let outcome = batch.run(records.as_mut(), &name, &mut progress);
+                    let outcome = if parallel_records {
+                        batch.run_records_parallel(
+                            records.as_mut(),
+                            &name,
+                            jobs,
+                            records_per_chunk,
+                            render,
+                            &mut progress,
+                        )
+                    } else {
+                        batch.run(records.as_mut(), &name, &mut progress)
+                    };
                     progress.finish();
                     outcome
                 }
@@ -393,6 +424,10 @@ fn finish_input(outcome: Result<Stop, BatchError>, name: &str) -> Result<(), (Ex
         }
         Err(BatchError::Write(error)) => {
             eprintln!("error: writing the output failed: {error}");
+            Err((Exit::Usage, false))
+        }
+        Err(error @ BatchError::TooManyIds(_)) => {
+            eprintln!("error: {error}");
             Err((Exit::Usage, false))
         }
         Err(BatchError::Read(error)) => {

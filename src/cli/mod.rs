@@ -329,9 +329,10 @@ pub(crate) struct EvalArgs {
     /// reports.
     #[arg(long, value_name = "DATE")]
     report_date: Option<String>,
-    /// Worker threads evaluating a JSON Lines input (default: the cores
-    /// available); the output is the same for every N. Other input
-    /// formats, mapped inputs and the report formats are read by one.
+    /// Worker threads evaluating the batch (default: the cores available);
+    /// the output is the same for every N. JSON Lines inputs are also
+    /// decoded by the workers; other inputs are decoded by one thread. The
+    /// report formats (html, markdown) run on one.
     #[arg(long, short, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
     jobs: Option<u64>,
     /// The size in bytes of the chunks of input handed to workers

@@ -5,7 +5,7 @@
 //! `BatchOptions::check_duplicates` can turn off.
 
 use crate::compile::Compiled;
-use crate::eval::case_ids::CaseIds;
+use crate::eval::case_ids::{CaseIds, TooManyIds};
 use crate::eval::compiled::Evaluator;
 use crate::eval::explain;
 use crate::eval::finding::{CaseOutcome, CaseResult, FindingKind};
@@ -143,7 +143,12 @@ impl<'c> Batch<'c> {
                     continue;
                 }
             };
-            if self.options.check_duplicates && !self.seen_ids.insert(&self.record.case_id) {
+            let duplicate = self.options.check_duplicates
+                && !self
+                    .seen_ids
+                    .insert(&self.record.case_id)
+                    .map_err(BatchError::TooManyIds)?;
+            if duplicate {
                 let rejection = Rejection::new(
                     file,
                     line,
@@ -177,11 +182,22 @@ impl<'c> Batch<'c> {
         Ok(Stop::Finished)
     }
 
+    /// Whether a record with case id `id` is a duplicate of one seen
+    /// before (always false without the duplicate check); notes the id.
+    pub(crate) fn is_duplicate(&mut self, id: &str) -> Result<bool, BatchError> {
+        Ok(self.options.check_duplicates
+            && !self.seen_ids.insert(id).map_err(BatchError::TooManyIds)?)
+    }
+
     /// Whether a record with case id `id`, hashed by
     /// [`Batch::id_hasher`] to `hash`, is a duplicate of one seen before
     /// (always false without the duplicate check); notes the id.
-    pub(crate) fn is_duplicate_hashed(&mut self, id: &str, hash: u64) -> bool {
-        self.options.check_duplicates && !self.seen_ids.insert_hashed(id, hash)
+    pub(crate) fn is_duplicate_hashed(&mut self, id: &str, hash: u64) -> Result<bool, BatchError> {
+        Ok(self.options.check_duplicates
+            && !self
+                .seen_ids
+                .insert_hashed(id, hash)
+                .map_err(BatchError::TooManyIds)?)
     }
 
     /// How case ids are hashed for the duplicate check.
@@ -276,15 +292,8 @@ pub(crate) enum BatchError {
     Read(std::io::Error),
     /// Writing the output or the rejects file failed.
     Write(std::io::Error),
-}
-
-impl BatchError {
-    /// The underlying I/O error.
-    pub(crate) fn io(&self) -> &std::io::Error {
-        match self {
-            BatchError::Read(error) | BatchError::Write(error) => error,
-        }
-    }
+    /// The case ids exceed what the duplicate check holds.
+    TooManyIds(TooManyIds),
 }
 
 impl std::fmt::Display for BatchError {
@@ -292,12 +301,21 @@ impl std::fmt::Display for BatchError {
         match self {
             BatchError::Read(error) => write!(f, "reading the input failed: {error}"),
             BatchError::Write(error) => write!(f, "writing the output failed: {error}"),
+            BatchError::TooManyIds(limit) => write!(
+                f,
+                "the case ids exceed the {} bytes the duplicate check holds; \
+                 run with --no-duplicate-check (and look for duplicates another way)",
+                limit.max_bytes
+            ),
         }
     }
 }
 
 impl std::error::Error for BatchError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
-        Some(self.io())
+        match self {
+            BatchError::Read(error) | BatchError::Write(error) => Some(error),
+            BatchError::TooManyIds(_) => None,
+        }
     }
 }

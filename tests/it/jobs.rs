@@ -242,3 +242,105 @@ fn warnings_about_unknown_fields_are_the_same_for_every_n() {
         assert_eq!(run.stderr, runs[0].stderr);
     }
 }
+
+/// One row of a generated CSV batch.
+#[derive(Clone, Debug)]
+enum Row {
+    /// Valid row `n` of the example CSV, with case id `id`.
+    Valid(usize, u8),
+    /// A row with a cell too few.
+    Short(u8),
+    /// A value of the wrong type.
+    WrongType(u8),
+    /// A quoted cell holding a line break.
+    Multiline(u8),
+}
+
+fn row() -> impl Strategy<Value = Row> {
+    prop_oneof![
+        6 => (0usize..8, 0u8..12).prop_map(|(n, id)| Row::Valid(n, id)),
+        1 => (0u8..12).prop_map(Row::Short),
+        1 => (0u8..12).prop_map(Row::WrongType),
+        1 => (0u8..12).prop_map(Row::Multiline),
+    ]
+}
+
+/// The text of a CSV batch: the example's header, then `rows`.
+fn render_csv(rows: &[Row]) -> String {
+    let text = std::fs::read_to_string("tests/fixtures/eval/cases.csv").unwrap();
+    let mut lines = text.lines();
+    let header = lines.next().unwrap();
+    let valid: Vec<&str> = lines.filter(|l| !l.trim().is_empty()).collect();
+    let columns = header.split(',').count();
+    let mut out = format!("{header}\n");
+    for row in rows {
+        let line = match row {
+            Row::Valid(n, id) => {
+                let rest = valid[n % valid.len()].split_once(',').unwrap().1;
+                format!("C-{id},{rest}")
+            }
+            Row::Short(id) => format!("C-{id}{}", ",".repeat(columns - 2)),
+            Row::WrongType(id) => format!("C-{id},mpp-2019,not-a-date{}", ",".repeat(columns - 3)),
+            Row::Multiline(id) => format!("C-{id},mpp-2019,,,true,,,,,true,,\"Ciudad\nJuárez\",,,"),
+        };
+        out.push_str(&line);
+        out.push('\n');
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 16, ..ProptestConfig::default() })]
+
+    /// CSV is read on one thread and evaluated by the workers: the same
+    /// stdout, stderr and exit code for every N and chunk size.
+    #[test]
+    fn csv_gives_what_one_job_gives(
+        rows in prop::collection::vec(row(), 0..50),
+        chunk in 1usize..4000,
+        format in prop_oneof![Just("jsonl"), Just("csv"), Just("summary"), Just("flags")],
+        strict in any::<bool>(),
+    ) {
+        let input = render_csv(&rows);
+        let extra: &[&str] = if strict {
+            &["--strict", "--input-format", "csv"]
+        } else {
+            &["--max-rejects", "50%", "--input-format", "csv"]
+        };
+        same_for_every_n(&input, format, chunk, extra);
+    }
+}
+
+#[test]
+fn mapped_inputs_give_what_one_job_gives() {
+    // The shipped profiles on their samples, including the warnings about
+    // values no table covered and the rejected rows.
+    for (map, file) in [
+        ("maps/cms-example.toml", "examples/data/cms-export.csv"),
+        (
+            "maps/eoir-proceedings.toml",
+            "examples/data/eoir-proceedings-sample.tsv",
+        ),
+    ] {
+        let run = |jobs: &str, chunk: &str| {
+            Test::new()
+                .args(["eval", "--rules", "rules", "--map", map, file])
+                .args([
+                    "--max-rejects",
+                    "100%",
+                    "--jobs",
+                    jobs,
+                    "--chunk-bytes",
+                    chunk,
+                ])
+                .run()
+        };
+        let one = run("1", "1048576");
+        for (jobs, chunk) in [("2", "600"), ("3", "1500"), ("2", "1048576")] {
+            let more = run(jobs, chunk);
+            assert_eq!(more.code, one.code, "{map}: exit code, --jobs {jobs}");
+            assert_eq!(more.stdout, one.stdout, "{map}: stdout, --jobs {jobs}");
+            assert_eq!(more.stderr, one.stderr, "{map}: stderr, --jobs {jobs}");
+        }
+    }
+}

@@ -1,4 +1,6 @@
-//! `eval --jobs N`: a JSON Lines input evaluated by N worker threads.
+//! `eval --jobs N`: a JSON Lines input evaluated by N worker threads (and,
+//! in [`records`], any other input: records read on the calling thread,
+//! evaluated by the workers).
 //!
 //! The calling thread reads the input into chunks of whole lines (each
 //! knows its first line number) and hands them to the workers through a
@@ -32,6 +34,8 @@ use crate::records::input::{
 };
 use crate::records::rejection::Rejection;
 use crate::records::schema_index::SchemaIndex;
+
+mod records;
 
 /// The default size of a chunk of input handed to a worker.
 pub(crate) const CHUNK_BYTES: usize = 1 << 20;
@@ -76,8 +80,9 @@ enum Item {
         raw: Range<usize>,
         /// The record.
         record: Box<CaseRecord>,
-        /// The hash of its case id, for the duplicate check.
-        id_hash: u64,
+        /// The hash of its case id, for the duplicate check (`None`: the
+        /// record was checked as it was read, or there is no check).
+        id_hash: Option<u64>,
         /// Its findings.
         result: CaseResult,
         /// Its text in the output format, in `Done::rendered`, when
@@ -242,7 +247,11 @@ impl Batch<'_> {
                     rendered,
                 } => (*line, raw, record, *id_hash, result, rendered),
             };
-            if self.is_duplicate_hashed(&record.case_id, id_hash) {
+            let duplicate = match id_hash {
+                Some(hash) => self.is_duplicate_hashed(&record.case_id, hash)?,
+                None => false,
+            };
+            if duplicate {
                 let text = chunk.data.get(raw.clone()).unwrap_or_default();
                 let rejection = Rejection::new(
                     file,
@@ -390,11 +399,9 @@ fn worker(id: usize, queue: &Mutex<Receiver<Job>>, pool: &Mutex<Vec<Slot>>, work
                     items.push(Item::Case {
                         line,
                         raw,
-                        id_hash: if options.check_duplicates {
-                            id_hasher.hash_one(&record.case_id)
-                        } else {
-                            0
-                        },
+                        id_hash: options
+                            .check_duplicates
+                            .then(|| id_hasher.hash_one(&record.case_id)),
                         record,
                         result,
                         rendered: from..rendered.len(),
