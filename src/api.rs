@@ -365,6 +365,7 @@ impl RuleSet {
             cases,
             seed,
             only: None,
+            ruleset: Some(self.dir.clone()),
         };
         let mut report = String::new();
         let totals = run_audits(&self.compiled, &options, &mut report);

@@ -129,6 +129,17 @@ pub(crate) fn terminal(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// `text` as one word for a POSIX shell: as it is when it is made only of
+/// characters no shell treats specially (and is not empty), else in single
+/// quotes (a `'` inside written `'\''`).
+pub(crate) fn shell_word(text: &str) -> Cow<'_, str> {
+    let plain = |c: char| c.is_ascii_alphanumeric() || "_-./:@%+,=".contains(c);
+    if !text.is_empty() && text.chars().all(plain) {
+        return Cow::Borrowed(text);
+    }
+    Cow::Owned(format!("'{}'", text.replace('\'', "'\\''")))
+}
+
 /// The first characters that make a spreadsheet read a cell as a formula
 /// (OWASP, "CSV Injection"), with their fullwidth forms, which some
 /// spreadsheets read the same way. Tab, carriage return and line feed, also
@@ -337,6 +348,16 @@ fn json_into<T: Serialize + ?Sized>(buffer: &mut Vec<u8>, value: &T) -> serde_js
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn shell_words_are_quoted_only_when_needed() {
+        assert_eq!(shell_word("rules"), "rules");
+        assert_eq!(shell_word("../my-rules/v2"), "../my-rules/v2");
+        assert_eq!(shell_word("my rules"), "'my rules'");
+        assert_eq!(shell_word("it's"), "'it'\\''s'");
+        assert_eq!(shell_word("$HOME;rm"), "'$HOME;rm'");
+        assert_eq!(shell_word(""), "''");
+    }
 
     #[test]
     fn terminal_shows_the_issue_reproduction_inert() {

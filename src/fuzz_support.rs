@@ -20,7 +20,8 @@ use crate::report::Format;
 use crate::source::Sources;
 
 /// Parses `bytes` as a rule file and renders its diagnostics, as text and
-/// as JSON.
+/// as JSON; formats it (`nrscreen fmt`) if it parses, and checks that the
+/// formatted text formats to itself with the same comments.
 pub fn rule_file(bytes: &[u8]) {
     let text = String::from_utf8_lossy(bytes).into_owned();
     let mut sources = Sources::default();
@@ -28,6 +29,22 @@ pub fn rule_file(bytes: &[u8]) {
     let (_, diagnostics) = crate::syntax::parser::parse_module(file, &text);
     let _ = crate::diagnostic::render_text(&sources, &diagnostics, false);
     let _ = crate::diagnostic::render_json(&sources, &diagnostics);
+    if let Ok(formatted) = crate::syntax::format::format_source(file, &text) {
+        let again = crate::syntax::format::format_source(file, &formatted);
+        assert_eq!(
+            again.ok().as_deref(),
+            Some(formatted.as_str()),
+            "fmt is not idempotent"
+        );
+        let comments = |text: &str| {
+            crate::syntax::lexeme::scan(text)
+                .into_iter()
+                .filter(|l| l.kind == crate::syntax::lexeme::Kind::Comment)
+                .map(|l| l.text.to_string())
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(comments(&formatted), comments(&text), "fmt lost a comment");
+    }
 }
 
 /// A rule set made of the standard pack's files with the files of `bytes`

@@ -31,6 +31,19 @@ pub(crate) struct AuditOptions {
     pub seed: u64,
     /// Run only the audits whose name contains this text.
     pub only: Option<String>,
+    /// The rule-set path as the user gave it, for the replay line (`RULESET`
+    /// when there is none).
+    pub ruleset: Option<std::path::PathBuf>,
+}
+
+/// A rule-set path for the replay line: quoted for a shell when needed
+/// (`./` before one that would read as an option), shown safely.
+fn replay_path(path: &std::path::Path) -> String {
+    let mut text = path.to_string_lossy().into_owned();
+    if text.starts_with('-') {
+        text.insert_str(0, "./");
+    }
+    crate::escape::terminal(&crate::escape::shell_word(&text)).into_owned()
 }
 
 /// Totals of an audit run.
@@ -296,7 +309,11 @@ fn run_audit(
             let _ = write!(out, "{}", bench.findings(&case, &audited));
             let _ = writeln!(
                 out,
-                "  replay: nrscreen audit RULESET --seed {} --audit {}",
+                "  replay: nrscreen audit {} --seed {} --audit {}",
+                options
+                    .ruleset
+                    .as_deref()
+                    .map_or_else(|| "RULESET".into(), replay_path),
                 options.seed,
                 crate::syntax::print::quote(&audit.name)
             );
@@ -583,4 +600,20 @@ fn resolvable_both_ways(
     // open (a table that does not cover a recorded value, or the value
     // `unknown`), which filling in fields cannot change.
     open
+}
+
+#[cfg(test)]
+mod tests {
+    use super::replay_path;
+    use std::path::Path;
+
+    #[test]
+    fn the_replay_path_is_quoted_for_a_shell_and_safe_on_a_terminal() {
+        assert_eq!(replay_path(Path::new("rules")), "rules");
+        assert_eq!(replay_path(Path::new("../packs/v2")), "../packs/v2");
+        assert_eq!(replay_path(Path::new("my rules")), "'my rules'");
+        assert_eq!(replay_path(Path::new("it's")), "'it'\\''s'");
+        assert_eq!(replay_path(Path::new("-r")), "./-r");
+        assert_eq!(replay_path(Path::new("a\x1b[2Jb")), "'a\\u{1b}[2Jb'");
+    }
 }

@@ -17,6 +17,8 @@ mod audit;
 mod def_graph;
 mod defs;
 mod expr;
+#[cfg(test)]
+mod formatting;
 pub(crate) mod program;
 #[cfg(test)]
 mod robustness;

@@ -17,6 +17,7 @@ pub(crate) fn run(args: &AuditArgs) -> Exit {
         cases: args.cases,
         seed: args.seed,
         only: args.audit.clone(),
+        ruleset: Some(args.ruleset.clone()),
     };
     let started = Instant::now();
     let mut report = String::new();

@@ -5,11 +5,14 @@
 mod audit;
 mod brief;
 mod check;
+mod completions;
 mod diff;
 mod eval;
 mod explain;
+mod fmt;
 mod formats;
 mod logging;
+mod man;
 mod map;
 mod output_file;
 mod progress;
@@ -31,7 +34,9 @@ pub enum Exit {
     /// 0: done (findings or not; warnings allowed; rejections within
     /// `--max-rejects`).
     Success,
-    /// 1: the rule set has errors, or tests or audits failed.
+    /// 1: the rule set has errors, or tests or audits failed, or `fmt`
+    /// met a rule file with syntax errors (or, `--check`, one not
+    /// formatted).
     RuleErrors,
     /// 2: usage or I/O error (also: `--strict` stopped at a rejected record).
     Usage,
@@ -65,7 +70,19 @@ impl std::process::Termination for Exit {
 /// Nonrefoulement risk screening: find the asylum cases where a safeguard
 /// against return to danger was missing.
 #[derive(Parser, Debug)]
-#[command(name = "nrscreen", version, about, long_about = None)]
+#[command(
+    name = "nrscreen",
+    version,
+    about,
+    long_about = None,
+    after_help = "Exit codes: 0 success; 1 the rule set has errors, or tests, audits or `fmt --check` \
+failed; 2 usage or I/O errors; 3 `eval --fail-on` saw a finding at that severity; 4 records were \
+rejected. Each subcommand's --help says which it uses.\n\n\
+Examples:\n  \
+nrscreen check rules\n  \
+nrscreen eval rules/examples/cases.jsonl --format table\n  \
+nrscreen fmt --check rules"
+)]
 pub(crate) struct Cli {
     /// More log output on stderr (-v info, -vv debug, -vvv trace). Logs never
     /// contain case-record values except at trace level. `RUST_LOG` also works.
@@ -81,7 +98,10 @@ enum Command {
     /// Check a rule set: syntax, names, types, tables. Prints every problem
     /// found and a summary line.
     #[command(
-        after_help = "Exit codes: 0 no errors (warnings allowed); 1 the rule set has errors; 2 usage or I/O errors."
+        after_help = "Exit codes: 0 no errors (warnings allowed); 1 the rule set has errors; 2 usage or I/O errors.\n\n\
+Examples:\n  \
+nrscreen check rules                        # the standard rule pack\n  \
+nrscreen check rules --error-format json    # one JSON object per problem, for editors"
     )]
     Check(CheckArgs),
     /// Evaluate a rule set over batches of case records (JSON Lines, CSV, TSV
@@ -94,19 +114,45 @@ enum Command {
         after_help = "Exit codes: 0 the batch was evaluated (findings or not; rejections within --max-rejects); \
 1 the rule set has errors; 2 usage or I/O errors (also --strict stopping at a rejected record); \
 3 --fail-on saw a flagged finding at that severity or above; 4 records were rejected (more than \
---max-rejects allows, or every record read). When several apply: 1, then 2, then 4, then 3."
+--max-rejects allows, or every record read). When several apply: 1, then 2, then 4, then 3.\n\n\
+Examples:\n  \
+nrscreen eval rules/examples/cases.jsonl --format table\n  \
+nrscreen eval --map maps/cms-example.toml examples/data/cms-export.csv --fail-on high\n  \
+nrscreen eval cases.jsonl.gz --format html --output report.html"
     )]
     Eval(EvalArgs),
     /// Run a rule set's example tests (`RULESET/tests/*.toml`): each case
     /// with the findings it must (and must not) produce. Exit 1 on any
     /// failure.
+    #[command(
+        after_help = "Exit codes: 0 every test passed (and coverage reached --coverage-min); 1 the rule set \
+or the test files have errors, a test failed, or coverage is below --coverage-min; 2 usage or I/O errors.\n\n\
+Examples:\n  \
+nrscreen test rules\n  \
+nrscreen test rules --filter notice          # only the tests whose name contains `notice`\n  \
+nrscreen test rules --coverage --coverage-min 100"
+    )]
     Test(TestArgs),
     /// Check a rule set's audits (`audit "…" { for every case where … expect
     /// … }`) and the built-in ones over generated case records; a failure is
     /// shrunk to the smallest case that breaks it. Exit 1 on any failure.
+    #[command(
+        after_help = "Exit codes: 0 every audit passed; 1 the rule set has errors or an audit failed; \
+2 usage or I/O errors.\n\n\
+Examples:\n  \
+nrscreen audit rules\n  \
+nrscreen audit rules --cases 300 --seed 1     # what CI runs\n  \
+nrscreen audit rules --audit notice          # only the audits whose name contains `notice`"
+    )]
     Audit(AuditArgs),
     /// Work with input mappings (see grammar/MAPPING.md).
-    #[command(subcommand)]
+    #[command(
+        subcommand,
+        after_help = "Exit codes: those of the subcommand (see `nrscreen map check --help`); 2 usage errors.\n\n\
+Examples:\n  \
+nrscreen map check maps/cms-example.toml\n  \
+nrscreen map check maps/cms-example.toml examples/data/cms-export.csv"
+    )]
     Map(MapCommand),
     /// Write one case's brief for a lawyer (Markdown or HTML): the recorded
     /// facts the rules read, each finding with its explanation, citations
@@ -115,7 +161,10 @@ enum Command {
     #[command(
         after_help = "Exit codes: 0 the brief was written; 1 the rule set (or the mapping) has errors; \
 2 usage or I/O errors, or no record has that case id; 4 the record of that case was rejected (its problems are shown).\n\
-The brief is dated --date, else NRSCREEN_REPORT_DATE (YYYY-MM-DD), else today (UTC)."
+The brief is dated --date, else NRSCREEN_REPORT_DATE (YYYY-MM-DD), else today (UTC).\n\n\
+Examples:\n  \
+nrscreen brief rules/examples/cases.jsonl --case A-0000001\n  \
+nrscreen brief rules/examples/cases.jsonl --case A-0000001 --format html --output brief.html"
     )]
     Brief(brief::BriefArgs),
     /// Explain one case's evaluation as a tree: every rule (or one), its
@@ -125,7 +174,12 @@ The brief is dated --date, else NRSCREEN_REPORT_DATE (YYYY-MM-DD), else today (U
     /// values of the unknown fields that would decide it).
     #[command(
         after_help = "Exit codes: 0 the explanation was written; 1 the rule set (or the mapping) has errors; \
-2 usage or I/O errors, no record has that case id, or no rule has that id; 4 the record of that case was rejected (its problems are shown)."
+2 usage or I/O errors, no record has that case id, or no rule has that id; 4 the record of that case was rejected (its problems are shown).
+
+Examples:
+  nrscreen explain --rules rules rules/examples/cases.jsonl --case A-0000011
+  nrscreen explain --rules rules rules/examples/cases.jsonl --case A-0000011 --rule fear-not-screened
+  nrscreen explain --rules rules --map maps/cms-example.toml examples/data/cms-export.csv --case A999000101 --format json"
     )]
     Explain(explain::ExplainArgs),
     /// Compare two rule sets over the same batch: per gap, how many cases
@@ -137,9 +191,27 @@ The brief is dated --date, else NRSCREEN_REPORT_DATE (YYYY-MM-DD), else today (U
         after_help = "Exit codes: 0 compared (changes or not, without --fail-on-change); 1 a rule set has errors, \
 or --fail-on-change and some case changed outcome; 2 usage or I/O errors; 4 records were rejected (counted and \
 summarised on stderr; read = evaluated + rejected). When several apply: rule-set errors, then 2, then 4, then \
---fail-on-change."
+--fail-on-change.
+
+Examples:
+  nrscreen diff rules-main rules rules/examples/cases.jsonl
+  nrscreen diff rules-main rules rules/examples/cases.jsonl --format markdown > diff.md
+  nrscreen diff rules-main rules tests/data/workload-3000.jsonl --fail-on-change"
     )]
     Diff(diff::DiffArgs),
+    /// Rewrite rule files (`.nrs`) in the canonical layout, keeping every
+    /// comment, doc comment and blank line between declarations. Only files
+    /// that parse are changed.
+    #[command(after_help = fmt::AFTER_HELP)]
+    Fmt(fmt::FmtArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell,
+    /// elvish).
+    #[command(after_help = completions::AFTER_HELP)]
+    Completions(completions::CompletionsArgs),
+    /// Write the manual pages (roff): `nrscreen.1` on standard output, or
+    /// it and one page per subcommand into a directory.
+    #[command(after_help = man::AFTER_HELP)]
+    Man(man::ManArgs),
 }
 
 /// `nrscreen map …`.
@@ -151,7 +223,10 @@ pub(crate) enum MapCommand {
     /// records that would be rejected. Nothing is evaluated.
     #[command(
         after_help = "Exit codes: 0 every row would be read; 1 the mapping has errors or does not fit a file; \
-2 usage or I/O errors; 4 some rows would be rejected."
+2 usage or I/O errors; 4 some rows would be rejected.\n\n\
+Examples:\n  \
+nrscreen map check maps/cms-example.toml                          # the mapping alone\n  \
+nrscreen map check maps/cms-example.toml examples/data/cms-export.csv --rows 1000"
     )]
     Check(MapCheckArgs),
 }
@@ -185,6 +260,8 @@ impl Command {
             Command::Brief(args) => args.color,
             Command::Explain(args) => args.color,
             Command::Diff(args) => args.color,
+            Command::Fmt(args) => args.color,
+            Command::Completions(_) | Command::Man(_) => ColorChoice::Auto,
         }
     }
 }
@@ -429,6 +506,23 @@ pub fn run() -> Exit {
         Command::Brief(args) => brief::run(&args),
         Command::Explain(args) => explain::run(&args),
         Command::Diff(args) => diff::run(&args),
+        Command::Fmt(args) => fmt::run(&args),
+        Command::Completions(args) => completions::run(&args),
+        Command::Man(args) => man::run(&args),
+    }
+}
+
+/// Writes generated text (a completion script, a manual page) to standard
+/// output.
+fn write_stdout(bytes: &[u8]) -> Exit {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(bytes).and_then(|()| out.flush()) {
+        Ok(()) => Exit::Success,
+        Err(error) => {
+            eprintln!("error: cannot write standard output: {error}");
+            Exit::Usage
+        }
     }
 }
 

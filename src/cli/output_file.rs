@@ -131,6 +131,32 @@ impl OutputFile {
     }
 }
 
+/// Replaces the contents of the existing file at `path` (through a link,
+/// the file it leads to) with `contents`, atomically: a temporary file
+/// beside it, with its permissions, renamed over it once written whole.
+pub(crate) fn replace_contents(path: &Path, contents: &[u8]) -> Result<(), String> {
+    use std::io::Write;
+    let fail = |e: &dyn std::fmt::Display| format!("cannot write `{}`: {e}", path.display());
+    let target = std::fs::canonicalize(path).map_err(|e| fail(&e))?;
+    let permissions = std::fs::metadata(&target)
+        .map_err(|e| fail(&e))?
+        .permissions();
+    let directory = target.parent().unwrap_or(Path::new("."));
+    let mut temp = tempfile::Builder::new()
+        .prefix(".nrscreen-")
+        .suffix(".partial")
+        .tempfile_in(directory)
+        .map_err(|e| fail(&e))?;
+    temp.write_all(contents).map_err(|e| fail(&e))?;
+    temp.as_file()
+        .set_permissions(permissions)
+        .map_err(|e| fail(&e))?;
+    temp.as_file().sync_all().map_err(|e| fail(&e))?;
+    temp.persist(&target)
+        .map(|_: File| ())
+        .map_err(|e| fail(&e.error))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -170,5 +196,26 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
         // No temporary file is left behind.
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replacing_contents_keeps_the_permissions_and_the_link() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.nrs");
+        std::fs::write(&path, "old\n").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+        let link = dir.path().join("link.nrs");
+        std::os::unix::fs::symlink("a.nrs", &link).unwrap();
+        replace_contents(&link, b"new\n").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new\n");
+        assert!(std::fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o640);
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 2);
     }
 }

@@ -8,6 +8,8 @@
 //! * [`expr_text`]: random expression *text* shaped by the grammar, so that
 //!   trees the parser produces without parentheses (`a == not b`,
 //!   `known not x`) are covered too.
+//! * [`comments`] and [`insert_comments`]: random `//` comments put into
+//!   rule-file text wherever the grammar allows white space.
 //! * [`erase_spans`]: a copy of a module with every span set to one dummy
 //!   span, so that trees parsed from different text can be compared.
 
@@ -21,6 +23,7 @@ use crate::date::Date;
 use crate::source::{FileId, Span};
 use crate::syntax::ast::*;
 use crate::syntax::grammar::KEYWORDS;
+use crate::syntax::lexeme::{self, Kind, Lexeme};
 use crate::syntax::operators::{self, Assoc, Fixity, OPERATORS};
 use crate::syntax::print::quote;
 
@@ -657,4 +660,74 @@ pub(crate) fn expr_text() -> BoxedStrategy<String> {
             )
         })
         .boxed()
+}
+
+// ------------------------------------------------------------- comments
+
+/// Where to put comments: for each, a place among the token boundaries of
+/// the text, whether it trails code on its line, and whether an empty line
+/// comes with it.
+pub(crate) fn comments() -> BoxedStrategy<Vec<(proptest::sample::Index, bool, bool)>> {
+    vec(
+        (
+            any::<proptest::sample::Index>(),
+            any::<bool>(),
+            any::<bool>(),
+        ),
+        0..10,
+    )
+    .boxed()
+}
+
+/// Where a comment may be put in `text`: after the lexeme at each returned
+/// offset, where the grammar allows white space (not inside a duration, a
+/// path, a date or a two-character operator); and whether it may be on the
+/// same line (not after a doc line, which it would extend).
+fn comment_places(text: &str) -> Vec<(usize, bool)> {
+    let lexemes = lexeme::scan(text);
+    let mut places = vec![(0, false)];
+    let punctuation =
+        |l: &Lexeme<'_>| matches!(l.text, "(" | ")" | "[" | "]" | "," | ":" | "{" | "}");
+    for pair in lexemes.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        let spaced = a.end < b.start;
+        let duration = a.text.bytes().all(|c| c.is_ascii_digit())
+            && matches!(b.text, "day" | "days" | "week" | "weeks");
+        if (spaced && !duration) || punctuation(a) || punctuation(b) {
+            places.push((a.end, a.kind != Kind::Doc));
+        }
+    }
+    if let Some(last) = lexemes.last() {
+        places.push((last.end, last.kind != Kind::Doc));
+    }
+    places
+}
+
+/// `text` with the `comments` put in (numbered `c0`, `c1`, … from the end,
+/// each with a `//` inside a string-like part, so that a scan that misreads
+/// it shows).
+pub(crate) fn insert_comments(
+    text: &str,
+    comments: &[(proptest::sample::Index, bool, bool)],
+) -> String {
+    let places = comment_places(text);
+    let mut chosen: Vec<_> = comments
+        .iter()
+        .map(|(i, trailing, blank)| {
+            let (at, can_trail) = *i.get(&places);
+            (at, *trailing && can_trail, *blank)
+        })
+        .collect();
+    chosen.sort_by_key(|c| std::cmp::Reverse(c.0));
+    let mut text = text.to_string();
+    for (n, (at, trailing, blank)) in chosen.iter().enumerate() {
+        let blank = if *blank { "\n" } else { "" };
+        let comment = if *trailing {
+            format!(" // c{n} \"x // y\"\n{blank}")
+        } else {
+            format!("\n{blank}//// c{n}\n")
+        };
+        text.insert_str(*at, &comment);
+    }
+    text
 }

@@ -6,12 +6,11 @@
 pub(crate) mod arbitrary;
 pub(crate) mod ast;
 pub(crate) mod depth;
+pub(crate) mod format;
 pub(crate) mod grammar;
+pub(crate) mod lexeme;
 pub(crate) mod operators;
 pub(crate) mod parser;
-// The printer's users today are the round-trip properties; `nrscreen fmt`
-// will be its first user outside the tests.
-#[cfg_attr(not(test), allow(dead_code))]
 pub(crate) mod print;
 pub(crate) mod recovery;
 pub(crate) mod syntax_error;

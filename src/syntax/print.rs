@@ -46,16 +46,26 @@ fn prefix_power(op: UnaryOp) -> Option<u8> {
 }
 
 /// Prints a whole rule file in the canonical layout: declarations separated
-/// by blank lines, rule clauses one per line with their keywords aligned.
+/// by blank lines, rule clauses one per line with their keywords aligned
+/// (`nrscreen fmt` prints [`print_declarations`] and keeps the blank lines
+/// the author wrote instead).
+#[cfg(test)]
 pub(crate) fn print_module(module: &Module) -> String {
-    let mut out = String::new();
-    for (i, item) in module.items.iter().enumerate() {
-        if i > 0 {
-            out.push('\n');
-        }
-        print_item(&mut out, item);
-    }
-    out
+    print_declarations(module).join("\n")
+}
+
+/// Each declaration of a rule file in the canonical layout, ending with a
+/// line break (`nrscreen fmt` decides the blank lines between them).
+pub(crate) fn print_declarations(module: &Module) -> Vec<String> {
+    module
+        .items
+        .iter()
+        .map(|item| {
+            let mut out = String::new();
+            print_item(&mut out, item);
+            out
+        })
+        .collect()
 }
 
 /// Prints one expression on one line.
@@ -148,13 +158,7 @@ fn print_clause(out: &mut String, kind: &ClauseKind) {
         ClauseKind::Gap(id) => ("gap", id.name.clone()),
         ClauseKind::Severity(word) => ("severity", word.name.clone()),
         ClauseKind::Title(text) => ("title", print_str_lit(text)),
-        ClauseKind::Cites(list) => (
-            "cites",
-            list.iter()
-                .map(print_str_lit)
-                .collect::<Vec<_>>()
-                .join(", "),
-        ),
+        ClauseKind::Cites(list) => ("cites", print_cites(list)),
         ClauseKind::Effective(window) => {
             let mut rest = print_window_date(&window.date);
             if let Some((from, _)) = window.from {
@@ -176,6 +180,40 @@ fn print_clause(out: &mut String, kind: &ClauseKind) {
         ClauseKind::Because(text) => ("because", print_str_lit(text)),
     };
     out.push_str(&format!("  {keyword:<KEYWORD_WIDTH$} {rest}\n"));
+}
+
+/// The sources of a `cites` clause, `", "` between them, as many on a line
+/// as fit, continuation lines under the clause's text column.
+fn print_cites(list: &[StrLit]) -> String {
+    let column = 2 + KEYWORD_WIDTH + 1;
+    let mut out = String::new();
+    let mut at = column;
+    for (i, lit) in list.iter().enumerate() {
+        let mut piece = print_str_lit(lit);
+        if i + 1 < list.len() {
+            piece.push(',');
+        }
+        if i > 0 {
+            at = separate(&mut out, at, piece.len(), column);
+        }
+        out.push_str(&piece);
+        at += piece.len();
+    }
+    out
+}
+
+/// What goes before the next piece of a broken line, `len` characters
+/// long, with the line at column `at`: a space if the piece fits on the
+/// line, else a line break and `indent` spaces. Returns the new column.
+fn separate(out: &mut String, at: usize, len: usize, indent: usize) -> usize {
+    if at + 1 + len <= WIDTH {
+        out.push(' ');
+        at + 1
+    } else {
+        out.push('\n');
+        out.push_str(&" ".repeat(indent));
+        indent
+    }
 }
 
 /// The expression of a `when`/`unless` clause, after an optional prefix
@@ -220,37 +258,45 @@ fn print_expr_wrapped(e: &Expr, column: usize, indent: usize) -> String {
         node = l;
     }
     rights.reverse();
-    let mut pieces = Vec::with_capacity(rights.len() + 1);
-    let mut first = String::new();
-    write_expr(&mut first, node, 0, power);
-    pieces.push(first);
+    // Each piece: the operator before it (none for the first), the
+    // operand, and the binding powers it is printed with.
     let last = rights.len().saturating_sub(1);
+    let mut pieces = vec![("", node, 0, power)];
     for (i, r) in rights.iter().enumerate() {
-        let mut piece = format!("{} ", op.symbol());
-        write_expr(
-            &mut piece,
-            r,
-            right_power(op),
-            if i == last { 0 } else { power },
-        );
-        pieces.push(piece);
+        let follow = if i == last { 0 } else { power };
+        pieces.push((op.symbol(), r, right_power(op), follow));
     }
     let mut out = String::new();
     let mut at = column;
-    for (i, piece) in pieces.iter().enumerate() {
-        if i == 0 {
-            out.push_str(piece);
-            at += piece.len();
-        } else if at + 1 + piece.len() <= WIDTH {
-            out.push(' ');
-            out.push_str(piece);
-            at += 1 + piece.len();
-        } else {
-            out.push('\n');
-            out.push_str(&" ".repeat(indent));
-            out.push_str(piece);
-            at = indent + piece.len();
+    for (i, &(symbol, operand, rbp, follow)) in pieces.iter().enumerate() {
+        let mut flat = String::new();
+        if !symbol.is_empty() {
+            flat.push_str(symbol);
+            flat.push(' ');
         }
+        let prefix = flat.len();
+        write_expr(&mut flat, operand, rbp, follow);
+        if i > 0 {
+            at = separate(&mut out, at, flat.len(), indent);
+        }
+        let piece = match &operand.kind {
+            // A parenthesised chain too long for its line is broken too,
+            // under its first operand.
+            ExprKind::Paren(inner) if at + flat.len() > WIDTH => {
+                let inside = at + prefix + 1;
+                format!(
+                    "{}({})",
+                    &flat[..prefix],
+                    print_expr_wrapped(inner, inside, inside)
+                )
+            }
+            _ => flat,
+        };
+        out.push_str(&piece);
+        at = match piece.rfind('\n') {
+            Some(n) => piece.len() - n - 1,
+            None => at + piece.len(),
+        };
     }
     out
 }

@@ -188,7 +188,7 @@ fn runs_replay_by_seed() {
     assert!(
         first
             .stdout
-            .contains("replay: nrscreen audit RULESET --seed 9"),
+            .contains("replay: nrscreen audit rules --seed 9"),
         "{}",
         first.stdout
     );

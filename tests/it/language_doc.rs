@@ -22,3 +22,29 @@ fn every_language_example_checks_cleanly() {
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
+
+/// The rule-test examples (`toml` blocks with `[[test]]` or `[[table]]`)
+/// pass as tests of the standard rule set, each of their tests run.
+#[test]
+fn every_rule_test_example_passes() {
+    let doc = std::fs::read_to_string(repo_root().join("grammar/LANGUAGE.md")).unwrap();
+    let blocks: Vec<String> = fenced_blocks(&doc, "toml")
+        .into_iter()
+        .filter(|b| b.contains("[[test]]") || b.contains("[[table]]"))
+        .collect();
+    assert!(!blocks.is_empty(), "LANGUAGE.md lost its rule-test example");
+    for block in blocks {
+        let tests = block.matches("[[test]]").count() + block.matches("[[table.row]]").count();
+        let output = crate::harness::Test::new()
+            .rule_set(RuleSet::standard().file("tests/zz-language-example.toml", &block))
+            .args(["test", "rules", "--filter", "example: "])
+            .run();
+        assert_eq!(
+            output.stdout.lines().last(),
+            Some(format!("{tests} passed, 0 failed").as_str()),
+            "{block}\n--- nrscreen said:\n{}",
+            output.stdout
+        );
+        assert_eq!(output.code, 0);
+    }
+}
