@@ -48,8 +48,8 @@ fn prefix_power(op: UnaryOp) -> Option<u8> {
 /// Prints a whole rule file in the canonical layout: declarations separated
 /// by blank lines, rule clauses one per line with their keywords aligned
 /// (`nrscreen fmt` prints [`print_declarations`] and keeps the blank lines
-/// the author wrote instead).
-#[cfg(test)]
+/// the author wrote instead; `nrscreen diff` compares declarations printed
+/// by this).
 pub(crate) fn print_module(module: &Module) -> String {
     print_declarations(module).join("\n")
 }
