@@ -42,7 +42,9 @@ impl Region {
 
     /// A value of the region, near its finite end.
     pub(super) fn representative(&self) -> i64 {
-        if self.lo == i64::MIN {
+        if self.lo == i64::MIN && self.hi == i64::MAX {
+            0
+        } else if self.lo == i64::MIN {
             self.hi
         } else {
             self.lo

@@ -17,6 +17,7 @@ mod sat;
 mod tests;
 mod witness;
 
+use crate::audit::generate::GenCase;
 use crate::check::program::{Program, Rule, TExpr};
 use crate::diagnostic::Diagnostic;
 use crate::eval::interpret::rule_outcome;
@@ -135,13 +136,29 @@ fn common_case(
     if !encoder.sat.satisfiable(both) {
         return None;
     }
-    let case = encoder.case_from_model()?;
+    let mut case = encoder.case_from_model()?;
     let program = encoder.program;
-    let record = witness::record_of(program, &case)?;
-    let flagged = |rule: &Rule| rule_outcome(program, &record, rule) == RuleOutcome::Flagged;
+    let shows = |case: &GenCase| {
+        witness::record_of(program, case).is_some_and(|record| {
+            [a, b]
+                .iter()
+                .all(|rule| rule_outcome(program, &record, rule) == RuleOutcome::Flagged)
+        })
+    };
     // The model may have decided an opaque part otherwise than the case
     // does: then the case shows nothing, and no warning rests on it.
-    (flagged(a) && flagged(b)).then(|| case.to_toml(program))
+    if !shows(&case) {
+        return None;
+    }
+    // Fewer fields make a clearer example: leave out each field that the
+    // case does not need.
+    for i in 0..case.values.len() {
+        let kept = case.values[i].take();
+        if kept.is_some() && !shows(&case) {
+            case.values[i] = kept;
+        }
+    }
+    Some(witness::inline_toml(&case.to_toml(program)))
 }
 
 /// The redundancy or overlap warning for two rules of the same gap (`a`
@@ -155,10 +172,7 @@ fn pair_warning(
     let b_in_a = !encoder.sat.satisfiable(&[ob.flagged, !oa.flagged]);
     let case = common_case(encoder, a, b, &[oa.flagged, ob.flagged]);
     let example = |case: &str| {
-        format!(
-            "a case both flag, for a rule test's `[test.case]`:\n{}",
-            case.trim_end()
-        )
+        format!("a case both flag (for a rule test's `[[test]]`): `{case}`")
     };
     let acknowledge = |other: &Rule| {
         format!(
@@ -204,21 +218,24 @@ fn pair_warning(
                 )
                 .with_label("this condition and the other rule's can both hold")
                 .with_secondary(a.condition.span, "the other rule's condition")
-                .with_help(example(&case))
-                .with_help(format!("report each case once: add to one rule an exception for the other's cases, or {}", acknowledge(a))),
+                .with_help(format!(
+                    "{}; to report each case once, add to one rule an exception for the other's cases, or {}",
+                    example(&case),
+                    acknowledge(a)
+                )),
             );
         }
     };
-    let mut d = Diagnostic::warning("redundant-rule", message, subject.condition.span)
-        .with_label("every case this rule flags is flagged by the other")
-        .with_secondary(other.condition.span, label);
+    let mut help = format!("delete one of the rules, or {}", acknowledge(other));
     if let Some(case) = case {
-        d = d.with_help(example(&case));
+        help = format!("{}; {help}", example(&case));
     }
-    Some(d.with_help(format!(
-        "delete one of the rules, or {}",
-        acknowledge(other)
-    )))
+    Some(
+        Diagnostic::warning("redundant-rule", message, subject.condition.span)
+            .with_label("every case this rule flags is flagged by the other")
+            .with_secondary(other.condition.span, label)
+            .with_help(help),
+    )
 }
 
 /// A warning for each comparison that is unknown for every case.

@@ -197,3 +197,10 @@ fn value_of(program: &Program, ty: &Type, value: &GenValue) -> Option<Value> {
         _ => return None,
     })
 }
+
+/// A `[test.case]` table body as one line: `case = { a = 1, b = "x" }`
+/// (dotted keys and `nri = {}` are valid in an inline table too).
+pub(super) fn inline_toml(body: &str) -> String {
+    let lines: Vec<&str> = body.lines().filter(|l| !l.trim().is_empty()).collect();
+    format!("case = {{ {} }}", lines.join(", "))
+}
