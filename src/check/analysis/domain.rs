@@ -267,3 +267,46 @@ fn collect(
     }
     e.for_each_child(|c| collect(program, c, out, seen));
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn consecutive_bounds_leave_no_region_between() {
+        let bounds: BTreeSet<i64> = [5, 6, 9].into_iter().collect();
+        let r = |lo, hi| Region { lo, hi };
+        assert_eq!(
+            regions(&bounds),
+            vec![
+                r(i64::MIN, 4),
+                r(5, 5),
+                r(6, 6),
+                r(7, 8),
+                r(9, 9),
+                r(10, i64::MAX)
+            ]
+        );
+        assert_eq!(regions(&BTreeSet::new()), vec![r(i64::MIN, i64::MAX)]);
+        let extremes: BTreeSet<i64> = [i64::MIN, i64::MAX].into_iter().collect();
+        assert_eq!(
+            regions(&extremes),
+            vec![
+                r(i64::MIN, i64::MIN),
+                r(i64::MIN + 1, i64::MAX - 1),
+                r(i64::MAX, i64::MAX)
+            ]
+        );
+    }
+
+    #[test]
+    fn every_region_compares_alike_with_every_bound() {
+        let bounds: BTreeSet<i64> = [-3, 0, 1, 40].into_iter().collect();
+        for region in regions(&bounds) {
+            for &c in &bounds {
+                let ordering = region.cmp(c).expect("a bound never splits a region");
+                assert_eq!(region.representative().cmp(&c), ordering);
+            }
+        }
+    }
+}

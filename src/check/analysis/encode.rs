@@ -260,19 +260,16 @@ impl<'p> Encoder<'p> {
                     f: !known,
                 }
             }
-            TKind::Known(a) => match self.term(a) {
-                _ if field_of(self.program, a).is_some() => {
-                    let f = field_of(self.program, a).map_or(0, |f| f.0 as usize);
-                    let u = self.fields[f].unknown;
-                    Truth { t: !u, f: u }
-                }
-                Term::Field(f) => {
+            // A field (of any domain) is known exactly when its unknown
+            // literal is false.
+            TKind::Known(a) => match (field_of(self.program, a), self.term(a)) {
+                (Some(f), _) => {
                     let u = self.fields[f.0 as usize].unknown;
                     Truth { t: !u, f: u }
                 }
-                Term::Const(_) => self.constant(Some(true)),
-                Term::Unknown => self.constant(Some(false)),
-                Term::Opaque => {
+                (None, Term::Const(_)) => self.constant(Some(true)),
+                (None, Term::Unknown) => self.constant(Some(false)),
+                (None, Term::Field(_) | Term::Opaque) => {
                     let truth = self.atom(AtomOf::Truth(e));
                     // Never unknown.
                     self.sat.clause(&[truth.t, truth.f]);
@@ -371,47 +368,48 @@ impl<'p> Encoder<'p> {
         }
     }
 
+    /// T: one of the classes marked true holds; F: one of the others.
+    fn split(&mut self, classes: &[(bool, Lit)]) -> Truth {
+        let pick = |want: bool| -> Vec<Lit> {
+            classes
+                .iter()
+                .filter(|(is, _)| *is == want)
+                .map(|(_, l)| *l)
+                .collect()
+        };
+        let (t, f) = (pick(true), pick(false));
+        Truth {
+            t: self.sat.or(&t),
+            f: self.sat.or(&f),
+        }
+    }
+
     /// `field OP c`.
     fn compare(&mut self, f: FieldId, op: CmpOp, c: &Value) -> Option<Truth> {
         let vars = self.fields[f.0 as usize].clone();
-        let (mut t, mut fl) = (Vec::new(), Vec::new());
+        let mut classes = Vec::new();
         match &self.domains[f.0 as usize] {
             Domain::Values { values, .. } => {
                 if !matches!(op, CmpOp::Eq | CmpOp::Ne) || !values.contains(c) {
                     return None;
                 }
                 for (value, &lit) in values.iter().zip(&vars.classes) {
-                    if holds(op, value.cmp(c)) {
-                        t.push(lit);
-                    } else {
-                        fl.push(lit);
-                    }
+                    classes.push((op.holds(value.cmp(c)), lit));
                 }
                 // Another value is never equal to `c`.
                 if let Some(other) = vars.other {
-                    if op == CmpOp::Eq {
-                        fl.push(other);
-                    } else {
-                        t.push(other);
-                    }
+                    classes.push((op == CmpOp::Ne, other));
                 }
             }
             Domain::Regions(regions) => {
                 let c = ordinal(c)?;
                 for (region, &lit) in regions.iter().zip(&vars.classes) {
-                    if holds(op, region.cmp(c)?) {
-                        t.push(lit);
-                    } else {
-                        fl.push(lit);
-                    }
+                    classes.push((op.holds(region.cmp(c)?), lit));
                 }
             }
             _ => return None,
         }
-        Some(Truth {
-            t: self.sat.or(&t),
-            f: self.sat.or(&fl),
-        })
+        Some(self.split(&classes))
     }
 
     /// `x in list` (and `list contains x`).
@@ -421,45 +419,32 @@ impl<'p> Encoder<'p> {
             (Term::Const(_), Term::Const(_)) => Some(self.evaluate(e)),
             (Term::Field(f), Term::Const(Value::List(items))) => {
                 let vars = self.fields[f.0 as usize].clone();
-                let (mut t, mut fl) = (Vec::new(), Vec::new());
+                let mut classes = Vec::new();
                 match &self.domains[f.0 as usize] {
                     Domain::Values { values, .. } => {
                         if !items.iter().all(|i| values.contains(i)) {
                             return None;
                         }
                         for (value, &lit) in values.iter().zip(&vars.classes) {
-                            if items.contains(value) {
-                                t.push(lit);
-                            } else {
-                                fl.push(lit);
-                            }
+                            classes.push((items.contains(value), lit));
                         }
-                        fl.extend(vars.other);
+                        classes.extend(vars.other.map(|o| (false, o)));
                     }
                     Domain::Regions(regions) => {
                         let points: Option<Vec<i64>> = items.iter().map(ordinal).collect();
                         let points = points?;
                         for (region, &lit) in regions.iter().zip(&vars.classes) {
-                            let inside = points
-                                .iter()
-                                .filter(|&&p| region.lo <= p && p <= region.hi)
-                                .count();
-                            if inside > 0 && region.lo != region.hi {
+                            let inside = points.iter().any(|&p| region.lo <= p && p <= region.hi);
+                            // A listed value inside a wider region splits it.
+                            if inside && region.lo != region.hi {
                                 return None;
                             }
-                            if inside > 0 {
-                                t.push(lit);
-                            } else {
-                                fl.push(lit);
-                            }
+                            classes.push((inside, lit));
                         }
                     }
                     _ => return None,
                 }
-                Some(Truth {
-                    t: self.sat.or(&t),
-                    f: self.sat.or(&fl),
-                })
+                Some(self.split(&classes))
             }
             (Term::Const(c), Term::Field(f)) => {
                 let (u, member) = self.member(f, &c)?;
@@ -541,20 +526,16 @@ impl<'p> Encoder<'p> {
             Term::Field(f) => {
                 let vars = self.fields[f.0 as usize].clone();
                 if let Domain::Regions(regions) = &self.domains[f.0 as usize] {
-                    let (mut t, mut fl) = (Vec::new(), Vec::new());
-                    let mut exact = true;
-                    for (region, &lit) in regions.iter().zip(&vars.classes) {
-                        match (inside(region.lo), inside(region.hi)) {
-                            (true, true) => t.push(lit),
-                            (false, false) => fl.push(lit),
-                            _ => exact = false,
-                        }
-                    }
-                    if exact {
-                        return Truth {
-                            t: self.sat.or(&t),
-                            f: self.sat.or(&fl),
-                        };
+                    let classes: Option<Vec<(bool, Lit)>> = regions
+                        .iter()
+                        .zip(&vars.classes)
+                        .map(|(region, &lit)| {
+                            let (lo, hi) = (inside(region.lo), inside(region.hi));
+                            (lo == hi).then_some((lo, lit))
+                        })
+                        .collect();
+                    if let Some(classes) = classes {
+                        return self.split(&classes);
                     }
                 }
                 self.atom(AtomOf::Window(rule))
@@ -615,17 +596,6 @@ fn flip(op: CmpOp) -> CmpOp {
         CmpOp::Gt => CmpOp::Lt,
         CmpOp::Ge => CmpOp::Le,
         other => other,
-    }
-}
-
-fn holds(op: CmpOp, ordering: std::cmp::Ordering) -> bool {
-    match op {
-        CmpOp::Eq => ordering.is_eq(),
-        CmpOp::Ne => ordering.is_ne(),
-        CmpOp::Lt => ordering.is_lt(),
-        CmpOp::Le => ordering.is_le(),
-        CmpOp::Gt => ordering.is_gt(),
-        CmpOp::Ge => ordering.is_ge(),
     }
 }
 

@@ -171,9 +171,7 @@ fn pair_warning(
     let a_in_b = !encoder.sat.satisfiable(&[oa.flagged, !ob.flagged]);
     let b_in_a = !encoder.sat.satisfiable(&[ob.flagged, !oa.flagged]);
     let case = common_case(encoder, a, b, &[oa.flagged, ob.flagged]);
-    let example = |case: &str| {
-        format!("a case both flag (for a rule test's `[[test]]`): `{case}`")
-    };
+    let example = |case: &str| format!("a case both flag (for a rule test's `[[test]]`): `{case}`");
     let acknowledge = |other: &Rule| {
         format!(
             "if both are meant, say so in the doc comment of one: `/// overlaps: {} — why`",

@@ -181,7 +181,7 @@ fn the_standard_pack_has_no_analysis_warnings() {
 }
 
 proptest! {
-    #![proptest_config(Config { cases: 24, ..Config::default() })]
+    #![proptest_config(Config { cases: 40, ..Config::default() })]
 
     /// Random rule files beside the standard pack.
     #[test]
