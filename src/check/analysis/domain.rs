@@ -258,10 +258,8 @@ fn collect(
         }
         TKind::Contains(list, x) => note(list, x, false),
         TKind::SetTest(SetOp::Any | SetOp::All | SetOp::None, a, b) => note(a, b, true),
-        TKind::Def(id) => {
-            if seen.insert(*id) {
-                collect(program, &program.def(*id).expr, out, seen);
-            }
+        TKind::Def(id) if seen.insert(*id) => {
+            collect(program, &program.def(*id).expr, out, seen);
         }
         _ => {}
     }
