@@ -115,8 +115,27 @@ fn json(v: &GenValue) -> serde_json::Value {
 fn line(out: &mut String, name: &str, value: &GenValue) {
     out.push_str(key(name));
     out.push_str(" = ");
-    out.push_str(&toml_value(value).to_string());
+    write_toml(out, &toml_value(value));
     out.push('\n');
+}
+
+/// A TOML value as written in a document: a date as a bare local date
+/// (`toml::Value`'s own `Display` writes a date as an internal table).
+fn write_toml(out: &mut String, value: &toml::Value) {
+    match value {
+        toml::Value::Datetime(d) => out.push_str(&d.to_string()),
+        toml::Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_toml(out, item);
+            }
+            out.push(']');
+        }
+        other => out.push_str(&other.to_string()),
+    }
 }
 
 fn toml_value(v: &GenValue) -> toml::Value {

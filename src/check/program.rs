@@ -240,6 +240,20 @@ pub(crate) enum CmpOp {
     Ge,
 }
 
+impl CmpOp {
+    /// Whether two values so ordered satisfy the comparison.
+    pub(crate) fn holds(self, ordering: std::cmp::Ordering) -> bool {
+        match self {
+            CmpOp::Eq => ordering.is_eq(),
+            CmpOp::Ne => ordering.is_ne(),
+            CmpOp::Lt => ordering.is_lt(),
+            CmpOp::Le => ordering.is_le(),
+            CmpOp::Gt => ordering.is_gt(),
+            CmpOp::Ge => ordering.is_ge(),
+        }
+    }
+}
+
 /// List-against-list predicates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum SetOp {

@@ -184,15 +184,7 @@ impl<'p> Interpreter<'p> {
             }
             TKind::Compare(op, a, b) => {
                 let (a, b) = (self.eval(a), self.eval(b));
-                let ordering = a?.cmp(&b?);
-                Some(Value::Bool(match op {
-                    CmpOp::Eq => ordering.is_eq(),
-                    CmpOp::Ne => ordering.is_ne(),
-                    CmpOp::Lt => ordering.is_lt(),
-                    CmpOp::Le => ordering.is_le(),
-                    CmpOp::Gt => ordering.is_gt(),
-                    CmpOp::Ge => ordering.is_ge(),
-                }))
+                Some(Value::Bool(op.holds(a?.cmp(&b?))))
             }
             TKind::In(x, list) => {
                 let (x, list) = (self.eval(x), self.eval(list));
