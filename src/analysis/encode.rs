@@ -345,7 +345,14 @@ impl<'p> Encoder<'p> {
     fn comparison(&mut self, e: &'p TExpr, truth: Option<Truth>) -> Truth {
         match truth {
             Some(truth) => {
-                self.comparisons.push((e, truth));
+                // Only a comparison with `unknown` can be unknown for every
+                // case: a field compared with constants is known whenever
+                // the field is, and nothing forces a field unknown. So only
+                // those are kept for the solver to confirm (thousands of
+                // ordinary comparisons would each cost a question).
+                if truth.t == self.sat.fals() && truth.f == self.sat.fals() {
+                    self.comparisons.push((e, truth));
+                }
                 truth
             }
             None => self.atom(AtomOf::Truth(e)),
