@@ -42,6 +42,7 @@
 // Unit tests state their expectations by panicking.
 #![cfg_attr(test, allow(clippy::unwrap_used, clippy::panic))]
 
+pub(crate) mod analysis;
 mod api;
 pub(crate) mod audit;
 #[doc(hidden)]

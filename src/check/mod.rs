@@ -11,7 +11,6 @@
 //! rules and exceptions in `rule.rs`, audits in `audit.rs`, expressions in
 //! `expr.rs` and `because` templates in `template.rs`.
 
-pub(crate) mod analysis;
 #[cfg(test)]
 pub(crate) mod arbitrary;
 mod audit;
@@ -35,6 +34,7 @@ use crate::types::Type;
 
 use self::def_graph::DefGraph;
 use self::program::*;
+pub(crate) use self::rule::is_literally_false;
 
 /// What checking a rule set produced.
 #[derive(Debug)]
@@ -143,15 +143,6 @@ pub(crate) fn check(loaded: Loaded) -> (crate::source::Sources, Checked) {
             counts,
         },
     )
-}
-
-/// Adds the static analysis warnings (see `analysis`) when the program
-/// checked; only `nrscreen check` asks for them.
-pub(crate) fn analyse(checked: &mut Checked) {
-    if let Some(program) = &checked.program {
-        checked.diagnostics.extend(analysis::warnings(program));
-        crate::diagnostic::sort(&mut checked.diagnostics);
-    }
 }
 
 /// The checker's state while it checks one rule set: what it checks against,

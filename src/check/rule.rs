@@ -306,7 +306,7 @@ impl<'a> Checker<'a> {
 
 /// Whether a condition is false for every record: a literal `false`, or an
 /// `and` with such an operand, or an `or` of two such.
-pub(super) fn is_literally_false(e: &TExpr) -> bool {
+pub(crate) fn is_literally_false(e: &TExpr) -> bool {
     match &e.kind {
         TKind::Const(Value::Bool(false)) => true,
         TKind::And(a, b) => is_literally_false(a) || is_literally_false(b),

@@ -19,7 +19,7 @@ pub(crate) fn run(args: &CheckArgs) -> Exit {
     };
     tracing::info!(files = loaded.sources.iter().count(), "rule set read");
     let (sources, mut checked) = check(loaded);
-    crate::check::analyse(&mut checked);
+    crate::analysis::analyse(&mut checked);
     let mut out = std::io::stdout().lock();
     let colour = use_colour(args.color, std::io::stdout().is_terminal());
     let text = render(&sources, &checked.diagnostics, args.error_format, colour);

@@ -25,6 +25,15 @@ use crate::eval::outcome::RuleOutcome;
 
 use self::encode::{Encoder, Outcome};
 
+/// Adds the analysis warnings to a checked rule set's diagnostics (when
+/// it checked without errors); only `nrscreen check` asks for them.
+pub(crate) fn analyse(checked: &mut crate::check::Checked) {
+    if let Some(program) = &checked.program {
+        checked.diagnostics.extend(warnings(program));
+        crate::diagnostic::sort(&mut checked.diagnostics);
+    }
+}
+
 /// The analysis warnings for a program, in no particular order.
 pub(crate) fn warnings(program: &Program) -> Vec<Diagnostic> {
     let mut encoder = Encoder::new(program);
@@ -59,7 +68,7 @@ fn rule_warnings(
     let condition = &rule.condition;
     let can_be_true = encoder.sat.satisfiable(&[outcome.condition.t]);
     // A literal `false` has its own warning (`never-fires`).
-    if !can_be_true && !crate::check::rule::is_literally_false(condition) {
+    if !can_be_true && !crate::check::is_literally_false(condition) {
         out.push(
             Diagnostic::warning(
                 "never-true",

@@ -155,7 +155,15 @@ pub(super) fn domains(program: &Program) -> Vec<Domain> {
         .collect()
 }
 
+/// Constants a field may be compared with and still be abstracted; a field
+/// compared with more is opaque (each comparison a free atom), so that a
+/// rule set with thousands of constants stays quick to analyse.
+pub(super) const MAX_CONSTANTS: usize = 256;
+
 fn domain(program: &Program, ty: &Type, mentioned: BTreeSet<Value>) -> Domain {
+    if mentioned.len() > MAX_CONSTANTS {
+        return Domain::Opaque;
+    }
     let enum_values = |id| -> Vec<Value> {
         let count = program.schema.enum_def(id).values.len();
         (0..count as u32).map(Value::Enum).collect()

@@ -108,6 +108,8 @@ pub(super) struct Encoder<'p> {
     /// unknown").
     pub comparisons: Vec<(&'p TExpr, Truth)>,
     defs: HashMap<DefId, Truth>,
+    /// Whether each definition may be unknown without an unknown field.
+    silent_defs: HashMap<DefId, bool>,
     /// An empty record, to evaluate constant expressions.
     empty: Record,
 }
@@ -182,6 +184,7 @@ impl<'p> Encoder<'p> {
             encoded: Vec::new(),
             comparisons: Vec::new(),
             defs: HashMap::new(),
+            silent_defs: HashMap::new(),
             empty: Record::new("", program.schema.fields.len()),
         }
     }
@@ -342,7 +345,14 @@ impl<'p> Encoder<'p> {
     fn comparison(&mut self, e: &'p TExpr, truth: Option<Truth>) -> Truth {
         match truth {
             Some(truth) => {
-                self.comparisons.push((e, truth));
+                // Only a comparison with `unknown` can be unknown for every
+                // case: a field compared with constants is known whenever
+                // the field is, and nothing forces a field unknown. So only
+                // those are kept for the solver to confirm (thousands of
+                // ordinary comparisons would each cost a question).
+                if truth.t == self.sat.fals() && truth.f == self.sat.fals() {
+                    self.comparisons.push((e, truth));
+                }
                 truth
             }
             None => self.atom(AtomOf::Truth(e)),
@@ -547,12 +557,41 @@ impl<'p> Encoder<'p> {
     /// A literal that holds when `truth` is unknown without an unknown field
     /// behind it (false when `e` can never be).
     fn silent(&mut self, of: AtomOf<'p>, e: &TExpr, truth: Truth) -> Lit {
-        if !may_be_silent(self.program, e, &mut Vec::new()) {
+        if !self.may_be_silent(e) {
             return self.sat.fals();
         }
         let s = self.atom(of).t;
         let unknown = self.unknown(truth);
         self.sat.and(&[unknown, s])
+    }
+
+    /// Whether `e` may be unknown with no unknown field behind it: it holds
+    /// `unknown`, a lookup (a missing row), arithmetic or a function (an
+    /// overflow, a bad argument) or a quantifier, directly or through
+    /// definitions (each definition's answer remembered).
+    fn may_be_silent(&mut self, e: &TExpr) -> bool {
+        match &e.kind {
+            TKind::UnknownValue
+            | TKind::Lookup { .. }
+            | TKind::Arith(..)
+            | TKind::Neg(_)
+            | TKind::Call(..)
+            | TKind::Quantifier { .. }
+            | TKind::Var(_) => return true,
+            TKind::Def(id) => {
+                if let Some(&known) = self.silent_defs.get(id) {
+                    return known;
+                }
+                let program = self.program;
+                let answer = self.may_be_silent(&program.def(*id).expr);
+                self.silent_defs.insert(*id, answer);
+                return answer;
+            }
+            _ => {}
+        }
+        let mut found = false;
+        e.for_each_child(|c| found = found || self.may_be_silent(c));
+        found
     }
 
     /// A rule's outcome.
@@ -607,31 +646,4 @@ fn always_unknown(program: &Program, e: &TExpr) -> bool {
         TKind::Def(id) => always_unknown(program, &program.def(*id).expr),
         _ => false,
     }
-}
-
-/// Whether `e` may be unknown with no unknown field behind it: it holds
-/// `unknown`, a lookup (a missing row), arithmetic or a function (an
-/// overflow, a bad argument) or a quantifier, directly or through
-/// definitions. `seen` guards against visiting a definition twice.
-fn may_be_silent(program: &Program, e: &TExpr, seen: &mut Vec<DefId>) -> bool {
-    match &e.kind {
-        TKind::UnknownValue
-        | TKind::Lookup { .. }
-        | TKind::Arith(..)
-        | TKind::Neg(_)
-        | TKind::Call(..)
-        | TKind::Quantifier { .. }
-        | TKind::Var(_) => return true,
-        TKind::Def(id) => {
-            if seen.contains(id) {
-                return false;
-            }
-            seen.push(*id);
-            return may_be_silent(program, &program.def(*id).expr, seen);
-        }
-        _ => {}
-    }
-    let mut found = false;
-    e.for_each_child(|c| found = found || may_be_silent(program, c, seen));
-    found
 }
