@@ -2,7 +2,7 @@
 //! Python package `nrscreen` re-exports it and adds the pandas and Dask
 //! helpers. Evaluation runs with the GIL released.
 
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -12,6 +12,7 @@ use nrscreen::{
 };
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyOSError, PyTypeError, PyValueError};
+use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyIterator, PyList, PyString, PyTuple};
 
@@ -170,44 +171,89 @@ fn serialised_list<'py, T: serde::Serialize>(
     Ok(list)
 }
 
-/// The name a value serialises to (`"flagged"`, `"critical"`).
-fn serialised_name<T: serde::Serialize>(value: &T) -> String {
-    match serde_json::to_value(value) {
-        Ok(serde_json::Value::String(s)) => s,
-        _ => String::new(),
+/// Python strings made once and shared: rule ids, gaps, severities,
+/// outcomes, field names and citations repeat in every case.
+#[derive(Default)]
+struct Strings(HashMap<String, Py<PyString>>);
+
+impl Strings {
+    /// The string `text`, made the first time it is asked for.
+    fn get<'py>(&mut self, py: Python<'py>, text: &str) -> Bound<'py, PyString> {
+        if let Some(s) = self.0.get(text) {
+            return s.bind(py).clone();
+        }
+        let s = PyString::new(py, text);
+        // Bounded: only the rule set's own names come here.
+        if self.0.len() < 100_000 {
+            self.0.insert(text.to_string(), s.clone().unbind());
+        }
+        s
     }
 }
 
 /// One case in the JSON shape of `nrscreen eval` (one line of its output).
-fn case_to_py<'py>(py: Python<'py>, case: &CaseReport<'_>) -> PyResult<Bound<'py, PyDict>> {
+fn case_to_py<'py>(
+    py: Python<'py>,
+    case: &CaseReport<'_>,
+    strings: &mut Strings,
+) -> PyResult<Bound<'py, PyDict>> {
     let d = PyDict::new(py);
-    d.set_item("case_id", case.case_id.as_ref())?;
-    d.set_item("outcome", serialised_name(&case.outcome))?;
+    d.set_item(intern!(py, "case_id"), case.case_id.as_ref())?;
+    d.set_item(
+        intern!(py, "outcome"),
+        strings.get(py, case.outcome.as_str()),
+    )?;
     let findings = PyList::empty(py);
     for f in &case.findings {
         let fd = PyDict::new(py);
-        fd.set_item("rule", f.rule.as_ref())?;
-        fd.set_item("gap", f.gap.as_ref())?;
-        fd.set_item("severity", serialised_name(&f.severity))?;
-        fd.set_item("outcome", serialised_name(&f.outcome))?;
+        fd.set_item(intern!(py, "rule"), strings.get(py, &f.rule))?;
+        fd.set_item(intern!(py, "gap"), strings.get(py, &f.gap))?;
+        fd.set_item(
+            intern!(py, "severity"),
+            strings.get(py, f.severity.as_str()),
+        )?;
+        fd.set_item(intern!(py, "outcome"), strings.get(py, f.outcome.as_str()))?;
         if let Some(by) = &f.cleared_by {
-            fd.set_item("cleared_by", by.as_ref())?;
+            fd.set_item(intern!(py, "cleared_by"), strings.get(py, by))?;
         }
-        fd.set_item("because", f.because.as_ref())?;
+        fd.set_item(intern!(py, "because"), f.because.as_ref())?;
         if !f.unknown.is_empty() {
-            let unknown: Vec<&str> = f.unknown.iter().map(|u| u.as_ref()).collect();
-            fd.set_item("unknown", unknown)?;
+            let unknown = PyList::empty(py);
+            for u in &f.unknown {
+                unknown.append(strings.get(py, u))?;
+            }
+            fd.set_item(intern!(py, "unknown"), unknown)?;
         }
         let facts = PyDict::new(py);
         for (k, v) in &f.facts.0 {
-            facts.set_item(k.as_ref(), json_to_py(py, v)?)?;
+            facts.set_item(strings.get(py, k), json_to_py(py, v)?)?;
         }
-        fd.set_item("facts", facts)?;
-        fd.set_item("cites", f.cites.as_ref())?;
+        fd.set_item(intern!(py, "facts"), facts)?;
+        let cites = PyList::empty(py);
+        for c in f.cites.iter() {
+            cites.append(strings.get(py, c))?;
+        }
+        fd.set_item(intern!(py, "cites"), cites)?;
         findings.append(fd)?;
     }
-    d.set_item("findings", findings)?;
+    d.set_item(intern!(py, "findings"), findings)?;
     Ok(d)
+}
+
+/// Runs `build` with Python's cyclic garbage collector paused: building
+/// many dicts at once would set it off again and again over objects that
+/// hold no cycles.
+fn without_gc<'py, T>(py: Python<'py>, build: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
+    let gc = py.import("gc")?;
+    let enabled: bool = gc.call_method0("isenabled")?.extract()?;
+    if enabled {
+        gc.call_method0("disable")?;
+    }
+    let result = build();
+    if enabled {
+        gc.call_method0("enable")?;
+    }
+    result
 }
 
 /// A rejected record as a dict (the rejects file's shape).
@@ -229,6 +275,14 @@ fn is_missing(value: &Bound<'_, PyAny>) -> PyResult<bool> {
     }
     if let Ok(f) = value.downcast::<PyFloat>() {
         return Ok(f.value().is_nan());
+    }
+    // The common values, without looking up the type's name.
+    if value.is_instance_of::<PyString>()
+        || value.is_instance_of::<PyInt>()
+        || value.is_instance_of::<PyDict>()
+        || value.is_instance_of::<PyList>()
+    {
+        return Ok(false);
     }
     let name = value.get_type().name()?;
     let name = name.to_cow()?;
@@ -417,10 +471,14 @@ impl PyFileResult {
 
 impl PyFileResult {
     fn of(py: Python<'_>, result: &FileResult) -> PyResult<PyFileResult> {
-        let cases = PyList::empty(py);
-        for case in &result.cases {
-            cases.append(case_to_py(py, case)?)?;
-        }
+        let mut strings = Strings::default();
+        let cases = without_gc(py, || {
+            let cases = PyList::empty(py);
+            for case in &result.cases {
+                cases.append(case_to_py(py, case, &mut strings)?)?;
+            }
+            Ok(cases)
+        })?;
         let rejections = PyList::empty(py);
         for r in &result.rejections {
             rejections.append(rejection_to_py(py, r)?)?;
@@ -579,7 +637,7 @@ impl PyRuleSet {
                 .screen_json(&text)
         });
         match result {
-            Ok(case) => case_to_py(py, &case),
+            Ok(case) => case_to_py(py, &case, &mut Strings::default()),
             Err(error) => Err(native_record_error(
                 py,
                 &error,
@@ -615,6 +673,7 @@ impl PyRuleSet {
             source: Some(PyIterator::from_object(records)?.unbind()),
             ready: VecDeque::new(),
             seen: HashSet::new(),
+            strings: Strings::default(),
             show_cleared,
             raise,
             chunk: chunk.max(1),
@@ -741,6 +800,7 @@ fn file_error(py: Python<'_>, error: nrscreen::FileError) -> PyErr {
 /// What one record of a stream became.
 enum Screened {
     Case(CaseReport<'static>),
+    Built(PyObject),
     Refused(NativeRecordError),
     Duplicate(String),
     Python(PyErr),
@@ -754,6 +814,7 @@ struct CaseStream {
     source: Option<Py<PyIterator>>,
     ready: VecDeque<(usize, Option<String>, Screened)>,
     seen: HashSet<String>,
+    strings: Strings,
     show_cleared: bool,
     raise: bool,
     chunk: usize,
@@ -774,7 +835,11 @@ impl CaseStream {
             return Ok(None);
         };
         let error = match item {
-            Screened::Case(case) => return Ok(Some(case_to_py(py, &case)?.into_any().unbind())),
+            Screened::Built(case) => return Ok(Some(case)),
+            Screened::Case(case) => {
+                let case = case_to_py(py, &case, &mut self.strings)?;
+                return Ok(Some(case.into_any().unbind()));
+            }
             Screened::Refused(e) => native_record_error(py, &e, case_id, Some(index)),
             Screened::Duplicate(id) => duplicate_error(py, &id, index),
             Screened::Python(e) => return Err(e),
@@ -839,7 +904,21 @@ impl CaseStream {
                 })
                 .collect::<Vec<_>>()
         });
-        self.ready.extend(screened);
+        // The chunk's dicts are made together, the collector paused.
+        let strings = &mut self.strings;
+        let ready = &mut self.ready;
+        without_gc(py, || {
+            for (i, id, item) in screened {
+                let item = match item {
+                    Screened::Case(case) => {
+                        Screened::Built(case_to_py(py, &case, strings)?.into_any().unbind())
+                    }
+                    other => other,
+                };
+                ready.push_back((i, id, item));
+            }
+            Ok(())
+        })?;
         Ok(())
     }
 }
