@@ -17,19 +17,26 @@
 
 use std::collections::HashSet;
 use std::fmt;
+use std::io::BufRead;
 use std::path::{Path, PathBuf};
 
 use crate::audit::run::{run_audits, AuditOptions};
 use crate::compile::Compiled;
 use crate::diagnostic::{render_text, Diagnostic};
-use crate::eval::batch::{duplicate_case_id, evaluate_case, BatchOptions};
+use crate::eval::batch::{
+    duplicate_case_id, evaluate_case, Batch, BatchError, BatchOptions, CaseContext, Sink,
+};
 use crate::eval::case_ids::CaseIds;
 use crate::eval::compiled::Evaluator;
 use crate::eval::finding::CaseResult;
+use crate::eval::parallel::{Parallel, CHUNK_BYTES};
+use crate::mapping::reader::{MappedRecords, OpenError};
 use crate::records::case::CaseRecord;
+use crate::records::input::{reader, InputFormat, MAX_RECORD_BYTES};
 use crate::records::json::decode_line;
-use crate::records::rejection::{Problem, ProblemKind};
+use crate::records::rejection::{Problem, ProblemKind, Rejection};
 use crate::records::schema_index::SchemaIndex;
+use crate::records::stream::open_text;
 use crate::report::case_json::CaseReport;
 use crate::ruletest::file::load_tests;
 use crate::ruletest::run::run_tests;
@@ -377,6 +384,307 @@ impl RuleSet {
     }
 }
 
+/// How [`RuleSet::evaluate_file`] reads and evaluates its input.
+#[derive(Clone, Debug, Default)]
+pub struct FileOptions {
+    /// A mapping file (`eval --map`): the input is an export in its own
+    /// columns and values.
+    pub map: Option<PathBuf>,
+    /// Worker threads; 0 or 1 evaluates on the calling thread.
+    pub jobs: usize,
+    /// Also report the rules an exception cleared.
+    pub show_cleared: bool,
+}
+
+/// A record of a file that was not evaluated: where it is, its case id if
+/// it could be read, every problem and its text as read (the rejects
+/// file's shape).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct RejectedRecord {
+    /// The input's name.
+    pub file: String,
+    /// The line the record starts on (1-based).
+    pub line: usize,
+    /// Its case id, when it could be read.
+    pub case_id: Option<String>,
+    /// Every problem found (at least one).
+    pub problems: Vec<Problem>,
+    /// The record's text as read.
+    pub raw: String,
+}
+
+/// The accounting of a file: `read = evaluated + rejected`, and the
+/// evaluated cases by outcome.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct FileTotals {
+    /// Records read.
+    pub read: u64,
+    /// Records evaluated.
+    pub evaluated: u64,
+    /// Records rejected.
+    pub rejected: u64,
+    /// Evaluated cases with a flagged finding.
+    pub flagged: u64,
+    /// Evaluated cases needing review (and not flagged).
+    pub needs_review: u64,
+    /// Evaluated cases with no finding.
+    pub clear: u64,
+}
+
+/// What [`RuleSet::evaluate_file`] found: every case (as `nrscreen eval`
+/// writes them, in input order), every rejected record, and the totals.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FileResult {
+    /// The evaluated cases, in input order.
+    pub cases: Vec<CaseReport<'static>>,
+    /// The rejected records, in input order.
+    pub rejections: Vec<RejectedRecord>,
+    /// The totals.
+    pub totals: FileTotals,
+    /// Keys of the input that are not fields of the schema (ignored),
+    /// sorted.
+    pub unknown_keys: Vec<String>,
+}
+
+/// Why a file could not be evaluated (its records' problems are
+/// rejections, not errors).
+#[derive(Debug)]
+pub enum FileError {
+    /// The file could not be opened or read, or is not in a format read.
+    Read {
+        /// The input's name.
+        file: String,
+        /// What went wrong.
+        error: std::io::Error,
+    },
+    /// The mapping has errors, or does not fit the file: its rendered
+    /// diagnostics.
+    Mapping {
+        /// The rendered diagnostics, without colour.
+        diagnostics: String,
+    },
+    /// The case ids exceed what the duplicate check holds.
+    TooManyIds(String),
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileError::Read { file, error } => write!(f, "reading `{file}` failed: {error}"),
+            FileError::Mapping { diagnostics } => {
+                write!(f, "the mapping cannot be used:\n{diagnostics}")
+            }
+            FileError::TooManyIds(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for FileError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match self {
+            FileError::Read { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// A sink that keeps every case and rejection.
+#[derive(Default)]
+struct Collect {
+    cases: Vec<CaseReport<'static>>,
+    rejections: Vec<RejectedRecord>,
+}
+
+impl Sink for Collect {
+    fn case(
+        &mut self,
+        compiled: &Compiled,
+        _context: &CaseContext<'_>,
+        result: &CaseResult,
+    ) -> std::io::Result<()> {
+        self.cases
+            .push(CaseReport::of(compiled, result).into_owned());
+        Ok(())
+    }
+
+    fn rejected(&mut self, rejection: &Rejection) -> std::io::Result<()> {
+        self.rejections.push(RejectedRecord {
+            file: rejection.file.clone(),
+            line: rejection.line,
+            case_id: rejection.case_id.clone(),
+            problems: rejection.problems.clone(),
+            raw: rejection.raw.clone(),
+        });
+        Ok(())
+    }
+}
+
+impl RuleSet {
+    /// Evaluates the records of file `path` as `nrscreen eval` does (JSON
+    /// Lines, CSV, TSV or TOML by its extension, gzip or zstd by its first
+    /// bytes; through `options.map` when given), returning every case and
+    /// every rejection instead of printing them. A repeated case id is a
+    /// rejection.
+    pub fn evaluate_file(
+        &self,
+        path: impl AsRef<Path>,
+        options: &FileOptions,
+    ) -> Result<FileResult, FileError> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let file = std::fs::File::open(path).map_err(|error| FileError::Read {
+            file: name.clone(),
+            error,
+        })?;
+        let stream = Box::new(std::io::BufReader::with_capacity(1 << 16, file));
+        self.evaluate_stream(&name, stream, options)
+    }
+
+    /// Evaluates the records in `bytes` as [`RuleSet::evaluate_file`] does
+    /// a file named `name` (whose extension gives the format).
+    pub fn evaluate_bytes(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        options: &FileOptions,
+    ) -> Result<FileResult, FileError> {
+        self.evaluate_stream(name, Box::new(bytes), options)
+    }
+
+    /// Evaluates the input `stream` named `name`.
+    fn evaluate_stream<'s>(
+        &self,
+        name: &str,
+        stream: Box<dyn BufRead + 's>,
+        options: &FileOptions,
+    ) -> Result<FileResult, FileError> {
+        let compiled = &self.compiled;
+        let read_error = |error| FileError::Read {
+            file: name.to_string(),
+            error,
+        };
+        let batch_options = BatchOptions {
+            strict: false,
+            show_cleared: options.show_cleared,
+            check_duplicates: true,
+            explain: true,
+        };
+        let mut batch = Batch::new(compiled, batch_options);
+        let mut sink = Collect::default();
+        let jobs = options.jobs.max(1);
+        let per_chunk = (CHUNK_BYTES / 512).max(1);
+        let mut unknown_keys = HashSet::new();
+        let outcome = if let Some(map) = &options.map {
+            let loaded = crate::mapping::load(map, &compiled.program.schema);
+            let Some(mapping) = loaded.mapping else {
+                let errors: Vec<Diagnostic> = loaded
+                    .diagnostics
+                    .into_iter()
+                    .filter(Diagnostic::is_error)
+                    .collect();
+                return Err(FileError::Mapping {
+                    diagnostics: render_text(&loaded.sources, &errors, false),
+                });
+            };
+            let format = crate::mapping::source_format(&mapping, name);
+            let mut records = match MappedRecords::open(
+                compiled,
+                &mapping,
+                name.to_string(),
+                format,
+                stream,
+                MAX_RECORD_BYTES,
+            ) {
+                Ok(records) => records,
+                Err(OpenError::Mismatch(diagnostics)) => {
+                    return Err(FileError::Mapping {
+                        diagnostics: render_text(&loaded.sources, &diagnostics, false),
+                    })
+                }
+                Err(OpenError::Io(error)) => return Err(read_error(error)),
+            };
+            if jobs > 1 {
+                batch.run_records_parallel(&mut records, name, jobs, per_chunk, None, &mut sink)
+            } else {
+                batch.run(&mut records, name, &mut sink)
+            }
+        } else {
+            let format = InputFormat::from_path(name).ok_or_else(|| {
+                read_error(std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "cannot tell its format from its name (.jsonl, .ndjson, .csv, .tsv, .tab or .toml, optionally .gz or .zst)",
+                ))
+            })?;
+            let mut stream = open_text(stream, None).map_err(read_error)?;
+            let index = SchemaIndex::new(compiled);
+            if format == InputFormat::Jsonl && jobs > 1 {
+                let parallel = Parallel {
+                    jobs,
+                    chunk_bytes: CHUNK_BYTES,
+                    max_record_bytes: MAX_RECORD_BYTES,
+                    render: None,
+                };
+                batch.run_parallel(
+                    stream.as_mut(),
+                    name,
+                    &index,
+                    parallel,
+                    &mut unknown_keys,
+                    &mut sink,
+                )
+            } else {
+                let mut records = reader(
+                    compiled,
+                    &index,
+                    name.to_string(),
+                    format,
+                    stream,
+                    &mut unknown_keys,
+                    MAX_RECORD_BYTES,
+                )
+                .map_err(read_error)?;
+                if jobs > 1 {
+                    batch.run_records_parallel(
+                        records.as_mut(),
+                        name,
+                        jobs,
+                        per_chunk,
+                        None,
+                        &mut sink,
+                    )
+                } else {
+                    batch.run(records.as_mut(), name, &mut sink)
+                }
+            }
+        };
+        match outcome {
+            Ok(_) => {}
+            Err(BatchError::Read(error) | BatchError::Write(error)) => {
+                return Err(read_error(error))
+            }
+            Err(error @ BatchError::TooManyIds(_)) => {
+                return Err(FileError::TooManyIds(error.to_string()))
+            }
+        }
+        let t = batch.totals;
+        let mut unknown_keys: Vec<String> = unknown_keys.into_iter().collect();
+        unknown_keys.sort_unstable();
+        Ok(FileResult {
+            cases: sink.cases,
+            rejections: sink.rejections,
+            totals: FileTotals {
+                read: t.read,
+                evaluated: t.evaluated,
+                rejected: t.rejected,
+                flagged: t.flagged,
+                needs_review: t.needs_review,
+                clear: t.clear,
+            },
+            unknown_keys,
+        })
+    }
+}
+
 /// Evaluates case records one at a time against a [`RuleSet`], reusing its
 /// buffers; made by [`RuleSet::screener`].
 pub struct Screener<'r> {
@@ -528,5 +836,97 @@ mod tests {
         assert!(tests.passed > 10 && tests.failed == 0, "{}", tests.report);
         let audits = rules.audit(300, 1);
         assert!(audits.passed > 0 && audits.failed == 0, "{}", audits.report);
+    }
+
+    #[test]
+    fn a_file_is_evaluated_as_a_stream_of_its_lines_is_on_any_number_of_threads() {
+        let rules = standard();
+        let data = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data");
+        let path = data.join("workload-3000.jsonl");
+        let text = std::fs::read_to_string(&path).unwrap();
+        let expected: Vec<_> = rules.screen_all(text.lines()).map(|r| r.unwrap()).collect();
+        for jobs in [1, 2] {
+            let options = FileOptions {
+                jobs,
+                ..FileOptions::default()
+            };
+            let result = rules.evaluate_file(&path, &options).unwrap();
+            assert_eq!(result.cases, expected, "jobs {jobs}");
+            assert!(result.rejections.is_empty());
+            let t = result.totals;
+            assert_eq!((t.read, t.evaluated, t.rejected), (3000, 3000, 0));
+            assert_eq!(t.flagged + t.needs_review + t.clear, 3000);
+            // A CSV batch, read on this thread and evaluated by the workers.
+            let csv = rules
+                .evaluate_file(data.join("workload-3000.csv"), &options)
+                .unwrap();
+            assert_eq!(csv.totals.evaluated, 3000, "jobs {jobs}");
+        }
+    }
+
+    #[test]
+    fn a_files_rejections_are_returned_with_where_and_why() {
+        let rules = standard();
+        let text = "{\"case_id\":\"A\"}\n{\"case_id\":\"B\",\"age\":\"x\"}\nnot json\n{\"case_id\":\"A\"}\n";
+        let result = rules
+            .evaluate_bytes("batch.jsonl", text.as_bytes(), &FileOptions::default())
+            .unwrap();
+        let t = result.totals;
+        assert_eq!((t.read, t.evaluated, t.rejected), (4, 1, 3));
+        let lines: Vec<_> = result.rejections.iter().map(|r| r.line).collect();
+        assert_eq!(lines, [2, 3, 4]);
+        let first = &result.rejections[0];
+        assert_eq!(
+            (first.file.as_str(), first.case_id.as_deref()),
+            ("batch.jsonl", Some("B"))
+        );
+        assert_eq!(first.problems[0].field.as_deref(), Some("age"));
+        assert_eq!(result.rejections[1].problems[0].kind, ProblemKind::BadJson);
+        assert_eq!(
+            result.rejections[2].problems[0].kind,
+            ProblemKind::DuplicateCaseId
+        );
+        assert_eq!(result.rejections[2].raw, "{\"case_id\":\"A\"}");
+        // gzip is read by its first bytes.
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+        std::io::Write::write_all(&mut gz, text.as_bytes()).unwrap();
+        let zipped = rules
+            .evaluate_bytes(
+                "batch.jsonl.gz",
+                &gz.finish().unwrap(),
+                &FileOptions::default(),
+            )
+            .unwrap();
+        assert_eq!((zipped.cases, zipped.totals), (result.cases, result.totals));
+        assert!(matches!(
+            rules.evaluate_bytes("batch.txt", b"", &FileOptions::default()),
+            Err(FileError::Read { .. })
+        ));
+    }
+
+    #[test]
+    fn a_mapped_export_is_read_through_its_mapping() {
+        let rules = standard();
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let options = FileOptions {
+            map: Some(root.join("maps/cms-example.toml")),
+            ..FileOptions::default()
+        };
+        let result = rules
+            .evaluate_file(root.join("examples/data/cms-export.csv"), &options)
+            .unwrap();
+        assert!(result.totals.evaluated > 0);
+        assert_eq!(
+            result.totals.read,
+            result.totals.evaluated + result.totals.rejected
+        );
+        let bad = FileOptions {
+            map: Some(root.join("rules/schema.toml")),
+            ..FileOptions::default()
+        };
+        assert!(matches!(
+            rules.evaluate_file(root.join("examples/data/cms-export.csv"), &bad),
+            Err(FileError::Mapping { .. })
+        ));
     }
 }

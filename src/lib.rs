@@ -74,7 +74,8 @@ pub(crate) mod types;
 pub(crate) mod value;
 
 pub use api::{
-    FieldInfo, LoadError, RecordError, RuleInfo, RuleSet, RunSummary, Screener, TableInfo,
+    FieldInfo, FileError, FileOptions, FileResult, FileTotals, LoadError, RecordError,
+    RejectedRecord, RuleInfo, RuleSet, RunSummary, Screener, TableInfo,
 };
 // What the `nrscreen` binary runs; not part of the library's API.
 #[doc(hidden)]
