@@ -499,11 +499,11 @@ impl Sink for Collect {
     fn case(
         &mut self,
         compiled: &Compiled,
-        _context: &CaseContext<'_>,
+        context: &CaseContext<'_>,
         result: &CaseResult,
     ) -> std::io::Result<()> {
         self.cases
-            .push(CaseReport::of(compiled, result).into_owned());
+            .push(CaseReport::of(compiled, context.record, result).into_owned());
         Ok(())
     }
 
