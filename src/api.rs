@@ -488,22 +488,31 @@ impl std::error::Error for FileError {
     }
 }
 
-/// A sink that keeps every case and rejection.
+/// What receives each case of a file: `cases` gets an owned copy, or a
+/// caller's function the borrowed report.
+type EachCase<'f> = &'f mut dyn FnMut(CaseReport<'_>);
+
+/// A sink that keeps every rejection, and every case (or hands each to a
+/// caller's function).
 #[derive(Default)]
-struct Collect {
+struct Collect<'f> {
     cases: Vec<CaseReport<'static>>,
     rejections: Vec<RejectedRecord>,
+    each: Option<EachCase<'f>>,
 }
 
-impl Sink for Collect {
+impl Sink for Collect<'_> {
     fn case(
         &mut self,
         compiled: &Compiled,
         context: &CaseContext<'_>,
         result: &CaseResult,
     ) -> std::io::Result<()> {
-        self.cases
-            .push(CaseReport::of(compiled, context.record, result).into_owned());
+        let report = CaseReport::of(compiled, context.record, result);
+        match &mut self.each {
+            Some(each) => each(report),
+            None => self.cases.push(report.into_owned()),
+        }
         Ok(())
     }
 
@@ -530,14 +539,37 @@ impl RuleSet {
         path: impl AsRef<Path>,
         options: &FileOptions,
     ) -> Result<FileResult, FileError> {
-        let path = path.as_ref();
+        self.evaluate_path(path.as_ref(), options, None)
+    }
+
+    /// Evaluates the records of file `path` as [`RuleSet::evaluate_file`]
+    /// does, but hands each case, in input order, to `each` as it is
+    /// evaluated (borrowing from the evaluation: nothing is copied) instead
+    /// of keeping it: the result's `cases` is empty. With `options.jobs`
+    /// above 1, `each` runs on the calling thread while the workers go on.
+    pub fn evaluate_file_each(
+        &self,
+        path: impl AsRef<Path>,
+        options: &FileOptions,
+        each: &mut dyn FnMut(CaseReport<'_>),
+    ) -> Result<FileResult, FileError> {
+        self.evaluate_path(path.as_ref(), options, Some(each))
+    }
+
+    /// Opens `path` and evaluates its records.
+    fn evaluate_path(
+        &self,
+        path: &Path,
+        options: &FileOptions,
+        each: Option<EachCase<'_>>,
+    ) -> Result<FileResult, FileError> {
         let name = path.display().to_string();
         let file = std::fs::File::open(path).map_err(|error| FileError::Read {
             file: name.clone(),
             error,
         })?;
         let stream = Box::new(std::io::BufReader::with_capacity(1 << 16, file));
-        self.evaluate_stream(&name, stream, options)
+        self.evaluate_stream(&name, stream, options, each)
     }
 
     /// Evaluates the records in `bytes` as [`RuleSet::evaluate_file`] does
@@ -548,15 +580,30 @@ impl RuleSet {
         bytes: &[u8],
         options: &FileOptions,
     ) -> Result<FileResult, FileError> {
-        self.evaluate_stream(name, Box::new(bytes), options)
+        self.evaluate_stream(name, Box::new(bytes), options, None)
     }
 
-    /// Evaluates the input `stream` named `name`.
+    /// Evaluates the records in `bytes` as [`RuleSet::evaluate_bytes`]
+    /// does, handing each case to `each` as
+    /// [`RuleSet::evaluate_file_each`] does.
+    pub fn evaluate_bytes_each(
+        &self,
+        name: &str,
+        bytes: &[u8],
+        options: &FileOptions,
+        each: &mut dyn FnMut(CaseReport<'_>),
+    ) -> Result<FileResult, FileError> {
+        self.evaluate_stream(name, Box::new(bytes), options, Some(each))
+    }
+
+    /// Evaluates the input `stream` named `name`; each case goes to `each`
+    /// when given, else into the result.
     fn evaluate_stream<'s>(
         &self,
         name: &str,
         stream: Box<dyn BufRead + 's>,
         options: &FileOptions,
+        each: Option<EachCase<'_>>,
     ) -> Result<FileResult, FileError> {
         let compiled = &self.compiled;
         let read_error = |error| FileError::Read {
@@ -570,7 +617,10 @@ impl RuleSet {
             explain: true,
         };
         let mut batch = Batch::new(compiled, batch_options);
-        let mut sink = Collect::default();
+        let mut sink = Collect {
+            each,
+            ..Collect::default()
+        };
         let jobs = options.jobs.max(1);
         let per_chunk = (CHUNK_BYTES / 512).max(1);
         let mut unknown_keys = HashSet::new();
@@ -707,8 +757,19 @@ impl Screener<'_> {
     /// Screens one record given as JSON text (one object; a field absent or
     /// `null` is unknown, never false).
     pub fn screen_json(&mut self, text: &str) -> Result<CaseReport<'static>, RecordError> {
+        self.screen_json_with(text, |report| report.into_owned())
+    }
+
+    /// Screens one record given as JSON text, as [`Screener::screen_json`]
+    /// does, and hands the report to `use_report` borrowing from the
+    /// screener (nothing is copied); returns what it returns.
+    pub fn screen_json_with<T>(
+        &mut self,
+        text: &str,
+        use_report: impl FnOnce(CaseReport<'_>) -> T,
+    ) -> Result<T, RecordError> {
         self.decode(text)?;
-        Ok(self.evaluate())
+        Ok(self.evaluate_with(use_report))
     }
 
     /// Decodes a record into the buffer.
@@ -723,8 +784,13 @@ impl Screener<'_> {
         .map_err(|problems| RecordError { problems })
     }
 
-    /// Evaluates the decoded record.
+    /// Evaluates the decoded record, as an owned report.
     fn evaluate(&mut self) -> CaseReport<'static> {
+        self.evaluate_with(|report| report.into_owned())
+    }
+
+    /// Evaluates the decoded record and hands its report to `use_report`.
+    fn evaluate_with<T>(&mut self, use_report: impl FnOnce(CaseReport<'_>) -> T) -> T {
         evaluate_case(
             &mut self.evaluator,
             &mut self.record,
@@ -732,7 +798,7 @@ impl Screener<'_> {
             self.options,
             |_| self.options.explain,
         );
-        CaseReport::of(self.compiled, &self.record, &self.result).into_owned()
+        use_report(CaseReport::of(self.compiled, &self.record, &self.result))
     }
 
     /// Screens one record given as a JSON value.
@@ -862,6 +928,41 @@ mod tests {
                 .unwrap();
             assert_eq!(csv.totals.evaluated, 3000, "jobs {jobs}");
         }
+    }
+
+    #[test]
+    fn each_case_of_a_file_can_go_to_a_function_instead_of_the_result() {
+        let rules = standard();
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/workload-3000.jsonl");
+        let text = std::fs::read_to_string(&path).unwrap();
+        for jobs in [1, 2] {
+            let options = FileOptions {
+                jobs,
+                ..FileOptions::default()
+            };
+            let kept = rules.evaluate_file(&path, &options).unwrap();
+            let mut seen = Vec::new();
+            let mut each = |case: CaseReport<'_>| seen.push(case.into_owned());
+            let streamed = rules
+                .evaluate_file_each(&path, &options, &mut each)
+                .unwrap();
+            assert!(streamed.cases.is_empty());
+            assert_eq!(seen, kept.cases, "jobs {jobs}");
+            assert_eq!(streamed.totals, kept.totals);
+            let mut count = 0;
+            let from_bytes = rules
+                .evaluate_bytes_each("batch.jsonl", text.as_bytes(), &options, &mut |_| {
+                    count += 1;
+                })
+                .unwrap();
+            assert_eq!((count, from_bytes.totals), (3000, kept.totals));
+        }
+        let mut screener = rules.screener();
+        let line = text.lines().next().unwrap();
+        let borrowed = screener
+            .screen_json_with(line, |report| report.into_owned())
+            .unwrap();
+        assert_eq!(borrowed, rules.screener().screen_json(line).unwrap());
     }
 
     #[test]

@@ -2,17 +2,20 @@
 //! Python package `nrscreen` re-exports it and adds the pandas and Dask
 //! helpers. Evaluation runs with the GIL released.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashSet, VecDeque};
 use std::path::PathBuf;
 use std::sync::Arc;
 
+mod rows;
+
+use rows::{json_to_py, Names, Rows};
+
 use nrscreen::{
-    CaseReport, FileOptions, FileResult, LoadError, Problem, RecordError as NativeRecordError,
-    RejectedRecord, RuleSet, RunSummary,
+    FileOptions, FileResult, LoadError, Problem, RecordError as NativeRecordError, RejectedRecord,
+    RuleSet, RunSummary,
 };
 use pyo3::create_exception;
 use pyo3::exceptions::{PyException, PyOSError, PyTypeError, PyValueError};
-use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyIterator, PyList, PyString, PyTuple};
 
@@ -39,6 +42,8 @@ create_exception!(
 #[pyclass(name = "RuleSet", module = "nrscreen", frozen)]
 struct PyRuleSet {
     rules: Arc<RuleSet>,
+    /// Its names as Python strings, made once.
+    names: Arc<Names>,
     path: PathBuf,
 }
 
@@ -125,39 +130,6 @@ fn duplicate_error(py: Python<'_>, id: &str, index: usize) -> PyErr {
     }
 }
 
-/// A JSON value as a Python object.
-fn json_to_py<'py>(py: Python<'py>, value: &serde_json::Value) -> PyResult<Bound<'py, PyAny>> {
-    use serde_json::Value;
-    Ok(match value {
-        Value::Null => py.None().into_bound(py),
-        Value::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
-        Value::Number(n) => {
-            if let Some(i) = n.as_i64() {
-                i.into_pyobject(py)?.into_any()
-            } else if let Some(u) = n.as_u64() {
-                u.into_pyobject(py)?.into_any()
-            } else {
-                n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
-            }
-        }
-        Value::String(s) => PyString::new(py, s).into_any(),
-        Value::Array(items) => {
-            let list = PyList::empty(py);
-            for item in items {
-                list.append(json_to_py(py, item)?)?;
-            }
-            list.into_any()
-        }
-        Value::Object(map) => {
-            let d = PyDict::new(py);
-            for (k, v) in map {
-                d.set_item(k, json_to_py(py, v)?)?;
-            }
-            d.into_any()
-        }
-    })
-}
-
 /// Serialisable items as a list of Python values.
 fn serialised_list<'py, T: serde::Serialize>(
     py: Python<'py>,
@@ -169,75 +141,6 @@ fn serialised_list<'py, T: serde::Serialize>(
         list.append(json_to_py(py, &value)?)?;
     }
     Ok(list)
-}
-
-/// Python strings made once and shared: rule ids, gaps, severities,
-/// outcomes, field names and citations repeat in every case.
-#[derive(Default)]
-struct Strings(HashMap<String, Py<PyString>>);
-
-impl Strings {
-    /// The string `text`, made the first time it is asked for.
-    fn get<'py>(&mut self, py: Python<'py>, text: &str) -> Bound<'py, PyString> {
-        if let Some(s) = self.0.get(text) {
-            return s.bind(py).clone();
-        }
-        let s = PyString::new(py, text);
-        // Bounded: only the rule set's own names come here.
-        if self.0.len() < 100_000 {
-            self.0.insert(text.to_string(), s.clone().unbind());
-        }
-        s
-    }
-}
-
-/// One case in the JSON shape of `nrscreen eval` (one line of its output).
-fn case_to_py<'py>(
-    py: Python<'py>,
-    case: &CaseReport<'_>,
-    strings: &mut Strings,
-) -> PyResult<Bound<'py, PyDict>> {
-    let d = PyDict::new(py);
-    d.set_item(intern!(py, "case_id"), case.case_id.as_ref())?;
-    d.set_item(
-        intern!(py, "outcome"),
-        strings.get(py, case.outcome.as_str()),
-    )?;
-    let findings = PyList::empty(py);
-    for f in &case.findings {
-        let fd = PyDict::new(py);
-        fd.set_item(intern!(py, "rule"), strings.get(py, &f.rule))?;
-        fd.set_item(intern!(py, "gap"), strings.get(py, &f.gap))?;
-        fd.set_item(
-            intern!(py, "severity"),
-            strings.get(py, f.severity.as_str()),
-        )?;
-        fd.set_item(intern!(py, "outcome"), strings.get(py, f.outcome.as_str()))?;
-        if let Some(by) = &f.cleared_by {
-            fd.set_item(intern!(py, "cleared_by"), strings.get(py, by))?;
-        }
-        fd.set_item(intern!(py, "because"), f.because.as_ref())?;
-        if !f.unknown.is_empty() {
-            let unknown = PyList::empty(py);
-            for u in &f.unknown {
-                unknown.append(strings.get(py, u))?;
-            }
-            fd.set_item(intern!(py, "unknown"), unknown)?;
-        }
-        let facts = PyDict::new(py);
-        for (k, v) in &f.facts.0 {
-            facts.set_item(strings.get(py, k), json_to_py(py, v)?)?;
-        }
-        fd.set_item(intern!(py, "facts"), facts)?;
-        let cites = PyList::empty(py);
-        for c in f.cites.iter() {
-            cites.append(strings.get(py, c))?;
-        }
-        fd.set_item(intern!(py, "cites"), cites)?;
-        findings.append(fd)?;
-    }
-    d.set_item(intern!(py, "findings"), findings)?;
-    Ok(d)
 }
 
 /// Runs `build` with Python's cyclic garbage collector paused: building
@@ -470,14 +373,18 @@ impl PyFileResult {
 }
 
 impl PyFileResult {
-    fn of(py: Python<'_>, result: &FileResult) -> PyResult<PyFileResult> {
-        let mut strings = Strings::default();
+    /// The result `result` of a file whose cases are `rows`.
+    fn of(
+        py: Python<'_>,
+        result: &FileResult,
+        rows: &Rows,
+        names: &Names,
+    ) -> PyResult<PyFileResult> {
         let cases = without_gc(py, || {
-            let cases = PyList::empty(py);
-            for case in &result.cases {
-                cases.append(case_to_py(py, case, &mut strings)?)?;
-            }
-            Ok(cases)
+            let cases = (0..rows.len())
+                .map(|row| rows.case(py, names, row))
+                .collect::<PyResult<Vec<_>>>()?;
+            PyList::new(py, cases)
         })?;
         let rejections = PyList::empty(py);
         for r in &result.rejections {
@@ -576,6 +483,7 @@ impl PyRuleSet {
             .map_err(|e| load_error(py, e))?;
         let path = std::fs::canonicalize(&path).unwrap_or(path);
         Ok(PyRuleSet {
+            names: Arc::new(Names::new(py, &rules)),
             rules: Arc::new(rules),
             path,
         })
@@ -629,15 +537,17 @@ impl PyRuleSet {
         show_cleared: bool,
     ) -> PyResult<Bound<'py, PyDict>> {
         let text = record_json(record)?;
-        let rules = &self.rules;
+        let (rules, names) = (&self.rules, &*self.names);
+        let mut rows = Rows::default();
         let result = py.allow_threads(|| {
             rules
                 .screener()
                 .show_cleared(show_cleared)
-                .screen_json(&text)
+                .screen_json_with(&text, |case| rows.push(names, case))
         });
         match result {
-            Ok(case) => case_to_py(py, &case, &mut Strings::default()),
+            Ok(Ok(row)) => rows.case(py, names, row),
+            Ok(Err(bug)) => Err(PyValueError::new_err(bug)),
             Err(error) => Err(native_record_error(
                 py,
                 &error,
@@ -670,10 +580,11 @@ impl PyRuleSet {
         };
         Ok(CaseStream {
             rules: Arc::clone(&self.rules),
+            names: Arc::clone(&self.names),
             source: Some(PyIterator::from_object(records)?.unbind()),
             ready: VecDeque::new(),
             seen: HashSet::new(),
-            strings: Strings::default(),
+            rows: Rows::default(),
             show_cleared,
             raise,
             chunk: chunk.max(1),
@@ -695,7 +606,9 @@ impl PyRuleSet {
         show_cleared: bool,
     ) -> PyResult<PyFileResult> {
         let options = file_options(map, jobs, show_cleared);
-        self.screen_input(py, |rules| rules.evaluate_file(&path, &options))
+        self.screen_input(py, |rules, each| {
+            rules.evaluate_file_each(&path, &options, each)
+        })
     }
 
     /// Screens records held in memory (`data`, text or bytes) as
@@ -717,7 +630,9 @@ impl PyRuleSet {
             data.extract::<Vec<u8>>()?
         };
         let options = file_options(map, jobs, show_cleared);
-        self.screen_input(py, |rules| rules.evaluate_bytes(&name, &bytes, &options))
+        self.screen_input(py, |rules, each| {
+            rules.evaluate_bytes_each(&name, &bytes, &options, each)
+        })
     }
 
     /// Runs the rule set's tests (`tests/*.toml`) whose name contains
@@ -756,18 +671,33 @@ impl PyRuleSet {
 }
 
 impl PyRuleSet {
-    /// Runs `screen` over the rule set with the GIL released; its result
-    /// as Python objects.
+    /// Runs `screen` over the rule set with the GIL released, its cases
+    /// kept as [`Rows`]; its result as Python objects.
     fn screen_input(
         &self,
         py: Python<'_>,
-        screen: impl FnOnce(&RuleSet) -> Result<FileResult, nrscreen::FileError> + Send,
+        screen: impl FnOnce(
+                &RuleSet,
+                &mut dyn FnMut(nrscreen::CaseReport<'_>),
+            ) -> Result<FileResult, nrscreen::FileError>
+            + Send,
     ) -> PyResult<PyFileResult> {
-        let rules = &self.rules;
+        let (rules, names) = (&self.rules, &*self.names);
+        let mut rows = Rows::default();
+        let mut bug = None;
         let result = py
-            .allow_threads(|| screen(rules))
+            .allow_threads(|| {
+                screen(rules, &mut |case| {
+                    if let Err(e) = rows.push(names, case) {
+                        bug.get_or_insert(e);
+                    }
+                })
+            })
             .map_err(|e| file_error(py, e))?;
-        PyFileResult::of(py, &result)
+        if let Some(bug) = bug {
+            return Err(PyValueError::new_err(bug));
+        }
+        PyFileResult::of(py, &result, &rows, names)
     }
 }
 
@@ -799,7 +729,8 @@ fn file_error(py: Python<'_>, error: nrscreen::FileError) -> PyErr {
 
 /// What one record of a stream became.
 enum Screened {
-    Case(CaseReport<'static>),
+    /// A row of the chunk's [`Rows`].
+    Row(usize),
     Built(PyObject),
     Refused(NativeRecordError),
     Duplicate(String),
@@ -811,10 +742,12 @@ enum Screened {
 #[pyclass(module = "nrscreen")]
 struct CaseStream {
     rules: Arc<RuleSet>,
+    names: Arc<Names>,
     source: Option<Py<PyIterator>>,
     ready: VecDeque<(usize, Option<String>, Screened)>,
     seen: HashSet<String>,
-    strings: Strings,
+    /// The cases of the chunk being screened.
+    rows: Rows,
     show_cleared: bool,
     raise: bool,
     chunk: usize,
@@ -836,9 +769,10 @@ impl CaseStream {
         };
         let error = match item {
             Screened::Built(case) => return Ok(Some(case)),
-            Screened::Case(case) => {
-                let case = case_to_py(py, &case, &mut self.strings)?;
-                return Ok(Some(case.into_any().unbind()));
+            Screened::Row(_) => {
+                return Err(PyValueError::new_err(
+                    "a case was not built (a bug of nrscreen)",
+                ))
             }
             Screened::Refused(e) => native_record_error(py, &e, case_id, Some(index)),
             Screened::Duplicate(id) => duplicate_error(py, &id, index),
@@ -860,8 +794,9 @@ impl CaseStream {
         let Some(source) = &self.source else {
             return Ok(());
         };
-        let mut texts: Vec<(usize, Option<String>, Result<String, PyErr>)> =
-            Vec::with_capacity(self.chunk);
+        // The records are kept to read the case id of one refused.
+        let mut records: Vec<Option<Bound<'_, PyAny>>> = Vec::with_capacity(self.chunk);
+        let mut texts: Vec<Result<String, PyErr>> = Vec::with_capacity(self.chunk);
         let mut iter = source.bind(py).clone();
         while texts.len() < self.chunk {
             match iter.next() {
@@ -871,51 +806,58 @@ impl CaseStream {
                 }
                 Some(Err(e)) => {
                     self.source = None;
-                    texts.push((self.index, None, Err(e)));
-                    self.index += 1;
+                    texts.push(Err(e));
+                    records.push(None);
                     break;
                 }
                 Some(Ok(record)) => {
-                    let case_id = record_case_id(&record);
-                    texts.push((self.index, case_id, record_json(&record)));
-                    self.index += 1;
+                    texts.push(record_json(&record));
+                    records.push(Some(record));
                 }
             }
         }
-        let rules = &self.rules;
+        let (rules, names) = (&self.rules, &*self.names);
         let seen = &mut self.seen;
+        let rows = &mut self.rows;
+        rows.clear();
         let show_cleared = self.show_cleared;
         let screened = py.allow_threads(move || {
             let mut screener = rules.screener().show_cleared(show_cleared);
             texts
                 .into_iter()
-                .map(|(i, id, text)| {
-                    let item = match text {
-                        Err(e) => Screened::Python(e),
-                        Ok(text) => match screener.screen_json(&text) {
-                            Err(e) => Screened::Refused(e),
-                            Ok(case) if seen.insert(case.case_id.to_string()) => {
-                                Screened::Case(case)
+                .map(|text| match text {
+                    Err(e) => Screened::Python(e),
+                    Ok(text) => {
+                        let screened = screener.screen_json_with(&text, |case| {
+                            if !seen.insert(case.case_id.to_string()) {
+                                return Screened::Duplicate(case.case_id.into_owned());
                             }
-                            Ok(case) => Screened::Duplicate(case.case_id.into_owned()),
-                        },
-                    };
-                    (i, id, item)
+                            match rows.push(names, case) {
+                                Ok(row) => Screened::Row(row),
+                                Err(bug) => Screened::Python(PyValueError::new_err(bug)),
+                            }
+                        });
+                        screened.unwrap_or_else(Screened::Refused)
+                    }
                 })
                 .collect::<Vec<_>>()
         });
         // The chunk's dicts are made together, the collector paused.
-        let strings = &mut self.strings;
-        let ready = &mut self.ready;
+        let (rows, ready, first) = (&self.rows, &mut self.ready, self.index);
+        self.index += screened.len();
         without_gc(py, || {
-            for (i, id, item) in screened {
-                let item = match item {
-                    Screened::Case(case) => {
-                        Screened::Built(case_to_py(py, &case, strings)?.into_any().unbind())
+            for (n, (item, record)) in screened.into_iter().zip(records).enumerate() {
+                let (item, case_id) = match item {
+                    Screened::Row(row) => (
+                        Screened::Built(rows.case(py, names, row)?.into_any().unbind()),
+                        None,
+                    ),
+                    refused @ Screened::Refused(_) => {
+                        (refused, record.as_ref().and_then(record_case_id))
                     }
-                    other => other,
+                    other => (other, None),
                 };
-                ready.push_back((i, id, item));
+                ready.push_back((first + n, case_id, item));
             }
             Ok(())
         })?;

@@ -153,6 +153,63 @@ def test_evaluate_file_and_many_equal_the_cli(rules, cli, batch):
     assert [rules.evaluate(r) for r in read_jsonl(batch)[:50]] == expected[:50]
 
 
+def test_results_share_no_mutable_objects(rules):
+    """The rule set's strings are shared between cases (str is immutable);
+    every list and dict is each case's own, so changing one result leaves
+    every other, and the next call's, as they were."""
+
+    def mutables(case):
+        yield case
+        yield case["findings"]
+        for f in case["findings"]:
+            yield f
+            yield f["facts"]
+            yield f["cites"]
+            if "unknown" in f:
+                yield f["unknown"]
+            yield from (v for v in f["facts"].values() if isinstance(v, (list, dict)))
+
+    for screen in (
+        lambda: rules.evaluate_file(WORKLOAD, jobs=1).cases,
+        lambda: list(rules.evaluate_many(read_jsonl(WORKLOAD))),
+        lambda: [rules.evaluate(r) for r in read_jsonl(WORKLOAD)[:100]],
+    ):
+        cases = screen()
+        pristine = json.loads(json.dumps(cases))
+        seen = {}
+        for n, case in enumerate(cases):
+            for obj in mutables(case):
+                assert seen.setdefault(id(obj), n) == n, "a list or dict is in two cases"
+        first = next(c for c in cases if c["findings"])
+        cited = first["findings"][0]["rule"]
+        first["findings"][0]["cites"].append("mutated")
+        first["findings"][0]["facts"]["mutated"] = True
+        first["findings"].append({})
+        others = [(c, p) for c, p in zip(cases, pristine) if c is not first]
+        for case, _ in others:
+            for f in case["findings"]:
+                assert "mutated" not in f["cites"] and "mutated" not in f["facts"]
+        assert [c for c, _ in others] == [p for _, p in others]
+        again = screen()
+        assert again == pristine
+        assert all(
+            "mutated" not in f["cites"] for c in again for f in c["findings"] if f["rule"] == cited
+        )
+
+
+def test_show_cleared_gives_the_clis_cleared_findings():
+    fixtures = ROOT / "tests" / "fixtures" / "eval"
+    rules = nrscreen.load(fixtures / "rules")
+    expected = read_jsonl(fixtures / "expected" / "cases.show-cleared.jsonl")
+    assert any(f.get("cleared_by") for c in expected for f in c["findings"])
+    for jobs in (1, 2):
+        result = rules.evaluate_file(fixtures / "cases.jsonl", jobs=jobs, show_cleared=True)
+        assert result.cases == expected
+    records = read_jsonl(fixtures / "cases.jsonl")
+    assert list(rules.evaluate_many(records, show_cleared=True)) == expected
+    assert [rules.evaluate(r, show_cleared=True) for r in records] == expected
+
+
 def test_evaluate_file_reads_csv_gzip_and_mappings_like_the_cli(rules, cli, tmp_path):
     csv = ROOT / "rules" / "examples" / "cases.csv"
     assert rules.evaluate_file(csv).cases == cli(csv)
