@@ -62,11 +62,16 @@ pub(crate) struct Names {
     field_index: Index,
     rules: Vec<RuleNames>,
     fields: Vec<Py<PyString>>,
+    /// A finding's keys in the JSON order, each `None`: without and with
+    /// `cleared_by` (bit 0) and `unknown` (bit 1). A finding's dict is a
+    /// copy, its values then set, so that it never grows key by key.
+    /// Never handed out.
+    findings: [Py<PyDict>; 4],
 }
 
 impl Names {
     /// The names of `rules`' rules and fields.
-    pub(crate) fn new(py: Python<'_>, rules: &RuleSet) -> Names {
+    pub(crate) fn new(py: Python<'_>, rules: &RuleSet) -> PyResult<Names> {
         let mut rule_index = Index::default();
         let mut field_index = Index::default();
         let rule_names = rules
@@ -96,12 +101,19 @@ impl Names {
                 PyString::intern(py, &field.name).unbind()
             })
             .collect();
-        Names {
+        let findings = [
+            finding_keys(py, 0)?,
+            finding_keys(py, 1)?,
+            finding_keys(py, 2)?,
+            finding_keys(py, 3)?,
+        ];
+        Ok(Names {
             rule_index,
             field_index,
             rules: rule_names,
             fields,
-        }
+            findings,
+        })
     }
 
     /// The index of rule `id`.
@@ -119,6 +131,29 @@ impl Names {
             .copied()
             .ok_or_else(|| format!("no field `{name}` in the schema (a bug of nrscreen)"))
     }
+}
+
+/// A dict of a finding's keys, in the JSON order, each `None`: with
+/// `cleared_by` when bit 0 of `shape` is set, `unknown` when bit 1 is.
+fn finding_keys(py: Python<'_>, shape: usize) -> PyResult<Py<PyDict>> {
+    let keys = [
+        (intern!(py, "rule"), true),
+        (intern!(py, "gap"), true),
+        (intern!(py, "severity"), true),
+        (intern!(py, "outcome"), true),
+        (intern!(py, "cleared_by"), shape & 1 != 0),
+        (intern!(py, "because"), true),
+        (intern!(py, "unknown"), shape & 2 != 0),
+        (intern!(py, "facts"), true),
+        (intern!(py, "cites"), true),
+    ];
+    let d = PyDict::new(py);
+    for (key, present) in keys {
+        if present {
+            d.set_item(key, py.None())?;
+        }
+    }
+    Ok(d.unbind())
 }
 
 /// An index as `u32` (the rule set's rules and fields are far fewer).
@@ -253,7 +288,8 @@ impl Rows {
                 .map(|s| s.bind(py))
                 .ok_or_else(|| PyValueError::new_err("no such field (a bug of nrscreen)"))
         };
-        let d = PyDict::new(py);
+        let shape = usize::from(f.cleared_by.is_some()) | usize::from(!f.unknown.is_empty()) << 1;
+        let d = names.findings[shape].bind(py).copy()?;
         d.set_item(intern!(py, "rule"), rule.id.bind(py))?;
         d.set_item(intern!(py, "gap"), rule.gap.bind(py))?;
         d.set_item(intern!(py, "severity"), rule.severity.bind(py))?;
