@@ -3,6 +3,7 @@
 //! helpers. Evaluation runs with the GIL released.
 
 use std::collections::{HashSet, VecDeque};
+use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -207,6 +208,13 @@ fn is_missing(value: &Bound<'_, PyAny>) -> PyResult<bool> {
 
 /// Writes `s` as a JSON string.
 fn write_str(out: &mut String, s: &str) {
+    // Most text needs no escape: written as it is, without a copy.
+    if !s.bytes().any(|b| b < 0x20 || b == b'"' || b == b'\\') {
+        out.push('"');
+        out.push_str(s);
+        out.push('"');
+        return;
+    }
     match serde_json::to_string(s) {
         Ok(text) => out.push_str(&text),
         Err(_) => out.push_str("\"\""),
@@ -227,7 +235,14 @@ fn write_json(value: &Bound<'_, PyAny>, out: &mut String, depth: usize) -> PyRes
     } else if let Ok(b) = value.downcast::<PyBool>() {
         out.push_str(if b.is_true() { "true" } else { "false" });
     } else if let Ok(i) = value.downcast::<PyInt>() {
-        out.push_str(&i.str()?.to_cow()?);
+        match i.extract::<i64>() {
+            Ok(n) => {
+                // Writing to a `String` cannot fail.
+                let _ = write!(out, "{n}");
+            }
+            // Beyond 64 bits: its digits, which the decoder then refuses.
+            Err(_) => out.push_str(&i.str()?.to_cow()?),
+        }
     } else if let Ok(f) = value.downcast::<PyFloat>() {
         let x = f.value();
         if x.is_nan() {

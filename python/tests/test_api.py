@@ -307,3 +307,32 @@ def test_nan_in_a_list_is_a_problem_not_a_value(rules):
     with pytest.raises(nrscreen.RecordError) as error:
         rules.evaluate({"case_id": "L", "languages": ["es", math.nan]})
     assert error.value.problems[0]["field"] == "languages"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"case_id": 'A "quoted" \\ id'},
+        {"case_id": "tab\there, é-ü-😀"},
+        {"case_id": "line\nbreak\u0001"},
+        {"return_city": "Ciudad Juárez \"centro\""},
+        {"age": 34},
+        {"age": -1},
+        {"age": 2**70},
+    ],
+)
+def test_records_from_python_read_as_their_json_does(rules, changes):
+    """A record given as a dict screens as its `json.dumps` text does when
+    read from a file: text with quotes, escapes and control characters,
+    and integers of any size, reach the decoder intact."""
+    record = {**FEAR, **changes}
+    from_file = rules.evaluate_bytes(json.dumps(record) + "\n", "record.jsonl")
+    try:
+        case = rules.evaluate(record)
+    except nrscreen.RecordError as error:
+        assert from_file.cases == []
+        assert [p["reason"] for p in error.problems] == [
+            p["reason"] for p in from_file.rejections[0]["problems"]
+        ]
+    else:
+        assert [case] == from_file.cases
