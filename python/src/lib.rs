@@ -149,7 +149,9 @@ fn serialised_list<'py, T: serde::Serialize>(
 /// hold no cycles. Pause it for a chunk of results at a time
 /// ([`GC_CHUNK`]), not for all: the collection that follows then walks
 /// objects still in the processor's cache, where one after a whole file
-/// walks hundreds of thousands that are not (measured: twice the time).
+/// walks hundreds of thousands that are not (measured on 30,000 cases:
+/// about 0.2 s for that one walk, against about 0.12 s for the chunks'
+/// walks and the middle generation's that follow them).
 fn without_gc<'py, T>(py: Python<'py>, build: impl FnOnce() -> PyResult<T>) -> PyResult<T> {
     let gc = py.import("gc")?;
     let enabled: bool = gc.call_method0("isenabled")?.extract()?;
