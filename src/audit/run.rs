@@ -286,7 +286,12 @@ fn run_audit(
 /// Checks declared audit `index` over generated cases, shrinking a
 /// failure: the result, and how many cases met the precondition before
 /// any failure.
-fn check_audit(bench: &Bench<'_>, options: &AuditOptions, index: usize, audit: &Audit) -> (Result<(), TestError<GenCase>>, u32) {
+fn check_audit(
+    bench: &Bench<'_>,
+    options: &AuditOptions,
+    index: usize,
+    audit: &Audit,
+) -> (Result<(), TestError<GenCase>>, u32) {
     let compiled = bench.compiled;
     let program = bench.program();
     let met = Cell::new(0u32);
@@ -476,9 +481,10 @@ impl AuditCases {
                             match (expect.kind, &case.grown[i]) {
                                 (AuditExpectationKind::StaysFlagged(_), Some(grown)) => {
                                     flagged
-                                        && !expect.rules.iter().any(|&r| {
-                                            outcome(grown, r) == RuleOutcome::Flagged
-                                        })
+                                        && !expect
+                                            .rules
+                                            .iter()
+                                            .any(|&r| outcome(grown, r) == RuleOutcome::Flagged)
                                 }
                                 (kind, _) => unmet(kind, flagged, review),
                             }

@@ -108,7 +108,9 @@ pub(crate) fn run(args: &MutantsArgs) -> Exit {
     // A rule set that fails its own tests or audits kills every mutant.
     let (failing, audits) = super::with_jobs(jobs, || {
         let mut report = String::new();
-        if options.tests && run_tests(&compiled, &sources, &tests, None, None, &mut report).failed > 0 {
+        if options.tests
+            && run_tests(&compiled, &sources, &tests, None, None, &mut report).failed > 0
+        {
             return (Some("tests fail"), None);
         }
         if !options.audits {
@@ -143,8 +145,14 @@ pub(crate) fn run(args: &MutantsArgs) -> Exit {
     }
     let chosen = spread(all, max);
     let started = std::time::Instant::now();
-    let judged = super::with_jobs(jobs, || judge(program, &sources, &tests, audits.as_ref(), chosen, &options));
-    tracing::info!(seconds = started.elapsed().as_secs_f64(), mutants = judged.len(), "mutants judged");
+    let judged = super::with_jobs(jobs, || {
+        judge(program, &sources, &tests, audits.as_ref(), chosen, &options)
+    });
+    tracing::info!(
+        seconds = started.elapsed().as_secs_f64(),
+        mutants = judged.len(),
+        "mutants judged"
+    );
     let summary = Summary::of(&judged, generated, &options);
     match args.format {
         MutantsFormat::Text => print!("{}", text(&sources, &judged, &summary, &options, colour)),
@@ -153,7 +161,10 @@ pub(crate) fn run(args: &MutantsArgs) -> Exit {
     match args.min_killed {
         Some(min) if summary.score + 1e-9 < min => {
             if args.format == MutantsFormat::Text {
-                println!("the score {:.1}% is below the required {min}%", summary.score);
+                println!(
+                    "the score {:.1}% is below the required {min}%",
+                    summary.score
+                );
             }
             Exit::RuleErrors
         }

@@ -88,7 +88,11 @@ enum Change {
     /// An exception of a rule removed.
     DropException { rule: usize, exception: usize },
     /// A window bound set to `date` (`until`: the last day, else the first).
-    Window { rule: usize, until: bool, date: Date },
+    Window {
+        rule: usize,
+        until: bool,
+        date: Date,
+    },
 }
 
 /// One mutant: a change of one node of the program, and how to show it.
@@ -348,7 +352,11 @@ fn without_not(sources: &Sources, e: &TExpr, operand: &TExpr) -> String {
 }
 
 /// The one-node changes of `e`: kind, replacement node, replacement text.
-fn alternatives(program: &Program, sources: &Sources, e: &TExpr) -> Vec<(MutantKind, TExpr, String)> {
+fn alternatives(
+    program: &Program,
+    sources: &Sources,
+    e: &TExpr,
+) -> Vec<(MutantKind, TExpr, String)> {
     let with = |kind: TKind| TExpr {
         kind,
         ty: e.ty.clone(),
@@ -372,7 +380,10 @@ fn alternatives(program: &Program, sources: &Sources, e: &TExpr) -> Vec<(MutantK
                 CmpOp::Ge => Some(CmpOp::Gt),
                 CmpOp::Eq | CmpOp::Ne => None,
             };
-            let changes = [(MutantKind::ComparisonFlipped, Some(negated)), (MutantKind::BoundaryMoved, boundary)];
+            let changes = [
+                (MutantKind::ComparisonFlipped, Some(negated)),
+                (MutantKind::BoundaryMoved, boundary),
+            ];
             for (kind, new) in changes {
                 if let Some(new) = new {
                     out.push((
@@ -434,7 +445,10 @@ fn alternatives(program: &Program, sources: &Sources, e: &TExpr) -> Vec<(MutantK
                     }
                 }
                 Value::Date(d) => {
-                    for m in [d.0.checked_sub(1), d.0.checked_add(1)].into_iter().flatten() {
+                    for m in [d.0.checked_sub(1), d.0.checked_add(1)]
+                        .into_iter()
+                        .flatten()
+                    {
                         let date = Date(m);
                         out.push((
                             MutantKind::OffByOne,
@@ -487,8 +501,14 @@ fn rules_reading(program: &Program, def: DefId) -> Vec<usize> {
         .enumerate()
         .filter(|(_, rule)| {
             reads(&rule.condition, &affected)
-                || rule.exceptions.iter().any(|x| reads(&x.condition, &affected))
-                || rule.window.as_ref().is_some_and(|w| reads(&w.date, &affected))
+                || rule
+                    .exceptions
+                    .iter()
+                    .any(|x| reads(&x.condition, &affected))
+                || rule
+                    .window
+                    .as_ref()
+                    .is_some_and(|w| reads(&w.date, &affected))
         })
         .map(|(i, _)| i)
         .collect()
@@ -557,7 +577,11 @@ mod tests {
 
     /// The mutants the analysis calls equivalent decide generated cases as
     /// the original does.
-    fn equivalents_agree(program: &Program, sources: &Sources, seed: u64) -> Result<(), TestCaseError> {
+    fn equivalents_agree(
+        program: &Program,
+        sources: &Sources,
+        seed: u64,
+    ) -> Result<(), TestCaseError> {
         let pools = Pools::of(program);
         for mutant in mutants(program, sources) {
             let changed = mutant.apply(program);

@@ -119,7 +119,9 @@ fn judge_one(
             .filter(|case| !differing(program, changed, &rules, case).is_empty())
             .or_else(|| search(program, changed, &rules, options));
         judged.suggested_test = found.map(|mut case| {
-            minimise(&mut case, |c| !differing(program, changed, &rules, c).is_empty());
+            minimise(&mut case, |c| {
+                !differing(program, changed, &rules, c).is_empty()
+            });
             rule_test(program, changed, &rules, &judged.mutant, &case)
         });
     }
@@ -168,7 +170,11 @@ fn search(
     let pools = [Pools::of(original), Pools::of(changed)];
     let mut strategies = Vec::new();
     for &i in rules {
-        strategies.push(cases(original, &pools[0], Some(&original.rules[i].condition)));
+        strategies.push(cases(
+            original,
+            &pools[0],
+            Some(&original.rules[i].condition),
+        ));
         strategies.push(cases(changed, &pools[1], Some(&changed.rules[i].condition)));
     }
     strategies.push(cases(original, &pools[0], None));
@@ -200,11 +206,19 @@ fn rule_test(
     }
     let name = format!(
         "TODO: say what this case is (it catches `{}` in {})",
-        mutant.replacement.split_whitespace().collect::<Vec<_>>().join(" "),
+        mutant
+            .replacement
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" "),
         mutant.place
     );
     let mut out = format!("[[test]]\nname = {}\n", crate::syntax::print::quote(&name));
-    for (key, ids) in [("flagged", flagged), ("needs_review", review), ("clear", clear)] {
+    for (key, ids) in [
+        ("flagged", flagged),
+        ("needs_review", review),
+        ("clear", clear),
+    ] {
         if !ids.is_empty() {
             out.push_str(&format!("{key} = [{}]\n", ids.join(", ")));
         }

@@ -158,7 +158,10 @@ pub(crate) fn text(
         out.push('\n');
     }
     let sampled = if summary.judged < summary.generated {
-        format!(" (a sample of {} of {} generated)", summary.judged, summary.generated)
+        format!(
+            " (a sample of {} of {} generated)",
+            summary.judged, summary.generated
+        )
     } else {
         String::new()
     };
@@ -168,7 +171,10 @@ pub(crate) fn text(
         "{} mutants{sampled}: {} equivalent, {} killed, {} survived",
         summary.judged, summary.equivalent, summary.killed, summary.survived
     );
-    for (judge, count) in [("tests", summary.killed_by_tests), ("audits", summary.killed_by_audits)] {
+    for (judge, count) in [
+        ("tests", summary.killed_by_tests),
+        ("audits", summary.killed_by_audits),
+    ] {
         if let Some(count) = count {
             let _ = writeln!(
                 out,
