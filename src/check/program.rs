@@ -372,78 +372,54 @@ pub(crate) enum TKind {
     },
 }
 
+/// The direct sub-expressions of `$kind` (a `&TKind` or `&mut TKind`),
+/// each passed to `$f`, in one order for both borrows.
+macro_rules! each_child {
+    ($kind:expr, $f:ident, $iter:ident) => {
+        match $kind {
+            TKind::Const(_)
+            | TKind::UnknownValue
+            | TKind::Field(_)
+            | TKind::Def(_)
+            | TKind::Var(_)
+            | TKind::TableKeys(_) => {}
+            TKind::List(items) | TKind::Call(_, items) => items.$iter().for_each($f),
+            TKind::Not(e) | TKind::Known(e) | TKind::IsEmpty(e) | TKind::Neg(e) => $f(e),
+            TKind::And(a, b)
+            | TKind::Or(a, b)
+            | TKind::Default(a, b)
+            | TKind::Compare(_, a, b)
+            | TKind::In(a, b)
+            | TKind::Contains(a, b)
+            | TKind::SetTest(_, a, b)
+            | TKind::Arith(_, a, b) => {
+                $f(a);
+                $f(b);
+            }
+            TKind::Lookup { key, on, .. } => {
+                $f(key);
+                if let Some(on) = on {
+                    $f(on);
+                }
+            }
+            TKind::Quantifier { list, body, .. } => {
+                $f(list);
+                $f(body);
+            }
+        }
+    };
+}
+
 impl TExpr {
     /// Calls `f` on each direct sub-expression (borrowed as long as
     /// `self`, so they can be collected).
     pub(crate) fn for_each_child<'e>(&'e self, mut f: impl FnMut(&'e TExpr)) {
-        match &self.kind {
-            TKind::Const(_)
-            | TKind::UnknownValue
-            | TKind::Field(_)
-            | TKind::Def(_)
-            | TKind::Var(_)
-            | TKind::TableKeys(_) => {}
-            TKind::List(items) | TKind::Call(_, items) => items.iter().for_each(f),
-            TKind::Not(e) | TKind::Known(e) | TKind::IsEmpty(e) | TKind::Neg(e) => f(e),
-            TKind::And(a, b)
-            | TKind::Or(a, b)
-            | TKind::Default(a, b)
-            | TKind::Compare(_, a, b)
-            | TKind::In(a, b)
-            | TKind::Contains(a, b)
-            | TKind::SetTest(_, a, b)
-            | TKind::Arith(_, a, b) => {
-                f(a);
-                f(b);
-            }
-            TKind::Lookup { key, on, .. } => {
-                f(key);
-                if let Some(on) = on {
-                    f(on);
-                }
-            }
-            TKind::Quantifier { list, body, .. } => {
-                f(list);
-                f(body);
-            }
-        }
+        each_child!(&self.kind, f, iter)
     }
-}
 
-impl TExpr {
     /// Calls `f` on each direct sub-expression, mutably, in the order of
     /// [`TExpr::for_each_child`].
     pub(crate) fn for_each_child_mut(&mut self, mut f: impl FnMut(&mut TExpr)) {
-        match &mut self.kind {
-            TKind::Const(_)
-            | TKind::UnknownValue
-            | TKind::Field(_)
-            | TKind::Def(_)
-            | TKind::Var(_)
-            | TKind::TableKeys(_) => {}
-            TKind::List(items) | TKind::Call(_, items) => items.iter_mut().for_each(f),
-            TKind::Not(e) | TKind::Known(e) | TKind::IsEmpty(e) | TKind::Neg(e) => f(e),
-            TKind::And(a, b)
-            | TKind::Or(a, b)
-            | TKind::Default(a, b)
-            | TKind::Compare(_, a, b)
-            | TKind::In(a, b)
-            | TKind::Contains(a, b)
-            | TKind::SetTest(_, a, b)
-            | TKind::Arith(_, a, b) => {
-                f(a);
-                f(b);
-            }
-            TKind::Lookup { key, on, .. } => {
-                f(key);
-                if let Some(on) = on {
-                    f(on);
-                }
-            }
-            TKind::Quantifier { list, body, .. } => {
-                f(list);
-                f(body);
-            }
-        }
+        each_child!(&mut self.kind, f, iter_mut)
     }
 }

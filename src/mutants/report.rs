@@ -128,8 +128,8 @@ pub(crate) fn text(
                 for line in test.lines() {
                     let _ = writeln!(out, "    {}", escape::terminal(line));
                 }
+                out.push('\n');
             }
-            out.push('\n');
             continue;
         }
         let status = if j.equivalent {

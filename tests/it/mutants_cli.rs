@@ -70,8 +70,13 @@ fn the_json_report_is_stable_and_has_every_kind_an_equivalent_and_a_survivor() {
     assert!(status("survived").any(|m| m["suggested_test"].is_string()));
     assert!(status("survived").any(|m| m["suggested_test"].is_null()));
     // Survivors come first.
-    let first_other = mutants.iter().position(|m| m["status"] != "survived").unwrap();
-    assert!(mutants[first_other..].iter().all(|m| m["status"] != "survived"));
+    let first_other = mutants
+        .iter()
+        .position(|m| m["status"] != "survived")
+        .unwrap();
+    assert!(mutants[first_other..]
+        .iter()
+        .all(|m| m["status"] != "survived"));
     let (killed, judged, equivalent) = (
         report["killed"].as_f64().unwrap(),
         report["judged"].as_f64().unwrap(),
@@ -103,16 +108,28 @@ fn a_pasted_suggested_test_passes_on_the_rules_and_kills_its_mutant() {
         .status(0)
         .run();
     assert!(test.stdout.ends_with(" 0 failed\n"), "{}", test.stdout);
-    let after = json_report(Test::new().rule_set(set).args(["mutants", "rules", "--tests"]));
+    let after = json_report(
+        Test::new()
+            .rule_set(set)
+            .args(["mutants", "rules", "--tests"]),
+    );
     let still: Vec<(&str, &str)> = after["mutants"]
         .as_array()
         .unwrap()
         .iter()
         .filter(|m| m["status"] == "survived" && m["suggested_test"].is_string())
-        .map(|m| (m["kind"].as_str().unwrap(), m["replacement"].as_str().unwrap()))
+        .map(|m| {
+            (
+                m["kind"].as_str().unwrap(),
+                m["replacement"].as_str().unwrap(),
+            )
+        })
         .collect();
     for m in &survivors {
-        let key = (m["kind"].as_str().unwrap(), m["replacement"].as_str().unwrap());
+        let key = (
+            m["kind"].as_str().unwrap(),
+            m["replacement"].as_str().unwrap(),
+        );
         assert!(!still.contains(&key), "{key:?} survived its own test");
     }
     assert!(after["killed"].as_u64() > report["killed"].as_u64());
@@ -124,7 +141,11 @@ fn min_killed_fails_below_the_score() {
         .args(["mutants", FIXTURE, "--audits", "--min-killed", "95"])
         .status(1)
         .run();
-    assert!(low.stdout.contains("is below the required 95%"), "{}", low.stdout);
+    assert!(
+        low.stdout.contains("is below the required 95%"),
+        "{}",
+        low.stdout
+    );
     Test::new()
         .args(["mutants", FIXTURE, "--audits", "--min-killed", "10"])
         .status(0)
@@ -138,12 +159,22 @@ fn limits_are_enforced_with_clear_messages() {
         .status(0)
         .run();
     assert!(
-        sampled.stderr.contains("judging 5 of them, spread over the rule set"),
+        sampled
+            .stderr
+            .contains("judging 5 of them, spread over the rule set"),
         "{}",
         sampled.stderr
     );
-    assert!(sampled.stdout.contains("5 mutants (a sample of 5 of "), "{}", sampled.stdout);
-    for bad in [["--cases", "0"], ["--cases", "100001"], ["--max-mutants", "0"]] {
+    assert!(
+        sampled.stdout.contains("5 mutants (a sample of 5 of "),
+        "{}",
+        sampled.stdout
+    );
+    for bad in [
+        ["--cases", "0"],
+        ["--cases", "100001"],
+        ["--max-mutants", "0"],
+    ] {
         Test::new()
             .args(["mutants", FIXTURE])
             .args(bad)
@@ -163,7 +194,11 @@ fn a_rule_set_failing_its_own_tests_is_refused() {
         .args(["mutants", "rules", "--tests"])
         .status(1)
         .run();
-    assert!(output.stdout.contains("every mutant would be killed"), "{}", output.stdout);
+    assert!(
+        output.stdout.contains("every mutant would be killed"),
+        "{}",
+        output.stdout
+    );
 }
 
 #[test]
