@@ -146,11 +146,14 @@ nrscreen audit rules --cases 300 --seed 1     # what CI runs\n  \
 nrscreen audit rules --audit notice          # only the audits whose name contains `notice`"
     )]
     Audit(AuditArgs),
-    /// How strong are the tests and audits? Change the rule set one node at
-    /// a time (an operator, a constant, an operand or exception dropped, a
-    /// window bound moved) and report which changes the rule tests and the
-    /// audits catch ("killed") and which they let through ("survived"),
-    /// survivors first, each with a rule test that would catch it.
+    /// How strong are the tests and audits: which one-node changes of the
+    /// rule set they catch.
+    ///
+    /// Changes the rule set one node at a time (an operator, a constant, an
+    /// operand or exception dropped, a window bound moved) and reports which
+    /// changes the rule tests and the audits catch ("killed") and which they
+    /// let through ("survived"), survivors first, each with a rule test that
+    /// would catch it.
     #[command(after_help = mutants::AFTER_HELP)]
     Mutants(mutants::MutantsArgs),
     /// Work with input mappings (see grammar/MAPPING.md).

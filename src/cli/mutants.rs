@@ -30,7 +30,7 @@ tests have errors, the tests or audits fail on the rule set itself, or the score
 
 Examples:
   nrscreen mutants rules --tests                         # how strong are the rule tests?
-  nrscreen mutants rules --audits --min-killed 80 --seed 1 --cases 40 --max-mutants 200   # what CI runs
+  nrscreen mutants rules --audits --min-killed 80 --seed 1 --cases 200 --max-mutants 400   # CI
   nrscreen mutants rules --format json > mutants.json";
 
 /// How the report is written.
