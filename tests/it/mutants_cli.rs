@@ -216,3 +216,15 @@ fn rule_file_text_is_escaped_for_the_terminal() {
     assert!(!output.stdout.contains('\u{202e}'), "{}", output.stdout);
     assert!(output.stdout.contains("\\u{1b}[2J"), "{}", output.stdout);
 }
+
+#[test]
+fn the_report_is_the_same_for_every_number_of_jobs() {
+    let run = |jobs: &str| {
+        Test::new()
+            .args(["mutants", FIXTURE, "--format", "json", "--jobs", jobs])
+            .status(0)
+            .run()
+            .stdout
+    };
+    assert_eq!(run("1"), run("3"));
+}
