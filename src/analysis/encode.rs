@@ -53,15 +53,9 @@ pub(super) enum AtomOf<'p> {
     Truth(&'p TExpr),
     /// A rule's effective window (T: inside, F: outside).
     Window(&'p Rule),
-    /// The expression is unknown without any unknown field behind it (an
-    /// `unknown` literal, a missing table row, an overflow): `decide` then
-    /// lets the rule be flagged regardless.
-    Silent(&'p TExpr),
-    /// The window's date is unknown without any unknown field behind it.
-    SilentWindow(&'p Rule),
 }
 
-/// An opaque atom and its literals (for `Silent*`, only `t` is used).
+/// An opaque atom and its literals.
 #[cfg_attr(not(test), allow(dead_code))] // read by the property test
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Atom<'p> {
@@ -108,8 +102,6 @@ pub(super) struct Encoder<'p> {
     /// unknown").
     pub comparisons: Vec<(&'p TExpr, Truth)>,
     defs: HashMap<DefId, Truth>,
-    /// Whether each definition may be unknown without an unknown field.
-    silent_defs: HashMap<DefId, bool>,
     /// An empty record, to evaluate constant expressions.
     empty: Record,
 }
@@ -184,7 +176,6 @@ impl<'p> Encoder<'p> {
             encoded: Vec::new(),
             comparisons: Vec::new(),
             defs: HashMap::new(),
-            silent_defs: HashMap::new(),
             empty: Record::new("", program.schema.fields.len()),
         }
     }
@@ -554,65 +545,23 @@ impl<'p> Encoder<'p> {
         }
     }
 
-    /// A literal that holds when `truth` is unknown without an unknown field
-    /// behind it (false when `e` can never be).
-    fn silent(&mut self, of: AtomOf<'p>, e: &TExpr, truth: Truth) -> Lit {
-        if !self.may_be_silent(e) {
-            return self.sat.fals();
-        }
-        let s = self.atom(of).t;
-        let unknown = self.unknown(truth);
-        self.sat.and(&[unknown, s])
-    }
-
-    /// Whether `e` may be unknown with no unknown field behind it: it holds
-    /// `unknown`, a lookup (a missing row), arithmetic or a function (an
-    /// overflow, a bad argument) or a quantifier, directly or through
-    /// definitions (each definition's answer remembered).
-    fn may_be_silent(&mut self, e: &TExpr) -> bool {
-        match &e.kind {
-            TKind::UnknownValue
-            | TKind::Lookup { .. }
-            | TKind::Arith(..)
-            | TKind::Neg(_)
-            | TKind::Call(..)
-            | TKind::Quantifier { .. }
-            | TKind::Var(_) => return true,
-            TKind::Def(id) => {
-                if let Some(&known) = self.silent_defs.get(id) {
-                    return known;
-                }
-                let program = self.program;
-                let answer = self.may_be_silent(&program.def(*id).expr);
-                self.silent_defs.insert(*id, answer);
-                return answer;
-            }
-            _ => {}
-        }
-        let mut found = false;
-        e.for_each_child(|c| found = found || self.may_be_silent(c));
-        found
-    }
-
     /// A rule's outcome.
     pub(super) fn rule(&mut self, rule: &'p Rule) -> Outcome {
         let window = self.window(rule);
-        let window_silent = match &rule.window {
-            Some(w) => self.silent(AtomOf::SilentWindow(rule), &w.date, window),
-            None => self.sat.fals(),
-        };
         let condition = self.truth(&rule.condition);
         let exceptions: Vec<Truth> = rule
             .exceptions
             .iter()
             .map(|x| self.truth(&x.condition))
             .collect();
-        let mut flagged = vec![self.sat.or(&[window.t, window_silent]), condition.t];
+        // Flagged only when every step is settled: an unknown window,
+        // condition or exception (with or without a field behind it) makes
+        // the gap need review, as `eval::outcome::decide` has it.
+        let mut flagged = vec![window.t, condition.t];
         let mut cleared = Vec::new();
         let mut earlier = vec![!window.f, !condition.f];
-        for (x, truth) in rule.exceptions.iter().zip(&exceptions) {
-            let silent = self.silent(AtomOf::Silent(&x.condition), &x.condition, *truth);
-            flagged.push(self.sat.or(&[truth.f, silent]));
+        for truth in &exceptions {
+            flagged.push(truth.f);
             let mut this = earlier.clone();
             this.push(truth.t);
             cleared.push(self.sat.and(&this));

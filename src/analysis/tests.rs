@@ -36,25 +36,15 @@ fn atom_assignment(encoder: &Encoder<'_>, record: &Record) -> Vec<Lit> {
                 let (truth, _) = interpreter.truth(e);
                 (truth == Some(true), truth == Some(false))
             }
-            AtomOf::Silent(e) => {
-                let (truth, fields) = interpreter.truth(e);
-                (truth.is_none() && fields.is_empty(), false)
-            }
-            AtomOf::Window(rule) | AtomOf::SilentWindow(rule) => {
+            AtomOf::Window(rule) => {
                 let Some(window) = &rule.window else { continue };
-                let value = interpreter.value(&window.date);
-                match (atom.of, value) {
-                    (AtomOf::Window(_), Some(Value::Date(d))) => {
+                match interpreter.value(&window.date) {
+                    Some(Value::Date(d)) => {
                         let inside = window.from.is_none_or(|f| d >= f)
                             && window.until.is_none_or(|u| d <= u);
                         (inside, !inside)
                     }
-                    (AtomOf::Window(_), _) => (false, false),
-                    (_, Some(_)) => (false, false),
-                    (_, None) => {
-                        let (_, fields) = interpreter.truth(&window.date);
-                        (fields.is_empty(), false)
-                    }
+                    _ => (false, false),
                 }
             }
         };

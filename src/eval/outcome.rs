@@ -79,26 +79,36 @@ pub(crate) trait RuleSteps {
 /// The outcome: outside the window or a false condition → not applicable;
 /// the first exception that holds clears the rule; an unknown window date,
 /// condition or exception makes a found gap need review (with the fields
-/// behind it); otherwise the gap is flagged.
+/// behind it, if any: a lookup with no row or the `unknown` literal leaves
+/// none, and still the gap may not be flagged); otherwise the gap is flagged.
 pub(crate) fn decide(steps: &mut impl RuleSteps) -> RuleOutcome {
+    let mut settled = true;
     let mut review: Vec<FieldId> = match steps.window() {
         Window::Outside => return RuleOutcome::NotApplicable,
         Window::Inside => Vec::new(),
-        Window::Unknown(fields) => fields,
+        Window::Unknown(fields) => {
+            settled = false;
+            fields
+        }
     };
     let (truth, unknowns) = steps.condition();
-    if truth == Some(false) {
-        return RuleOutcome::NotApplicable;
+    match truth {
+        Some(false) => return RuleOutcome::NotApplicable,
+        Some(true) => {}
+        None => settled = false,
     }
     review.extend(unknowns);
     for index in 0..steps.exceptions() {
         match steps.exception(index) {
             (Some(true), _) => return RuleOutcome::Cleared(index),
             (Some(false), _) => {}
-            (None, unknowns) => review.extend(unknowns),
+            (None, unknowns) => {
+                settled = false;
+                review.extend(unknowns);
+            }
         }
     }
-    if truth == Some(true) && review.is_empty() {
+    if settled {
         return RuleOutcome::Flagged;
     }
     review.sort();

@@ -382,3 +382,34 @@ fn a_csv_record_longer_than_the_limit_is_read_past_and_the_lines_stay_right() {
         out.stderr
     );
 }
+
+#[test]
+fn an_exception_unknown_without_a_missing_field_makes_the_gap_need_review() {
+    // Regression (review): an exception that was unknown with no unknown
+    // field behind it (a table with no row for the case, the `unknown`
+    // literal) was passed over and the gap flagged, though it may apply
+    // (LANGUAGE.md §5: an unknown exception turns a found gap into needs
+    // review).
+    let rules = "rule silent_lookup {\n  gap notice-defect\n  cites \"test\"\n  when age > 17\n  unless safe_state: advisory[ret_state] on ret_date < 3\n}\n\
+         rule silent_literal {\n  gap notice-defect\n  cites \"test\"\n  when age > 17\n  unless unsure: unknown\n}\n";
+    // MX-ZZZ has no advisory row: the lookup is unknown, no field missing.
+    let record = "{\"case_id\":\"A\",\"age\":30,\"return_state\":\"MX-ZZZ\",\"return_date\":\"2020-01-01\"}\n";
+    for jobs in ["1", "2"] {
+        let out = Test::new()
+            .rule_set(RuleSet::standard().file("silent.nrs", rules))
+            .args(["eval", "--rules", "rules", "--jobs", jobs, "-"])
+            .stdin(record)
+            .status(0)
+            .run();
+        let case: serde_json::Value = serde_json::from_str(out.stdout.trim()).unwrap();
+        for rule in ["silent_lookup", "silent_literal"] {
+            let finding = case["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|f| f["rule"] == rule)
+                .unwrap_or_else(|| panic!("{rule} has no finding: {}", out.stdout));
+            assert_eq!(finding["outcome"], "needs-review", "{rule}: {finding}");
+        }
+    }
+}
