@@ -522,7 +522,10 @@ fn field_comparisons_with_constants_are_fused() {
     let int = |n: i64| Some(Value::Int(n));
     assert_eq!(fused("nationality == \"MX\""), Some(Val::Unknown));
     assert_eq!(fused("(age < 3) ?? true"), Some(Val::Bool(true)));
-    assert_eq!(fused("nationality == \"MX\" ?? false"), Some(Val::Bool(false)));
+    assert_eq!(
+        fused("nationality == \"MX\" ?? false"),
+        Some(Val::Bool(false))
+    );
     assert_eq!(fused("3 > age"), None);
     assert_eq!(fused("(age < 3) ?? (age > 9)"), None);
     let cases = [
@@ -530,7 +533,11 @@ fn field_comparisons_with_constants_are_fused() {
         ("(age < 3) ?? false", vec![("age", None)], F),
         ("(age < 3) ?? false", vec![("age", int(1))], T),
         ("(age >= 3) ?? true", vec![("age", int(1))], F),
-        ("nationality != \"MX\" ?? false", vec![("nationality", None)], F),
+        (
+            "nationality != \"MX\" ?? false",
+            vec![("nationality", None)],
+            F,
+        ),
         ("nationality != \"MX\"", vec![("nationality", None)], U),
     ];
     for (expr, fields, expected) in cases {
