@@ -4,7 +4,6 @@
 
 use crate::compile::val::Val;
 use crate::compile::Compiled;
-use crate::date::Date;
 use crate::records::case::CaseRecord;
 use crate::records::scalar::decode_text;
 use crate::ruleset::schema::FieldId;
@@ -12,44 +11,8 @@ use crate::types::Type;
 
 use crate::records::rejection::{Problem, ProblemKind};
 
+use super::date_format::parse_date;
 use super::{FieldMap, MappedValue, Mapping, Unmatched};
-
-/// Whether `format` (strftime notation) reads a whole date: formatting a
-/// date with it and reading the text back gives the same date.
-pub(crate) fn check_date_format(format: &str) -> Result<(), String> {
-    use std::fmt::Write as _;
-    let items: Vec<chrono::format::Item<'_>> = chrono::format::StrftimeItems::new(format).collect();
-    if items
-        .iter()
-        .any(|i| matches!(i, chrono::format::Item::Error))
-    {
-        return Err("it has a `%` code chrono does not know".into());
-    }
-    let Some(sample) =
-        chrono::NaiveDate::from_ymd_opt(2019, 9, 15).and_then(|d| d.and_hms_opt(13, 45, 30))
-    else {
-        return Err("internal: no sample date".into());
-    };
-    let mut text = String::new();
-    if write!(text, "{}", sample.format_with_items(items.iter())).is_err() {
-        return Err("it cannot be written out".into());
-    }
-    match parse_date_with(format, &text) {
-        Some(date) if Date::from_ymd(2019, 9, 15) == Some(date) => Ok(()),
-        _ => Err("it does not give a year, a month and a day".into()),
-    }
-}
-
-fn parse_date_with(format: &str, text: &str) -> Option<Date> {
-    use chrono::Datelike;
-    let date = chrono::NaiveDate::parse_from_str(text, format).ok()?;
-    Date::from_ymd(date.year(), date.month(), date.day())
-}
-
-/// The date `text` gives under the first format that reads it.
-pub(crate) fn parse_date(formats: &[String], text: &str) -> Option<Date> {
-    formats.iter().find_map(|f| parse_date_with(f, text))
-}
 
 /// One cell of a row.
 #[derive(Clone, Copy, Debug)]
@@ -103,6 +66,9 @@ pub(crate) struct Filler<'m> {
     used: Vec<bool>,
     items: Vec<Val>,
     scratch: String,
+    /// The length of the longest text that means unknown (in any field): an
+    /// ASCII cell longer than this is known without comparing.
+    longest_unknown: usize,
 }
 
 /// How one value came out.
@@ -126,6 +92,14 @@ impl<'m> Filler<'m> {
             used: compiled.used_fields.clone(),
             items: Vec::new(),
             scratch: String::new(),
+            longest_unknown: mapping
+                .input
+                .unknown
+                .iter()
+                .chain(mapping.fields.iter().flat_map(|f| &f.unknown))
+                .map(String::len)
+                .max()
+                .unwrap_or(0),
         }
     }
 
@@ -182,9 +156,11 @@ impl<'m> Filler<'m> {
         record: &mut CaseRecord,
         notes: &mut RowNotes,
     ) {
-        let ty = &self.compiled.program.schema.field(map.field).ty;
+        // Through the `'m` reference, so that no borrow of `self` is held.
+        let compiled = self.compiled;
+        let ty = &compiled.program.schema.field(map.field).ty;
         if let Type::List(element) = ty {
-            let element = element.as_ref().clone();
+            let element = element.as_ref();
             self.items.clear();
             let mut any_known = false;
             let mut unknown = false;
@@ -193,7 +169,7 @@ impl<'m> Filler<'m> {
                              text: &str,
                              record: &mut CaseRecord,
                              notes: &mut RowNotes| {
-                    match filler.part(index, map, &element, text, column, name, record, notes) {
+                    match filler.part(index, map, element, text, column, name, record, notes) {
                         Part::Value(v) => {
                             filler.items.push(v);
                             false
@@ -249,7 +225,6 @@ impl<'m> Filler<'m> {
             }
             return;
         }
-        let ty = ty.clone();
         let Some(&(cell, column, name)) = cells.first() else {
             return;
         };
@@ -277,7 +252,7 @@ impl<'m> Filler<'m> {
             notes.known[map.field.0 as usize] = true;
             return;
         }
-        if let Part::Value(value) = self.part(index, map, &ty, text, column, name, record, notes) {
+        if let Part::Value(value) = self.part(index, map, ty, text, column, name, record, notes) {
             self.store(record, notes, map.field, value);
         }
     }
@@ -285,7 +260,11 @@ impl<'m> Filler<'m> {
     /// Whether `text` means unknown in this field.
     fn is_unknown(&self, map: &FieldMap, text: &str) -> bool {
         let text = text.trim();
-        let folded = (!text.is_ascii()).then(|| super::fold_cell(text));
+        let ascii = text.is_ascii();
+        if ascii && text.len() > self.longest_unknown {
+            return false;
+        }
+        let folded = (!ascii).then(|| super::fold_cell(text));
         let same = |u: &String| match &folded {
             None => u.eq_ignore_ascii_case(text),
             Some(folded) => u == folded,
@@ -360,7 +339,7 @@ impl<'m> Filler<'m> {
                             "`{text}` matches none of the date formats {}",
                             map.dates
                                 .iter()
-                                .map(|d| format!("`{d}`"))
+                                .map(|d| format!("`{}`", d.as_str()))
                                 .collect::<Vec<_>>()
                                 .join(", ")
                         ),
@@ -374,40 +353,5 @@ impl<'m> Filler<'m> {
             Ok(v) => Part::Value(v),
             Err(found) => problem(notes, found.reason, found.kind),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn date_formats_must_read_a_whole_date() {
-        for good in [
-            "%m/%d/%Y",
-            "%Y-%m-%d %H:%M:%S",
-            "%d.%m.%Y",
-            "%Y%m%d",
-            "%b %d, %Y",
-        ] {
-            assert_eq!(check_date_format(good), Ok(()), "{good}");
-        }
-        for bad in ["%m/%Y", "%Q", "%H:%M", "hello"] {
-            assert!(check_date_format(bad).is_err(), "{bad}");
-        }
-    }
-
-    #[test]
-    fn the_first_format_that_reads_a_date_wins() {
-        let formats = vec!["%m/%d/%Y".to_string(), "%Y-%m-%d %H:%M:%S".to_string()];
-        assert_eq!(
-            parse_date(&formats, "09/15/2019"),
-            Date::from_ymd(2019, 9, 15)
-        );
-        assert_eq!(
-            parse_date(&formats, "2019-09-15 00:00:00"),
-            Date::from_ymd(2019, 9, 15)
-        );
-        assert_eq!(parse_date(&formats, "15/09/2019"), None);
     }
 }

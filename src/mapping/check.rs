@@ -154,7 +154,9 @@ pub(crate) fn render(
                             how.push(format!("convert {}", converter.what()));
                         }
                         if !bound.map.dates.is_empty() {
-                            how.push(format!("date {}", t(&bound.map.dates.join(" | "))));
+                            let formats: Vec<&str> =
+                                bound.map.dates.iter().map(|d| d.as_str()).collect();
+                            how.push(format!("date {}", t(&formats.join(" | "))));
                         }
                         if let Some(split) = &bound.map.split {
                             how.push(format!("split `{}`", t(split)));

@@ -12,6 +12,7 @@ pub(crate) mod bind;
 pub(crate) mod cells;
 pub(crate) mod check;
 pub(crate) mod convert;
+pub(crate) mod date_format;
 mod load;
 pub(crate) mod reader;
 mod toml_tree;
@@ -19,7 +20,6 @@ mod toml_tree;
 #[cfg(test)]
 mod roundtrip_tests;
 
-use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::ruleset::schema::FieldId;
@@ -104,8 +104,8 @@ pub(crate) struct ValueTable {
     pub source: Option<String>,
     /// The rows.
     pub entries: Vec<TableEntry>,
-    /// Folded key → index into `entries`.
-    index: HashMap<String, usize>,
+    /// Folded key → index into `entries` (foldhash: looked up per cell).
+    index: foldhash::HashMap<String, usize>,
 }
 
 impl ValueTable {
@@ -164,7 +164,7 @@ pub(crate) struct FieldMap {
     /// Its converter.
     pub convert: Option<Converter>,
     /// Its date formats, tried in order.
-    pub dates: Vec<String>,
+    pub dates: Vec<date_format::DateFormat>,
     /// More cell texts that mean unknown here, folded.
     pub unknown: Vec<String>,
     /// Whether its columns may be missing from a file.

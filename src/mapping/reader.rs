@@ -59,19 +59,6 @@ enum CellText {
     Items(Vec<String>),
 }
 
-impl CellText {
-    /// Sets the cell to `text`, reusing its buffer.
-    fn set_text(&mut self, text: &str) {
-        match self {
-            CellText::Text(buffer) => {
-                buffer.clear();
-                buffer.push_str(text);
-            }
-            other => *other = CellText::Text(text.to_string()),
-        }
-    }
-}
-
 /// Where rows come from.
 enum Rows<'a> {
     /// The `csv` crate, through the line normaliser (exact lines, cut rows).
@@ -90,7 +77,7 @@ enum Rows<'a> {
 
 /// What reading one row gave.
 enum Row {
-    /// Cells were read (into the reader's `cells`).
+    /// Cells were read (into the reader's `text`, or `cells` for JSON).
     Cells,
     /// The row is set aside for this problem.
     Bad(Problem),
@@ -107,7 +94,14 @@ pub(crate) struct MappedRecords<'a> {
     rows: Rows<'a>,
     dialect: Dialect,
     max_record_bytes: usize,
+    /// The last delimited row as read (while `text_row` does not hold it).
     bytes: csv::ByteRecord,
+    /// The last delimited row, checked to be UTF-8 (its cells are read
+    /// from here, not copied).
+    text: csv::StringRecord,
+    /// Whether `text` holds the last row (else `bytes` does).
+    text_row: bool,
+    /// The last JSON Lines row's cells.
     cells: Vec<CellText>,
     /// What mapping the last row produced.
     pub notes: RowNotes,
@@ -236,6 +230,8 @@ impl<'a> MappedRecords<'a> {
             dialect,
             max_record_bytes,
             bytes: csv::ByteRecord::new(),
+            text: csv::StringRecord::new(),
+            text_row: false,
             cells: Vec::new(),
             notes: RowNotes::default(),
             line: 0,
@@ -247,6 +243,11 @@ impl<'a> MappedRecords<'a> {
 
     /// Reads the next row into `cells`; `None` at the end of the input.
     fn read_row(&mut self) -> std::io::Result<Option<Row>> {
+        if self.text_row {
+            // The last row's buffer, back for reuse.
+            self.bytes = std::mem::take(&mut self.text).into_byte_record();
+            self.text_row = false;
+        }
         let (line, cut) = match &mut self.rows {
             Rows::Delimited(rows) => match rows.next_row(&mut self.bytes)? {
                 Some(info) => (info.line, info.cut),
@@ -324,20 +325,29 @@ impl<'a> MappedRecords<'a> {
                 ),
             ))));
         }
-        self.cells.resize(self.bytes.len(), CellText::Missing);
-        self.cells.truncate(self.bytes.len());
-        for (cell, bytes) in self.cells.iter_mut().zip(self.bytes.iter()) {
-            match std::str::from_utf8(bytes) {
-                Ok(text) => cell.set_text(text),
-                Err(_) => {
-                    return Ok(Some(Row::Bad(Problem::new(
-                        ProblemKind::NotUtf8,
-                        "the row is not valid UTF-8 (set the mapping's `encoding`)",
-                    ))))
-                }
+        match csv::StringRecord::from_byte_record(std::mem::take(&mut self.bytes)) {
+            Ok(text) => {
+                self.text = text;
+                self.text_row = true;
+                Ok(Some(Row::Cells))
+            }
+            Err(error) => {
+                self.bytes = error.into_byte_record();
+                Ok(Some(Row::Bad(Problem::new(
+                    ProblemKind::NotUtf8,
+                    "the row is not valid UTF-8 (set the mapping's `encoding`)",
+                ))))
             }
         }
-        Ok(Some(Row::Cells))
+    }
+
+    /// The last delimited row's bytes.
+    fn row_bytes(&self) -> &csv::ByteRecord {
+        if self.text_row {
+            self.text.as_byte_record()
+        } else {
+            &self.bytes
+        }
     }
 
     /// The row as read, lossily, for the rejects file.
@@ -346,13 +356,13 @@ impl<'a> MappedRecords<'a> {
             Rows::Json { buffer, .. } => String::from_utf8_lossy(buffer).trim_end().to_string(),
             Rows::Escaped(_) => {
                 let cells: Vec<String> = self
-                    .bytes
+                    .row_bytes()
                     .iter()
                     .map(|c| String::from_utf8_lossy(c).into_owned())
                     .collect();
                 cells.join(&char::from(self.dialect.delimiter).to_string())
             }
-            Rows::Delimited(_) => self.dialect.write_row(&self.bytes),
+            Rows::Delimited(_) => self.dialect.write_row(self.row_bytes()),
         }
     }
 
@@ -379,10 +389,14 @@ impl<'a> MappedRecords<'a> {
         for (index, bound) in self.binding.fields.iter().enumerate() {
             cells.clear();
             for (position, (name, _)) in bound.columns.iter().zip(&bound.map.columns) {
-                let cell = match position.and_then(|p| self.cells.get(p)) {
-                    Some(CellText::Text(text)) => Cell::Text(text.as_str()),
-                    Some(CellText::Items(items)) => Cell::Items(items.as_slice()),
-                    Some(CellText::Missing) | None => Cell::Missing,
+                let cell = match *position {
+                    None => Cell::Missing,
+                    Some(p) if self.text_row => self.text.get(p).map_or(Cell::Missing, Cell::Text),
+                    Some(p) => match self.cells.get(p) {
+                        Some(CellText::Text(text)) => Cell::Text(text.as_str()),
+                        Some(CellText::Items(items)) => Cell::Items(items.as_slice()),
+                        Some(CellText::Missing) | None => Cell::Missing,
+                    },
                 };
                 cells.push((cell, position.unwrap_or(usize::MAX), name.as_str()));
             }

@@ -469,7 +469,13 @@ impl Builder {
     }
 
     fn expr_atom(&self, pair: Pair<'_, Rule>) -> Built<Expr> {
-        let span = self.span(&pair);
+        let span = match pair.clone().into_inner().next() {
+            // `unknown` as a value spans the keyword alone: the rule's own
+            // span takes in the white space (and comments) its lookahead
+            // skipped.
+            Some(keyword) if pair.as_rule() == Rule::unknown_value => self.span(&keyword),
+            _ => self.span(&pair),
+        };
         let kind = match pair.as_rule() {
             Rule::paren => {
                 let inner = self.next(&mut pair.into_inner(), "an expression")?;

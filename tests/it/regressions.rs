@@ -413,3 +413,23 @@ fn an_exception_unknown_without_a_missing_field_makes_the_gap_need_review() {
         }
     }
 }
+
+#[test]
+fn the_unknown_value_is_underlined_alone() {
+    // Regression (review): `unknown` as a value took in the white space and
+    // comment after it, so a condition ending in it was underlined into the
+    // next line.
+    let set = RuleSet::standard().file(
+        "uk.nrs",
+        "rule uk {\n  gap notice-defect\n  cites \"t\"\n  when age > 3 and unknown   // why\n}\n",
+    );
+    let out = set.check().status(0).run();
+    assert!(out.stdout.contains("never-true"), "{}", out.stdout);
+    assert!(
+        out.stdout.contains(
+            "4 |   when age > 3 and unknown   // why\n  |        ^^^^^^^^^^^^^^^^^^^ this condition"
+        ),
+        "{}",
+        out.stdout
+    );
+}

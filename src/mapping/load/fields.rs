@@ -222,8 +222,8 @@ impl Loader<'_> {
                         );
                     }
                     for (format, span) in self.strings(v, "`date`") {
-                        match super::super::cells::check_date_format(&format) {
-                            Ok(()) => map.dates.push(format),
+                        match super::super::date_format::DateFormat::new(&format) {
+                            Ok(parsed) => map.dates.push(parsed),
                             Err(why) => {
                                 self.error(
                                     "bad-date-format",
