@@ -10,10 +10,10 @@
 //! the evaluated case or the rejection; before that, in chunk order
 //! ([`id_turns`]), it adds the chunk's case ids to the one set of ids
 //! seen and notes which are duplicates. The calling thread takes the
-//! chunks back in input order, counts there, and feeds the one `Sink`: everything downstream (formats,
-//! rejection lines and summary, rejects file, totals) sees exactly what
-//! `--jobs 1` shows it, in the same order. At most `2 × N` chunks are in
-//! flight, so memory stays flat.
+//! chunks back in input order, counts there, and feeds the one `Sink`:
+//! everything downstream (formats, rejection lines and summary, rejects
+//! file, totals) sees exactly what `--jobs 1` shows it, in the same order.
+//! At most `2 × N` chunks are in flight, so memory stays flat.
 
 use std::collections::{HashSet, VecDeque};
 use std::hash::BuildHasher;
