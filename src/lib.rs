@@ -59,6 +59,7 @@ pub(crate) mod eval;
 #[doc(hidden)]
 pub mod fuzz_support;
 pub(crate) mod mapping;
+pub(crate) mod mutants;
 pub(crate) mod name_table;
 pub(crate) mod normalize;
 pub(crate) mod records;

@@ -12,6 +12,7 @@
 
 mod domain;
 mod encode;
+pub(crate) mod equivalence;
 mod sat;
 #[cfg(test)]
 mod tests;
@@ -24,6 +25,7 @@ use crate::eval::interpret::rule_outcome;
 use crate::eval::outcome::RuleOutcome;
 
 use self::encode::{Encoder, Outcome};
+pub(crate) use self::witness::{minimise, record_of};
 
 /// Adds the analysis warnings to a checked rule set's diagnostics (when
 /// it checked without errors); only `nrscreen check` asks for them.
@@ -159,14 +161,7 @@ fn common_case(
     if !shows(&case) {
         return None;
     }
-    // Fewer fields make a clearer example: leave out each field that the
-    // case does not need.
-    for i in 0..case.values.len() {
-        let kept = case.values[i].take();
-        if kept.is_some() && !shows(&case) {
-            case.values[i] = kept;
-        }
-    }
+    minimise(&mut case, shows);
     Some(witness::inline_toml(&case.to_toml(program)))
 }
 

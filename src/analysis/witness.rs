@@ -158,7 +158,7 @@ impl Encoder<'_> {
 /// The record of a generated case, as the decoder would make it: enum
 /// values by index, a present group as `true`, a group's fields only when
 /// the group is present.
-pub(super) fn record_of(program: &Program, case: &GenCase) -> Option<Record> {
+pub(crate) fn record_of(program: &Program, case: &GenCase) -> Option<Record> {
     let schema = &program.schema;
     let mut record = Record::new("analysis", schema.fields.len());
     for (i, field) in schema.fields.iter().enumerate() {
@@ -203,4 +203,15 @@ fn value_of(program: &Program, ty: &Type, value: &GenValue) -> Option<Value> {
 pub(super) fn inline_toml(body: &str) -> String {
     let lines: Vec<&str> = body.lines().filter(|l| !l.trim().is_empty()).collect();
     format!("case = {{ {} }}", lines.join(", "))
+}
+
+/// Fewer fields make a clearer example: leaves out of `case` each field
+/// that `shows` does not need (`shows` holds of `case` on entry).
+pub(crate) fn minimise(case: &mut GenCase, shows: impl Fn(&GenCase) -> bool) {
+    for i in 0..case.values.len() {
+        let kept = case.values[i].take();
+        if kept.is_some() && !shows(case) {
+            case.values[i] = kept;
+        }
+    }
 }

@@ -63,6 +63,14 @@ struct Bench<'c> {
 }
 
 impl<'c> Bench<'c> {
+    fn new(compiled: &'c Compiled) -> Bench<'c> {
+        Bench {
+            compiled,
+            index: SchemaIndex::new(compiled),
+            pools: Pools::of(&compiled.program),
+        }
+    }
+
     fn program(&self) -> &'c Program {
         &self.compiled.program
     }
@@ -138,11 +146,7 @@ pub(crate) fn run_audits(
     options: &AuditOptions,
     out: &mut String,
 ) -> AuditTotals {
-    let bench = Bench {
-        compiled,
-        index: SchemaIndex::new(compiled),
-        pools: Pools::of(&compiled.program),
-    };
+    let bench = Bench::new(compiled);
     let program = &compiled.program;
     let mut totals = AuditTotals::default();
     let selected = |name: &str| {
@@ -177,6 +181,30 @@ pub(crate) fn run_audits(
     totals
 }
 
+/// `count` cases drawn from `strategy` by a runner seeded with `seed` and
+/// `salt` (the same arguments give the same cases).
+pub(crate) fn sample(
+    strategy: &proptest::strategy::BoxedStrategy<GenCase>,
+    seed: u64,
+    salt: u64,
+    count: u32,
+) -> Vec<GenCase> {
+    let options = AuditOptions {
+        cases: 1,
+        seed,
+        only: None,
+        ruleset: None,
+    };
+    let mut runner = runner(&options, salt, 1, false);
+    (0..count)
+        .filter_map(|_| {
+            proptest::strategy::Strategy::new_tree(strategy, &mut runner)
+                .ok()
+                .map(|tree| proptest::strategy::ValueTree::current(&tree))
+        })
+        .collect()
+}
+
 /// Runs declared audit `index`; whether it held, and its report.
 fn run_audit(
     bench: &Bench<'_>,
@@ -184,86 +212,11 @@ fn run_audit(
     index: usize,
     audit: &Audit,
 ) -> (bool, String) {
-    let compiled = bench.compiled;
     let program = bench.program();
     let mut report = String::new();
     let out = &mut report;
     let passed;
-    let met = Cell::new(0u32);
-    let failing = Cell::new(false);
-    let strategy = cases(program, &bench.pools, audit.precondition.as_ref());
-    let mut runner = runner(options, index as u64 + 1, options.cases, true);
-    let result = runner.run(&strategy, |case| {
-        let Some(mut record) = bench.record(&case) else {
-            return Err(TestCaseError::reject("case does not decode"));
-        };
-        if let Some(node) = compiled.audit_preconditions[index] {
-            let mut evaluator = Evaluator::new(compiled);
-            evaluator.start_record();
-            if evaluator.truth(&mut record, node).0 != Some(true) {
-                return Err(TestCaseError::reject("precondition not met"));
-            }
-        }
-        if !failing.get() {
-            met.set(met.get() + 1);
-        }
-        let outcomes = bench.outcomes(&mut record);
-        for expect in &audit.expects {
-            let flagged = expect
-                .rules
-                .iter()
-                .any(|&r| outcomes[r] == RuleOutcome::Flagged);
-            let review = expect
-                .rules
-                .iter()
-                .any(|&r| matches!(outcomes[r], RuleOutcome::NeedsReview(_)));
-            let problem = match expect.kind {
-                AuditExpectationKind::Flagged if !flagged => {
-                    Some(format!("`{}` is not flagged", expect.target))
-                }
-                AuditExpectationKind::NeedsReview if flagged || !review => Some(format!(
-                    "`{}` does not need review (it is {})",
-                    expect.target,
-                    if flagged { "flagged" } else { "clear" }
-                )),
-                AuditExpectationKind::NotFlagged if flagged => {
-                    Some(format!("`{}` is flagged", expect.target))
-                }
-                AuditExpectationKind::Clear if flagged || review => {
-                    Some(format!("`{}` is not clear", expect.target))
-                }
-                AuditExpectationKind::StaysFlagged(field) if flagged => {
-                    let grown = case.grown(program, &bench.pools, field);
-                    let lost = grown
-                        .as_ref()
-                        .and_then(|g| bench.record(g))
-                        .is_some_and(|mut r| {
-                            let after = bench.outcomes(&mut r);
-                            !expect
-                                .rules
-                                .iter()
-                                .any(|&i| after[i] == RuleOutcome::Flagged)
-                        });
-                    lost.then(|| {
-                        let added = grown.map(|g| g.to_toml(program)).unwrap_or_default();
-                        format!(
-                            "`{}` is flagged, but no longer once `{}` grows; the grown case:\n{}",
-                            expect.target,
-                            program.schema.field(field).name,
-                            indent(&added, 6)
-                        )
-                    })
-                }
-                _ => None,
-            };
-            if let Some(problem) = problem {
-                failing.set(true);
-                return Err(TestCaseError::fail(problem));
-            }
-        }
-        Ok(())
-    });
-    let met = met.get();
+    let (result, met) = check_audit(bench, options, index, audit);
     match result {
         Ok(()) => {
             passed = true;
@@ -328,6 +281,218 @@ fn run_audit(
         }
     }
     (passed, report)
+}
+
+/// Checks declared audit `index` over generated cases, shrinking a
+/// failure: the result, and how many cases met the precondition before
+/// any failure.
+fn check_audit(
+    bench: &Bench<'_>,
+    options: &AuditOptions,
+    index: usize,
+    audit: &Audit,
+) -> (Result<(), TestError<GenCase>>, u32) {
+    let compiled = bench.compiled;
+    let program = bench.program();
+    let met = Cell::new(0u32);
+    let failing = Cell::new(false);
+    let strategy = cases(program, &bench.pools, audit.precondition.as_ref());
+    let mut runner = runner(options, index as u64 + 1, options.cases, true);
+    let result = runner.run(&strategy, |case| {
+        let Some(mut record) = bench.record(&case) else {
+            return Err(TestCaseError::reject("case does not decode"));
+        };
+        if let Some(node) = compiled.audit_preconditions[index] {
+            let mut evaluator = Evaluator::new(compiled);
+            evaluator.start_record();
+            if evaluator.truth(&mut record, node).0 != Some(true) {
+                return Err(TestCaseError::reject("precondition not met"));
+            }
+        }
+        if !failing.get() {
+            met.set(met.get() + 1);
+        }
+        let outcomes = bench.outcomes(&mut record);
+        for expect in &audit.expects {
+            let (flagged, review) = states(&expect.rules, |r| outcomes[r].clone());
+            let problem = match expect.kind {
+                kind if unmet(kind, flagged, review) => Some(match kind {
+                    AuditExpectationKind::NeedsReview => format!(
+                        "`{}` does not need review (it is {})",
+                        expect.target,
+                        if flagged { "flagged" } else { "clear" }
+                    ),
+                    AuditExpectationKind::NotFlagged => format!("`{}` is flagged", expect.target),
+                    AuditExpectationKind::Clear => format!("`{}` is not clear", expect.target),
+                    _ => format!("`{}` is not flagged", expect.target),
+                }),
+                AuditExpectationKind::StaysFlagged(field) if flagged => {
+                    let grown = case.grown(program, &bench.pools, field);
+                    let lost = grown
+                        .as_ref()
+                        .and_then(|g| bench.record(g))
+                        .is_some_and(|mut r| {
+                            let after = bench.outcomes(&mut r);
+                            !expect
+                                .rules
+                                .iter()
+                                .any(|&i| after[i] == RuleOutcome::Flagged)
+                        });
+                    lost.then(|| {
+                        let added = grown.map(|g| g.to_toml(program)).unwrap_or_default();
+                        format!(
+                            "`{}` is flagged, but no longer once `{}` grows; the grown case:\n{}",
+                            expect.target,
+                            program.schema.field(field).name,
+                            indent(&added, 6)
+                        )
+                    })
+                }
+                _ => None,
+            };
+            if let Some(problem) = problem {
+                failing.set(true);
+                return Err(TestCaseError::fail(problem));
+            }
+        }
+        Ok(())
+    });
+    (result, met.get())
+}
+
+/// Whether any of `rules` is flagged, and whether any needs review.
+fn states(rules: &[usize], outcome: impl Fn(usize) -> RuleOutcome) -> (bool, bool) {
+    let mut flagged = false;
+    let mut review = false;
+    for &r in rules {
+        match outcome(r) {
+            RuleOutcome::Flagged => flagged = true,
+            RuleOutcome::NeedsReview(_) => review = true,
+            _ => {}
+        }
+    }
+    (flagged, review)
+}
+
+/// Whether an expectation of `kind` fails when its rules are so
+/// (`StaysFlagged` needs the grown case: never here).
+fn unmet(kind: AuditExpectationKind, flagged: bool, review: bool) -> bool {
+    match kind {
+        AuditExpectationKind::Flagged => !flagged,
+        AuditExpectationKind::NeedsReview => flagged || !review,
+        AuditExpectationKind::NotFlagged => flagged,
+        AuditExpectationKind::Clear => flagged || review,
+        AuditExpectationKind::StaysFlagged(_) => false,
+    }
+}
+
+/// One generated case of an audit that met its precondition, as the
+/// interpreter reads it, with its grown copy for each `stays flagged`
+/// expectation (in the order of the expectations; `None` for the others).
+struct DrawnCase {
+    record: Record,
+    grown: Vec<Option<Record>>,
+}
+
+/// The generated cases of every declared audit, drawn once from a rule
+/// set, to judge changed copies of it (mutants, `nrscreen mutants`)
+/// without generating them again: the cases `nrscreen audit` draws with
+/// the same seed and number of cases, those that meet the precondition.
+pub(crate) struct AuditCases {
+    /// By audit.
+    audits: Vec<Vec<DrawnCase>>,
+}
+
+impl AuditCases {
+    /// Draws the cases of the audits of `compiled`.
+    pub(crate) fn draw(compiled: &Compiled, options: &AuditOptions) -> AuditCases {
+        let bench = Bench::new(compiled);
+        let program = &compiled.program;
+        let audits = program
+            .audits
+            .par_iter()
+            .enumerate()
+            .map(|(index, audit)| {
+                let strategy = cases(program, &bench.pools, audit.precondition.as_ref());
+                let mut runner = runner(options, index as u64 + 1, options.cases, false);
+                let mut drawn = Vec::new();
+                let mut tries = options.cases.saturating_mul(20).max(1000);
+                while drawn.len() < options.cases as usize && tries > 0 {
+                    tries -= 1;
+                    let Ok(tree) = proptest::strategy::Strategy::new_tree(&strategy, &mut runner)
+                    else {
+                        continue;
+                    };
+                    let case = proptest::strategy::ValueTree::current(&tree);
+                    let Some(mut record) = bench.record(&case) else {
+                        continue;
+                    };
+                    if let Some(node) = compiled.audit_preconditions[index] {
+                        let mut evaluator = Evaluator::new(compiled);
+                        evaluator.start_record();
+                        if evaluator.truth(&mut record, node).0 != Some(true) {
+                            continue;
+                        }
+                    }
+                    let grown = audit
+                        .expects
+                        .iter()
+                        .map(|expect| match expect.kind {
+                            AuditExpectationKind::StaysFlagged(field) => case
+                                .grown(program, &bench.pools, field)
+                                .and_then(|g| bench.record(&g))
+                                .map(|r| Record::from_case(compiled, &r)),
+                            _ => None,
+                        })
+                        .collect();
+                    drawn.push(DrawnCase {
+                        record: Record::from_case(compiled, &record),
+                        grown,
+                    });
+                }
+                drawn
+            })
+            .collect();
+        AuditCases { audits }
+    }
+
+    /// The name of the first audit (in the order of the rule set) that
+    /// fails on the drawn cases for `changed`, a copy of the rule set in
+    /// which only rules `rules` may decide a case otherwise (only the
+    /// expectations about them are checked again).
+    pub(crate) fn first_failing(&self, changed: &Program, rules: &[usize]) -> Option<String> {
+        let outcome = |record: &Record, r: usize| rule_outcome(changed, record, &changed.rules[r]);
+        changed
+            .audits
+            .iter()
+            .zip(&self.audits)
+            .find(|(audit, drawn)| {
+                let expects: Vec<_> = audit
+                    .expects
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, e)| e.rules.iter().any(|r| rules.contains(r)))
+                    .collect();
+                !expects.is_empty()
+                    && drawn.iter().any(|case| {
+                        expects.iter().any(|&(i, expect)| {
+                            let (flagged, review) =
+                                states(&expect.rules, |r| outcome(&case.record, r));
+                            match (expect.kind, &case.grown[i]) {
+                                (AuditExpectationKind::StaysFlagged(_), Some(grown)) => {
+                                    flagged
+                                        && !expect
+                                            .rules
+                                            .iter()
+                                            .any(|&r| outcome(grown, r) == RuleOutcome::Flagged)
+                                }
+                                (kind, _) => unmet(kind, flagged, review),
+                            }
+                        })
+                    })
+            })
+            .map(|(audit, _)| audit.name.clone())
+    }
 }
 
 fn met_text(met: u32) -> String {
@@ -407,13 +572,7 @@ fn builtin_audits(
 
     // 2-4 over one sample of unguided cases.
     let strategy = cases(program, &bench.pools, None);
-    let mut runner = runner(options, 2000, 1, false);
-    let mut sample = Vec::new();
-    for _ in 0..options.cases {
-        if let Ok(tree) = proptest::strategy::Strategy::new_tree(&strategy, &mut runner) {
-            sample.push(proptest::strategy::ValueTree::current(&tree));
-        }
-    }
+    let sample = sample(&strategy, options.seed, 2000, options.cases);
     // Each case evaluated twice and by the interpreter, in parallel.
     let evaluated: Vec<Option<CaseOutcomes>> = sample
         .par_iter()

@@ -21,7 +21,7 @@ pub(crate) struct DefId(pub u32);
 pub(crate) struct VarIndex(pub u32);
 
 /// A checked rule set.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Program {
     /// The manifest's name.
     pub name: String,
@@ -42,7 +42,7 @@ pub(crate) struct Program {
 }
 
 /// `audit "NAME" { … }`, checked.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Audit {
     /// Its name.
     pub name: String,
@@ -55,7 +55,7 @@ pub(crate) struct Audit {
 }
 
 /// One checked audit expectation.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct AuditExpectation {
     /// What is expected.
     pub kind: AuditExpectationKind,
@@ -98,7 +98,7 @@ impl Program {
 }
 
 /// `def NAME = EXPR`, checked.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Def {
     /// The name.
     pub name: String,
@@ -117,7 +117,7 @@ pub(crate) struct Def {
 }
 
 /// A checked rule.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Rule {
     /// The rule id.
     pub id: String,
@@ -147,7 +147,7 @@ pub(crate) struct Rule {
 }
 
 /// An effective window, inclusive at both ends.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Window {
     /// The record's date the window is compared with.
     pub date: TExpr,
@@ -155,10 +155,12 @@ pub(crate) struct Window {
     pub from: Option<Date>,
     /// Last day in force.
     pub until: Option<Date>,
+    /// Where `from` and `until` are written (for tools that point at them).
+    pub spans: (Option<Span>, Option<Span>),
 }
 
 /// An exception: when its condition holds, the rule is cleared.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) struct Exception {
     /// Its name (for `unless` without a name: `unless` and its line).
     pub name: String,
@@ -171,7 +173,7 @@ pub(crate) struct Exception {
 }
 
 /// An explanation with `{…}` placeholders and `[…]` claims.
-#[derive(Debug, Default)]
+#[derive(Clone, Debug, Default)]
 pub(crate) struct Template {
     /// Text, values and claims, in order.
     pub parts: Vec<TemplatePart>,
@@ -196,7 +198,7 @@ impl Template {
 }
 
 /// A piece of a template.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub(crate) enum TemplatePart {
     /// Literal text.
     Text(String),
@@ -370,19 +372,19 @@ pub(crate) enum TKind {
     },
 }
 
-impl TExpr {
-    /// Calls `f` on each direct sub-expression (borrowed as long as
-    /// `self`, so they can be collected).
-    pub(crate) fn for_each_child<'e>(&'e self, mut f: impl FnMut(&'e TExpr)) {
-        match &self.kind {
+/// The direct sub-expressions of `$kind` (a `&TKind` or `&mut TKind`),
+/// each passed to `$f`, in one order for both borrows.
+macro_rules! each_child {
+    ($kind:expr, $f:ident, $iter:ident) => {
+        match $kind {
             TKind::Const(_)
             | TKind::UnknownValue
             | TKind::Field(_)
             | TKind::Def(_)
             | TKind::Var(_)
             | TKind::TableKeys(_) => {}
-            TKind::List(items) | TKind::Call(_, items) => items.iter().for_each(f),
-            TKind::Not(e) | TKind::Known(e) | TKind::IsEmpty(e) | TKind::Neg(e) => f(e),
+            TKind::List(items) | TKind::Call(_, items) => items.$iter().for_each($f),
+            TKind::Not(e) | TKind::Known(e) | TKind::IsEmpty(e) | TKind::Neg(e) => $f(e),
             TKind::And(a, b)
             | TKind::Or(a, b)
             | TKind::Default(a, b)
@@ -391,19 +393,33 @@ impl TExpr {
             | TKind::Contains(a, b)
             | TKind::SetTest(_, a, b)
             | TKind::Arith(_, a, b) => {
-                f(a);
-                f(b);
+                $f(a);
+                $f(b);
             }
             TKind::Lookup { key, on, .. } => {
-                f(key);
+                $f(key);
                 if let Some(on) = on {
-                    f(on);
+                    $f(on);
                 }
             }
             TKind::Quantifier { list, body, .. } => {
-                f(list);
-                f(body);
+                $f(list);
+                $f(body);
             }
         }
+    };
+}
+
+impl TExpr {
+    /// Calls `f` on each direct sub-expression (borrowed as long as
+    /// `self`, so they can be collected).
+    pub(crate) fn for_each_child<'e>(&'e self, mut f: impl FnMut(&'e TExpr)) {
+        each_child!(&self.kind, f, iter)
+    }
+
+    /// Calls `f` on each direct sub-expression, mutably, in the order of
+    /// [`TExpr::for_each_child`].
+    pub(crate) fn for_each_child_mut(&mut self, mut f: impl FnMut(&mut TExpr)) {
+        each_child!(&mut self.kind, f, iter_mut)
     }
 }

@@ -300,6 +300,7 @@ impl<'a> Checker<'a> {
             date,
             from: window.from.map(|(d, _)| d),
             until: window.until.map(|(d, _)| d),
+            spans: (window.from.map(|(_, s)| s), window.until.map(|(_, s)| s)),
         })
     }
 }

@@ -14,6 +14,7 @@ mod formats;
 mod logging;
 mod man;
 mod map;
+mod mutants;
 mod output_file;
 mod progress;
 mod test;
@@ -145,6 +146,16 @@ nrscreen audit rules --cases 300 --seed 1     # what CI runs\n  \
 nrscreen audit rules --audit notice          # only the audits whose name contains `notice`"
     )]
     Audit(AuditArgs),
+    /// How strong are the tests and audits: which one-node changes of the
+    /// rule set they catch.
+    ///
+    /// Changes the rule set one node at a time (an operator, a constant, an
+    /// operand or exception dropped, a window bound moved) and reports which
+    /// changes the rule tests and the audits catch ("killed") and which they
+    /// let through ("survived"), survivors first, each with a rule test that
+    /// would catch it.
+    #[command(after_help = mutants::AFTER_HELP)]
+    Mutants(mutants::MutantsArgs),
     /// Work with input mappings (see grammar/MAPPING.md).
     #[command(
         subcommand,
@@ -256,6 +267,7 @@ impl Command {
             Command::Eval(args) => args.color,
             Command::Test(args) => args.color,
             Command::Audit(args) => args.color,
+            Command::Mutants(args) => args.color,
             Command::Map(MapCommand::Check(args)) => args.color,
             Command::Brief(args) => args.color,
             Command::Explain(args) => args.color,
@@ -502,6 +514,7 @@ pub fn run() -> Exit {
         Command::Eval(args) => eval::run(&args),
         Command::Test(args) => test::run(&args),
         Command::Audit(args) => audit::run(&args),
+        Command::Mutants(args) => mutants::run(&args),
         Command::Map(MapCommand::Check(args)) => map::check(&args),
         Command::Brief(args) => brief::run(&args),
         Command::Explain(args) => explain::run(&args),

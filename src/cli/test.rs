@@ -17,29 +17,10 @@ pub(crate) fn run(args: &TestArgs) -> Exit {
             Ok(loaded) => loaded,
             Err(code) => return code,
         };
-    let mut diagnostics = Vec::new();
-    let tests = match load_tests(
-        &compiled,
-        &args.ruleset,
-        &args.ruleset.join("tests"),
-        &mut sources,
-        &mut diagnostics,
-    ) {
+    let tests = match load_rule_tests(&args.ruleset, &compiled, &mut sources, colour) {
         Ok(tests) => tests,
-        Err(error) => {
-            let error = error.to_string();
-            eprintln!(
-                "error: cannot read the tests: {}",
-                crate::escape::terminal(&error)
-            );
-            return Exit::Usage;
-        }
+        Err(exit) => return exit,
     };
-    if !diagnostics.is_empty() {
-        print!("{}", render_text(&sources, &diagnostics, colour));
-        println!("the test files have errors");
-        return Exit::RuleErrors;
-    }
     let mut coverage =
         (args.coverage || args.coverage_min.is_some()).then(|| Coverage::new(&compiled.program));
     let mut report = String::new();
@@ -73,4 +54,38 @@ pub(crate) fn run(args: &TestArgs) -> Exit {
     }
     println!("{} passed, {} failed", totals.passed, totals.failed);
     exit
+}
+
+/// Loads the rule tests of a rule set (`RULESET/tests/*.toml`); on errors,
+/// prints them and returns the exit code.
+pub(crate) fn load_rule_tests(
+    ruleset: &std::path::Path,
+    compiled: &crate::compile::Compiled,
+    sources: &mut crate::source::Sources,
+    colour: bool,
+) -> Result<Vec<crate::ruletest::file::RuleTest>, Exit> {
+    let mut diagnostics = Vec::new();
+    let tests = match load_tests(
+        compiled,
+        ruleset,
+        &ruleset.join("tests"),
+        sources,
+        &mut diagnostics,
+    ) {
+        Ok(tests) => tests,
+        Err(error) => {
+            let error = error.to_string();
+            eprintln!(
+                "error: cannot read the tests: {}",
+                crate::escape::terminal(&error)
+            );
+            return Err(Exit::Usage);
+        }
+    };
+    if !diagnostics.is_empty() {
+        print!("{}", render_text(sources, &diagnostics, colour));
+        println!("the test files have errors");
+        return Err(Exit::RuleErrors);
+    }
+    Ok(tests)
 }

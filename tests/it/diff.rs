@@ -38,8 +38,8 @@ fn pair() -> RuleSet {
     let start = integrity
         .find("/// The encounter date lies outside")
         .unwrap();
-    let end = start + integrity[start..].find("}\n").unwrap() + 2;
-    edit("integrity.nrs", &integrity[start..end], "");
+    // The rule, and the audits of its gap that follow it in the file.
+    edit("integrity.nrs", &integrity[start..], "");
     edit(
         "notice.nrs",
         "  when     notice_defective\n",

@@ -24,6 +24,7 @@ mod loading;
 mod mapping_cli;
 mod mapping_doc;
 mod mapping_errors;
+mod mutants_cli;
 mod non_finite;
 mod profiles;
 mod regressions;
