@@ -69,6 +69,29 @@ fn days_in_month(year: i32, month: u32) -> u32 {
     }
 }
 
+impl Date {
+    /// The date as `Display` writes it (`YYYY-MM-DD`) when its year is 0 to
+    /// 9999, without the formatting machinery (explanations and facts
+    /// write many dates).
+    pub(crate) fn iso_bytes(self) -> Option<[u8; 10]> {
+        let (year, month, day) = self.ymd();
+        let year = u32::try_from(year).ok().filter(|y| *y <= 9999)?;
+        let digit = |n: u32| b'0' + (n % 10) as u8;
+        Some([
+            digit(year / 1000),
+            digit(year / 100),
+            digit(year / 10),
+            digit(year),
+            b'-',
+            digit(month / 10),
+            digit(month),
+            b'-',
+            digit(day / 10),
+            digit(day),
+        ])
+    }
+}
+
 impl fmt::Display for Date {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let (y, m, d) = self.ymd();
@@ -80,6 +103,19 @@ impl fmt::Display for Date {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    proptest! {
+        /// The fast text of a date is its `Display` text, wherever it has one.
+        #[test]
+        fn iso_bytes_are_the_display_text(days in -800_000i32..3_000_000) {
+            let date = Date(days);
+            let shown = date.to_string();
+            match date.iso_bytes() {
+                Some(bytes) => prop_assert_eq!(&bytes[..], shown.as_bytes()),
+                None => prop_assert!(shown.starts_with('-') || shown.len() > 10, "{}", shown),
+            }
+        }
+    }
 
     #[test]
     fn known_dates() {

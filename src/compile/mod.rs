@@ -67,6 +67,20 @@ pub(crate) enum Node {
     Default(NodeId, NodeId),
     /// comparison
     Compare(CmpOp, NodeId, NodeId),
+    /// `field OP value` (a constant), or `(field OP value) ?? or` when `or`
+    /// is a known constant (`Val::Unknown`: no `??`, which `??` with an
+    /// unknown default is): the commonest leaves of a condition, evaluated
+    /// as one node instead of three or five.
+    FieldCompare {
+        /// The comparison.
+        op: CmpOp,
+        /// The field compared.
+        field: FieldId,
+        /// The constant it is compared with.
+        value: Val,
+        /// The value when the comparison is unknown.
+        or: Val,
+    },
     /// `x in CONSTANT-SET`
     InSet(NodeId, SetId),
     /// `x in list`
@@ -324,6 +338,42 @@ struct Compiler<'p> {
 }
 
 impl Compiler<'_> {
+    /// `a OP b` as one [`Node::FieldCompare`], if `a` is a field and `b`
+    /// a constant.
+    fn fused_compare(&self, op: CmpOp, a: NodeId, b: NodeId) -> Option<Node> {
+        match (self.nodes.get(a.index())?, self.nodes.get(b.index())?) {
+            (Node::Field(field), Node::Const(value)) => Some(Node::FieldCompare {
+                op,
+                field: *field,
+                value: *value,
+                or: Val::Unknown,
+            }),
+            _ => None,
+        }
+    }
+
+    /// `a ?? b` as one [`Node::FieldCompare`], if `a` is one without a
+    /// default and `b` a constant.
+    fn fused_default(&self, a: NodeId, b: NodeId) -> Option<Node> {
+        match (self.nodes.get(a.index())?, self.nodes.get(b.index())?) {
+            (
+                Node::FieldCompare {
+                    op,
+                    field,
+                    value,
+                    or: Val::Unknown,
+                },
+                Node::Const(or),
+            ) => Some(Node::FieldCompare {
+                op: *op,
+                field: *field,
+                value: *value,
+                or: *or,
+            }),
+            _ => None,
+        }
+    }
+
     fn push(&mut self, node: Node) -> NodeId {
         self.nodes.push(node);
         NodeId((self.nodes.len() - 1) as u32)
@@ -461,8 +511,15 @@ impl Compiler<'_> {
             TKind::And(a, b) => Node::And(self.expr(a), self.expr(b)),
             TKind::Or(a, b) => Node::Or(self.expr(a), self.expr(b)),
             TKind::Known(a) => Node::Known(self.expr(a)),
-            TKind::Default(a, b) => Node::Default(self.expr(a), self.expr(b)),
-            TKind::Compare(op, a, b) => Node::Compare(*op, self.expr(a), self.expr(b)),
+            TKind::Default(a, b) => {
+                let (a, b) = (self.expr(a), self.expr(b));
+                self.fused_default(a, b).unwrap_or(Node::Default(a, b))
+            }
+            TKind::Compare(op, a, b) => {
+                let (a, b) = (self.expr(a), self.expr(b));
+                self.fused_compare(*op, a, b)
+                    .unwrap_or(Node::Compare(*op, a, b))
+            }
             TKind::In(x, list) => {
                 let x = self.expr(x);
                 match self.const_set(list) {

@@ -189,20 +189,20 @@ impl<'c> Batch<'c> {
             && !self.seen_ids.insert(id).map_err(BatchError::TooManyIds)?)
     }
 
-    /// Whether a record with case id `id`, hashed by
-    /// [`Batch::id_hasher`] to `hash`, is a duplicate of one seen before
-    /// (always false without the duplicate check); notes the id.
-    pub(crate) fn is_duplicate_hashed(&mut self, id: &str, hash: u64) -> Result<bool, BatchError> {
-        Ok(self.options.check_duplicates
-            && !self
-                .seen_ids
-                .insert_hashed(id, hash)
-                .map_err(BatchError::TooManyIds)?)
+    /// The case ids seen so far, lent out (`--jobs`: the workers check
+    /// ids themselves, in input order); `None` without the duplicate
+    /// check. Give them back with [`Batch::return_ids`].
+    pub(crate) fn lend_ids(&mut self) -> Option<CaseIds> {
+        self.options
+            .check_duplicates
+            .then(|| std::mem::replace(&mut self.seen_ids, CaseIds::new()))
     }
 
-    /// How case ids are hashed for the duplicate check.
-    pub(crate) fn id_hasher(&self) -> foldhash::fast::RandomState {
-        self.seen_ids.hasher().clone()
+    /// Takes back the case ids lent by [`Batch::lend_ids`].
+    pub(crate) fn return_ids(&mut self, ids: Option<CaseIds>) {
+        if let Some(ids) = ids {
+            self.seen_ids = ids;
+        }
     }
 
     /// The compiled rule set and the options of the batch.

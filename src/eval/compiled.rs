@@ -183,22 +183,27 @@ impl<'c> Evaluator<'c> {
             }
             Node::Compare(op, a, b) => {
                 let (a, b) = (self.operand(rec, *a), self.operand(rec, *b));
-                if a == Val::Unknown || b == Val::Unknown {
-                    return Val::Unknown;
+                compare(c, rec, *op, a, b)
+            }
+            Node::FieldCompare {
+                op,
+                field,
+                value,
+                or,
+            } => {
+                // As `Default(Compare(op, Field, Const), Const(or))`: a
+                // known `or` decides (and drops the field's unknown).
+                let v = rec.get(*field);
+                let result = compare(c, rec, *op, v, *value);
+                if result == Val::Unknown {
+                    if *or != Val::Unknown {
+                        return *or;
+                    }
+                    if v == Val::Unknown {
+                        self.unknowns.push(*field);
+                    }
                 }
-                Val::Bool(match op {
-                    CmpOp::Eq => equal(c, rec, a, b),
-                    CmpOp::Ne => !equal(c, rec, a, b),
-                    _ => match (ordinal(a), ordinal(b)) {
-                        (Some(x), Some(y)) => match op {
-                            CmpOp::Lt => x < y,
-                            CmpOp::Le => x <= y,
-                            CmpOp::Gt => x > y,
-                            _ => x >= y,
-                        },
-                        _ => return Val::Unknown,
-                    },
-                })
+                result
             }
             Node::InSet(x, set) => match self.operand(rec, *x) {
                 Val::Unknown => Val::Unknown,
@@ -368,6 +373,27 @@ impl<'c> Evaluator<'c> {
         };
         value
     }
+}
+
+/// `a OP b`: unknown if either is, or if an order is asked of values
+/// without one.
+fn compare(c: &Compiled, rec: &CaseRecord, op: CmpOp, a: Val, b: Val) -> Val {
+    if a == Val::Unknown || b == Val::Unknown {
+        return Val::Unknown;
+    }
+    Val::Bool(match op {
+        CmpOp::Eq => equal(c, rec, a, b),
+        CmpOp::Ne => !equal(c, rec, a, b),
+        _ => match (ordinal(a), ordinal(b)) {
+            (Some(x), Some(y)) => match op {
+                CmpOp::Lt => x < y,
+                CmpOp::Le => x <= y,
+                CmpOp::Gt => x > y,
+                _ => x >= y,
+            },
+            _ => return Val::Unknown,
+        },
+    })
 }
 
 /// Equality of two known values. Text equal to a symbol is always held as

@@ -248,9 +248,12 @@ pub(crate) fn display_into(
         (Val::Int(i), _) => {
             let _ = write!(out, "{i}");
         }
-        (Val::Date(d), _) => {
-            let _ = write!(out, "{}", Date(d));
-        }
+        (Val::Date(d), _) => match Date(d).iso_bytes() {
+            Some(text) => out.extend(text.iter().map(|&b| char::from(b))),
+            None => {
+                let _ = write!(out, "{}", Date(d));
+            }
+        },
         (Val::Duration(d), _) => {
             let _ = write!(out, "{d} days");
         }

@@ -97,14 +97,14 @@ pub(crate) fn decide(steps: &mut impl RuleSteps) -> RuleOutcome {
         Some(true) => {}
         None => settled = false,
     }
-    review.extend(unknowns);
+    join(&mut review, unknowns);
     for index in 0..steps.exceptions() {
         match steps.exception(index) {
             (Some(true), _) => return RuleOutcome::Cleared(index),
             (Some(false), _) => {}
             (None, unknowns) => {
                 settled = false;
-                review.extend(unknowns);
+                join(&mut review, unknowns);
             }
         }
     }
@@ -114,6 +114,16 @@ pub(crate) fn decide(steps: &mut impl RuleSteps) -> RuleOutcome {
     review.sort();
     review.dedup();
     RuleOutcome::NeedsReview(review)
+}
+
+/// Adds `more` to `review`: taken over whole when `review` is empty (the
+/// common case, which then allocates nothing more).
+fn join(review: &mut Vec<FieldId>, more: Vec<FieldId>) {
+    if review.is_empty() {
+        *review = more;
+    } else {
+        review.extend(more);
+    }
 }
 
 /// Sorts `fields[from..]` and removes its repeats, in place. Evaluators call

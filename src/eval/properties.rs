@@ -166,6 +166,23 @@ fn condition(definite: bool) -> BoxedStrategy<String> {
             (pick(BOOLS), any::<bool>())
                 .prop_map(|(f, b)| format!("{f} ?? {b}"))
                 .boxed(),
+            // Comparisons of a field with a constant under `??` (one
+            // fused node in the compiled form).
+            (pick(BOOLS), any::<bool>(), any::<bool>())
+                .prop_map(|(f, b, c)| format!("({f} == {b}) ?? {c}"))
+                .boxed(),
+            (pick(PROGRAMS), any::<bool>())
+                .prop_map(|(p, c)| format!("program != \"{p}\" ?? {c}"))
+                .boxed(),
+            (0i64..40, any::<bool>())
+                .prop_map(|(n, c)| format!("(age >= {n}) ?? {c}"))
+                .boxed(),
+            (pick(DATES), pick(DATE_LITERALS), any::<bool>())
+                .prop_map(|(d, l, c)| format!("({d} > {l}) ?? {c}"))
+                .boxed(),
+            (pick(STRS), pick(TEXTS))
+                .prop_map(|(f, t)| format!("{f} == \"{t}\" ?? false"))
+                .boxed(),
             Just("level == 4".to_string()).boxed(),
             Just("(country_of_origin ?? nationality) == \"MX\"".to_string()).boxed(),
         ]);

@@ -503,3 +503,49 @@ fn negated_constants_are_folded() {
     let compiled = crate::compile::compile(program_with("-age < 0"));
     assert!(compiled.nodes.iter().any(|n| matches!(n, Node::Neg(_))));
 }
+
+/// `field OP constant`, alone or under `?? constant`, compiles to one
+/// `FieldCompare` node and keeps the meaning of the nodes it replaces
+/// (the differential properties check it on random programs too).
+#[test]
+fn field_comparisons_with_constants_are_fused() {
+    use crate::compile::Node;
+    let fused = |expr: &str| {
+        let compiled = crate::compile::compile(program_with(expr));
+        let def = compiled.defs.last().copied().expect("the probe");
+        match &compiled.nodes[def.index()] {
+            Node::FieldCompare { or, .. } => Some(*or),
+            _ => None,
+        }
+    };
+    use crate::compile::val::Val;
+    let int = |n: i64| Some(Value::Int(n));
+    assert_eq!(fused("nationality == \"MX\""), Some(Val::Unknown));
+    assert_eq!(fused("(age < 3) ?? true"), Some(Val::Bool(true)));
+    assert_eq!(
+        fused("nationality == \"MX\" ?? false"),
+        Some(Val::Bool(false))
+    );
+    assert_eq!(fused("3 > age"), None);
+    assert_eq!(fused("(age < 3) ?? (age > 9)"), None);
+    let cases = [
+        ("(age < 3) ?? true", vec![("age", None)], T),
+        ("(age < 3) ?? false", vec![("age", None)], F),
+        ("(age < 3) ?? false", vec![("age", int(1))], T),
+        ("(age >= 3) ?? true", vec![("age", int(1))], F),
+        (
+            "nationality != \"MX\" ?? false",
+            vec![("nationality", None)],
+            F,
+        ),
+        ("nationality != \"MX\"", vec![("nationality", None)], U),
+    ];
+    for (expr, fields, expected) in cases {
+        assert_eq!(truth(&program_with(expr), &fields).0, expected, "{expr}");
+        assert_eq!(
+            compiled_truth(program_with(expr), &fields),
+            expected,
+            "compiled: {expr}"
+        );
+    }
+}

@@ -327,8 +327,9 @@ impl<'a> Scanner<'a, '_> {
 
     /// Text as a value of `ty`, as `scalar::decode_text` decodes it when it
     /// finds no problem (text is interned or kept in the record's buffer,
-    /// unless no rule reads its field: `!used`).
-    #[inline]
+    /// unless no rule reads its field: `!used`). Always inlined: returned
+    /// through memory, its result cost a stall at every call.
+    #[inline(always)]
     fn scalar(&mut self, ty: &Type, text: &str, used: bool) -> Result<Val, Fallback> {
         match ty {
             Type::Str if !used => Ok(Val::Unknown),

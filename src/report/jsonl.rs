@@ -215,7 +215,16 @@ fn fact_json(out: &mut Vec<u8>, compiled: &Compiled, record: &CaseRecord, value:
         }
         (Val::Date(d), _) => {
             // A date's text is digits and dashes: nothing to escape.
-            let _ = write!(out, "\"{}\"", Date(d));
+            match Date(d).iso_bytes() {
+                Some(text) => {
+                    out.push(b'"');
+                    out.extend_from_slice(&text);
+                    out.push(b'"');
+                }
+                None => {
+                    let _ = write!(out, "\"{}\"", Date(d));
+                }
+            }
         }
         (Val::Enum(code), Type::Enum(id)) => {
             let values = &compiled.program.schema.enum_def(*id).values;

@@ -7,12 +7,13 @@
 //! bounded channel; each worker decodes and evaluates its chunk with its
 //! own `Evaluator` and records (through the same `decode_json_line` and
 //! `evaluate_case` as the single-threaded path) and sends back, per line,
-//! the evaluated case or the rejection. The calling thread takes the
-//! chunks back in input order, checks case ids for duplicates and counts
-//! there, and feeds the one `Sink`: everything downstream (formats,
-//! rejection lines and summary, rejects file, totals) sees exactly what
-//! `--jobs 1` shows it, in the same order. At most `2 × N` chunks are in
-//! flight, so memory stays flat.
+//! the evaluated case or the rejection; before that, in chunk order
+//! ([`id_turns`]), it adds the chunk's case ids to the one set of ids
+//! seen and notes which are duplicates. The calling thread takes the
+//! chunks back in input order, counts there, and feeds the one `Sink`:
+//! everything downstream (formats, rejection lines and summary, rejects
+//! file, totals) sees exactly what `--jobs 1` shows it, in the same order.
+//! At most `2 × N` chunks are in flight, so memory stays flat.
 
 use std::collections::{HashSet, VecDeque};
 use std::hash::BuildHasher;
@@ -26,6 +27,7 @@ use crate::eval::batch::{
     count_case, duplicate_case_id, evaluate_case, Batch, BatchError, BatchOptions, CaseContext,
     Sink, Stop,
 };
+use crate::eval::case_ids::TooManyIds;
 use crate::eval::compiled::Evaluator;
 use crate::eval::finding::CaseResult;
 use crate::records::case::CaseRecord;
@@ -35,10 +37,17 @@ use crate::records::input::{
 use crate::records::rejection::Rejection;
 use crate::records::schema_index::SchemaIndex;
 
+mod id_turns;
 mod records;
+
+use id_turns::{IdTurns, TurnGuard};
 
 /// The default size of a chunk of input handed to a worker.
 pub(crate) const CHUNK_BYTES: usize = 1 << 20;
+
+/// The most bytes reserved for a chunk before it is filled (a chunk's lines
+/// may take more; `--chunk-bytes` may ask for much more).
+const MAX_RESERVED: usize = 1 << 26;
 
 /// How a JSON Lines input is split among workers.
 #[derive(Clone, Copy)]
@@ -68,6 +77,9 @@ struct Chunk {
     ends: Vec<(usize, bool)>,
     /// The line number of the first line (1-based).
     first_line: usize,
+    /// Its place among the chunks of the input (0, 1, ...): the order of
+    /// the duplicate check.
+    seq: u64,
 }
 
 /// What a worker made of one line.
@@ -80,9 +92,11 @@ enum Item {
         raw: Range<usize>,
         /// The record.
         record: Box<CaseRecord>,
-        /// The hash of its case id, for the duplicate check (`None`: the
-        /// record was checked as it was read, or there is no check).
-        id_hash: Option<u64>,
+        /// The hash of its case id, for the duplicate check.
+        id_hash: u64,
+        /// Whether its case id was seen before (by the worker, in its turn;
+        /// false without the check or when checked as it was read).
+        duplicate: Result<bool, TooManyIds>,
         /// Its findings.
         result: CaseResult,
         /// Its text in the output format, in `Done::rendered`, when
@@ -141,8 +155,11 @@ impl Batch<'_> {
         // One pool per worker: what a worker allocated is reused and freed
         // by that worker alone (freeing across threads contends in malloc).
         let pools: Vec<Mutex<Vec<Slot>>> = (0..jobs).map(|_| Mutex::new(Vec::new())).collect();
-        let id_hasher = self.id_hasher();
-        std::thread::scope(|scope| {
+        let turns = self.lend_ids().map(IdTurns::new);
+        let id_hasher = turns
+            .as_ref()
+            .map_or_else(foldhash::fast::RandomState::default, IdTurns::hasher);
+        let outcome = std::thread::scope(|scope| {
             let (work, queue) = sync_channel::<Job>(limit);
             let queue = Arc::new(Mutex::new(queue));
             for (id, pool) in pools.iter().enumerate() {
@@ -153,6 +170,7 @@ impl Batch<'_> {
                     options,
                     render: parallel.render,
                     id_hasher: &id_hasher,
+                    turns: turns.as_ref(),
                 };
                 scope.spawn(move || worker(id, &queue, pool, &work));
             }
@@ -162,12 +180,20 @@ impl Batch<'_> {
             let mut line_buffer = Vec::new();
             let mut at_end = false;
             let mut read_error = None;
+            let mut seq = 0;
+            let mut spare_chunks: Vec<Chunk> = Vec::new();
             let outcome = loop {
                 if !at_end && pending.len() < limit {
-                    let mut chunk = Chunk {
-                        first_line: line + 1,
+                    // A chunk back from the workers, or one with room for
+                    // its bytes: filling it neither grows nor faults in pages.
+                    let mut chunk = spare_chunks.pop().unwrap_or_else(|| Chunk {
+                        data: Vec::with_capacity(parallel.chunk_bytes.min(MAX_RESERVED)),
                         ..Chunk::default()
-                    };
+                    });
+                    chunk.data.clear();
+                    chunk.ends.clear();
+                    chunk.first_line = line + 1;
+                    chunk.seq = seq;
                     match fill_chunk(input, &mut chunk, &mut line, &mut line_buffer, parallel) {
                         Ok(more) => at_end = !more,
                         Err(error) => {
@@ -176,6 +202,7 @@ impl Batch<'_> {
                         }
                     }
                     if !chunk.ends.is_empty() {
+                        seq += 1;
                         let (reply, result) = sync_channel(1);
                         if work.send((chunk, reply)).is_err() {
                             break Err(BatchError::Read(stopped()));
@@ -195,6 +222,9 @@ impl Batch<'_> {
                 };
                 unknown_keys.extend(std::mem::take(&mut done.unknown_keys));
                 let emitted = self.emit(compiled, file, &done, sink);
+                if spare_chunks.len() < limit {
+                    spare_chunks.push(std::mem::take(&mut done.chunk));
+                }
                 used.extend(done.items.into_iter().filter_map(|item| match item {
                     Item::Case { record, result, .. } => Some((record, result)),
                     Item::Rejected(_) => None,
@@ -216,7 +246,9 @@ impl Batch<'_> {
             drop(work);
             drop(pending);
             outcome
-        })
+        });
+        self.return_ids(turns.map(IdTurns::into_ids));
+        outcome
     }
 
     /// Hands a chunk's items to the sink in order, as [`Batch::run`] does
@@ -231,7 +263,7 @@ impl Batch<'_> {
         let chunk = &done.chunk;
         for item in &done.items {
             self.totals.read += 1;
-            let (line, raw, record, id_hash, result, rendered) = match item {
+            let (line, raw, record, duplicate, result, rendered) = match item {
                 Item::Rejected(rejection) => {
                     if self.reject(rejection.clone(), sink)? == Stop::Strict {
                         return Ok(Stop::Strict);
@@ -242,16 +274,13 @@ impl Batch<'_> {
                     line,
                     raw,
                     record,
-                    id_hash,
+                    duplicate,
                     result,
                     rendered,
-                } => (*line, raw, record, *id_hash, result, rendered),
+                    ..
+                } => (*line, raw, record, *duplicate, result, rendered),
             };
-            let duplicate = match id_hash {
-                Some(hash) => self.is_duplicate_hashed(&record.case_id, hash)?,
-                None => false,
-            };
-            if duplicate {
+            if duplicate.map_err(BatchError::TooManyIds)? {
                 let text = chunk.data.get(raw.clone()).unwrap_or_default();
                 let rejection = Rejection::new(
                     file,
@@ -335,6 +364,8 @@ struct Work<'a> {
     options: BatchOptions,
     render: Option<RenderCase<'a>>,
     id_hasher: &'a foldhash::fast::RandomState,
+    /// The duplicate check (`None`: no check).
+    turns: Option<&'a IdTurns>,
 }
 
 /// Worker `id`: takes chunks off the queue until it is closed, reusing the
@@ -345,6 +376,7 @@ fn worker(id: usize, queue: &Mutex<Receiver<Job>>, pool: &Mutex<Vec<Slot>>, work
         options,
         render,
         id_hasher,
+        turns,
     } = *work;
     let compiled = decoder.compiled;
     let mut evaluator = Evaluator::new(compiled);
@@ -356,6 +388,7 @@ fn worker(id: usize, queue: &Mutex<Receiver<Job>>, pool: &Mutex<Vec<Slot>>, work
             Err(_) => return,
         };
         let Ok((chunk, reply)) = job else { return };
+        let guard = TurnGuard::new(turns);
         let mut slots: Vec<Slot> = match pool.lock() {
             Ok(mut pool) => {
                 let from = pool.len().saturating_sub(chunk.ends.len());
@@ -398,9 +431,12 @@ fn worker(id: usize, queue: &Mutex<Receiver<Job>>, pool: &Mutex<Vec<Slot>>, work
                     items.push(Item::Case {
                         line,
                         raw,
-                        id_hash: options
-                            .check_duplicates
-                            .then(|| id_hasher.hash_one(&record.case_id)),
+                        id_hash: if turns.is_some() {
+                            id_hasher.hash_one(&record.case_id)
+                        } else {
+                            0
+                        },
+                        duplicate: Ok(false),
                         record,
                         result,
                         rendered: from..rendered.len(),
@@ -408,6 +444,22 @@ fn worker(id: usize, queue: &Mutex<Receiver<Job>>, pool: &Mutex<Vec<Slot>>, work
                 }
             }
         }
+        if let Some(turns) = turns {
+            turns.take_turn(chunk.seq, |ids| {
+                for item in &mut items {
+                    if let Item::Case {
+                        record,
+                        id_hash,
+                        duplicate,
+                        ..
+                    } = item
+                    {
+                        *duplicate = ids.insert_hashed(&record.case_id, *id_hash).map(|new| !new);
+                    }
+                }
+            });
+        }
+        guard.done();
         // The writer may have stopped (an error, --strict): nothing to do.
         let _ = reply.send(Done {
             worker: id,

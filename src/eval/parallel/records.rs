@@ -214,7 +214,8 @@ fn worker(id: usize, queue: &Mutex<Receiver<Job>>, pool: &Mutex<Vec<CaseResult>>
                 line,
                 raw: 0..0,
                 record,
-                id_hash: None,
+                id_hash: 0,
+                duplicate: Ok(false),
                 result,
                 rendered: from..rendered.len(),
             });
