@@ -112,10 +112,13 @@ def test_dask_workers_give_the_clis_findings(cli):
 
 def test_dask_dataframe_partitions_give_the_clis_findings(cli):
     dd = pytest.importorskip("dask.dataframe")  # needs dask[dataframe] (pyarrow)
+    import dask
     from dask.distributed import Client, LocalCluster
 
     df = pd.DataFrame(read_jsonl(WORKLOAD))
-    with LocalCluster(
+    # Object columns (truth values with None, lists) stay objects: Dask's
+    # default turns them into text, which nrscreen rightly rejects.
+    with dask.config.set({"dataframe.convert-string": False}), LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster, Client(cluster):
         ddf = dd.from_pandas(df, npartitions=6)
