@@ -344,3 +344,36 @@ fn mapped_inputs_give_what_one_job_gives() {
         }
     }
 }
+
+#[test]
+fn a_case_id_repeated_in_a_later_input_file_is_a_duplicate_for_every_n() {
+    // The id set is lent to the workers for one input and given back for
+    // the next: a repeat across files (JSON Lines, CSV, JSON Lines) is
+    // caught.
+    let dir = tempfile::tempdir().unwrap();
+    let first = dir.path().join("first.jsonl");
+    let second = dir.path().join("second.csv");
+    std::fs::write(&first, "{\"case_id\":\"A1\"}\n{\"case_id\":\"A2\"}\n").unwrap();
+    let third = dir.path().join("third.jsonl");
+    std::fs::write(&second, "case_id,age\nA3,30\nA1,31\n").unwrap();
+    std::fs::write(&third, "{\"case_id\":\"A4\"}\n{\"case_id\":\"A3\"}\n").unwrap();
+    let outputs: Vec<_> = ["1", "2", "3"]
+        .iter()
+        .map(|jobs| {
+            let out = Test::new()
+                .args([
+                    "eval", "--rules", RULES, "--format", "summary", "--jobs", jobs,
+                ])
+                .arg(&first)
+                .arg(&second)
+                .arg(&third)
+                .status(4)
+                .run();
+            (out.stdout, out.stderr)
+        })
+        .collect();
+    assert!(outputs[0].1.contains("duplicate"), "{}", outputs[0].1);
+    assert!(outputs[0].1.contains("second.csv:3"), "{}", outputs[0].1);
+    assert!(outputs[0].1.contains("third.jsonl:2"), "{}", outputs[0].1);
+    assert!(outputs.iter().all(|o| *o == outputs[0]));
+}
