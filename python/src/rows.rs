@@ -9,8 +9,6 @@
 //! once ([`Names`]) and shared between cases: `str` is immutable, so sharing
 //! is not observable. Every list and dict is made fresh for its case.
 
-use std::collections::HashMap;
-use std::hash::{BuildHasherDefault, Hasher};
 use std::ops::Range;
 
 use nrscreen::{CaseReport, RuleSet};
@@ -19,33 +17,10 @@ use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString};
 
-/// FNV-1a: the rule set's names are short and looked up once per finding
-/// and fact, where SipHash's resistance to chosen keys buys nothing (the
-/// keys are the rule set's own names, not input).
-#[derive(Default)]
-struct Fnv(u64);
-
-impl Hasher for Fnv {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut hash = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for byte in bytes {
-            hash ^= u64::from(*byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = hash;
-    }
-}
-
 /// Names to their indexes.
-type Index = HashMap<Box<str>, u32, BuildHasherDefault<Fnv>>;
+/// (foldhash: the keys are the rule set's own short names, looked up once
+/// per finding and fact.)
+type Index = foldhash::HashMap<Box<str>, u32>;
 
 /// A rule's strings, made once.
 struct RuleNames {
