@@ -105,6 +105,16 @@ pub(crate) fn run(args: &MutantsArgs) -> Exit {
     };
     let jobs = super::jobs(args.jobs);
     let program = &compiled.program;
+    // Said up front: otherwise a long list of survivors looks like weak
+    // tests rather than none.
+    if options.tests && tests.is_empty() {
+        eprintln!(
+            "note: the rule set has no rule tests (its tests/*.toml): no test can kill a mutant"
+        );
+    }
+    if options.audits && program.audits.is_empty() {
+        eprintln!("note: the rule set declares no audits: no audit can kill a mutant");
+    }
     // A rule set that fails its own tests or audits kills every mutant.
     let (failing, audits) = super::with_jobs(jobs, || {
         let mut report = String::new();

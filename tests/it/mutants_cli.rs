@@ -228,3 +228,34 @@ fn the_report_is_the_same_for_every_number_of_jobs() {
     };
     assert_eq!(run("1"), run("3"));
 }
+
+#[test]
+fn a_rule_set_without_tests_or_audits_is_told_so() {
+    // tests/fixtures/eval/rules has neither rule tests nor audits: every
+    // mutant survives, and the user is told why before the list.
+    let out = Test::new()
+        .args(["mutants", "tests/fixtures/eval/rules", "--max-mutants", "3"])
+        .status(0)
+        .run();
+    assert!(
+        out.stderr.contains("note: the rule set has no rule tests"),
+        "{}",
+        out.stderr
+    );
+    assert!(
+        out.stderr.contains("note: the rule set declares no audits"),
+        "{}",
+        out.stderr
+    );
+    // The fixture of the other tests has both: no such note.
+    let fixture = Test::new()
+        .args(["mutants", FIXTURE, "--max-mutants", "3"])
+        .status(0)
+        .run();
+    assert!(
+        !fixture.stderr.contains("no rule tests"),
+        "{}",
+        fixture.stderr
+    );
+    assert!(!fixture.stderr.contains("no audits"), "{}", fixture.stderr);
+}
