@@ -153,6 +153,31 @@ def test_evaluate_file_and_many_equal_the_cli(rules, cli, batch):
     assert [rules.evaluate(r) for r in read_jsonl(batch)[:50]] == expected[:50]
 
 
+def test_results_are_left_out_of_the_cycle_collector_until_a_container_goes_in(rules):
+    """Results hold no reference cycle, so their dicts and lists are taken
+    out of the collector's lists (its walks were most of the time Python
+    added); CPython puts a dict back as soon as a container is stored in it."""
+    import gc
+
+    for cases in (
+        rules.evaluate_file(WORKLOAD, jobs=1).cases,
+        list(rules.evaluate_many(read_jsonl(WORKLOAD)[:200])),
+        [rules.evaluate(r) for r in read_jsonl(WORKLOAD)[:20]],
+    ):
+        containers = 0
+        for case in cases:
+            assert not gc.is_tracked(case) and not gc.is_tracked(case["findings"])
+            for f in case["findings"]:
+                for obj in (f, f["facts"], f["cites"], *([f["unknown"]] if "unknown" in f else [])):
+                    assert not gc.is_tracked(obj)
+                    containers += 1
+        assert containers > 0
+        case = next(c for c in cases if c["findings"])
+        case["mine"] = {"a": [case]}  # a cycle through a dict
+        assert gc.is_tracked(case)
+        del case["mine"]
+
+
 def test_results_share_no_mutable_objects(rules):
     """The rule set's strings are shared between cases (str is immutable);
     every list and dict is each case's own, so changing one result leaves
