@@ -486,9 +486,11 @@ fn negation_of_numbers_and_durations_in_both_evaluators() {
     both_evaluators_give(&cases);
 }
 
-/// Each `(expression, fields, truth)`: the interpreter and the compiled
-/// form both give that truth.
-fn both_evaluators_give(cases: &[(&str, Vec<(&str, Option<Value>)>, Truth)]) {
+/// An expression, the record's fields, and the truth both evaluators give.
+type Case<'a> = (&'a str, Vec<(&'a str, Option<Value>)>, Truth);
+
+/// Each case: the interpreter and the compiled form both give its truth.
+fn both_evaluators_give(cases: &[Case<'_>]) {
     for (expr, fields, expected) in cases {
         assert_eq!(truth(&program_with(expr), fields).0, *expected, "{expr}");
         assert_eq!(
