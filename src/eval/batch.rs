@@ -169,7 +169,7 @@ impl<'c> Batch<'c> {
                 self.options,
                 |rule| explain && sink.explains(rule),
             );
-            count_case(&mut self.totals, self.compiled, &self.result);
+            self.totals.add(&CaseCount::of(self.compiled, &self.result));
             tracing::trace!(case_id = %self.result.case_id, findings = self.result.findings.len(), "case evaluated");
             let context = CaseContext {
                 record: &self.record,
@@ -229,23 +229,56 @@ impl<'c> Batch<'c> {
     }
 }
 
-/// Counts evaluated case `result` in `totals`.
-pub(crate) fn count_case(totals: &mut Totals, compiled: &Compiled, result: &CaseResult) {
-    totals.evaluated += 1;
-    for finding in &result.findings {
-        if finding.kind() == FindingKind::Flagged {
-            let severity = compiled.program.rules[finding.rule()].severity;
-            let i = Severity::ALL
-                .iter()
-                .position(|s| *s == severity)
-                .unwrap_or(3);
-            totals.flagged_by_severity[i] += 1;
+/// What an evaluated case adds to the [`Totals`]: worked out where the
+/// case was evaluated (a worker, with `--jobs`), added where it is counted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct CaseCount {
+    /// Its outcome.
+    pub outcome: CaseOutcome,
+    /// Its flagged findings per severity, in `Severity::ALL` order.
+    pub flagged_by_severity: [u32; 4],
+    /// Its findings.
+    pub findings: u32,
+}
+
+impl CaseCount {
+    /// The count of evaluated case `result`.
+    pub(crate) fn of(compiled: &Compiled, result: &CaseResult) -> CaseCount {
+        let mut count = CaseCount {
+            outcome: result.outcome(),
+            flagged_by_severity: [0; 4],
+            findings: result.findings.len() as u32,
+        };
+        for finding in &result.findings {
+            if finding.kind() == FindingKind::Flagged {
+                let severity = compiled.program.rules[finding.rule()].severity;
+                let i = Severity::ALL
+                    .iter()
+                    .position(|s| *s == severity)
+                    .unwrap_or(3);
+                count.flagged_by_severity[i] += 1;
+            }
         }
+        count
     }
-    match result.outcome() {
-        CaseOutcome::Flagged => totals.flagged += 1,
-        CaseOutcome::NeedsReview => totals.needs_review += 1,
-        CaseOutcome::Clear => totals.clear += 1,
+}
+
+impl Totals {
+    /// Counts an evaluated case.
+    pub(crate) fn add(&mut self, count: &CaseCount) {
+        self.evaluated += 1;
+        for (total, flagged) in self
+            .flagged_by_severity
+            .iter_mut()
+            .zip(count.flagged_by_severity)
+        {
+            *total += u64::from(flagged);
+        }
+        match count.outcome {
+            CaseOutcome::Flagged => self.flagged += 1,
+            CaseOutcome::NeedsReview => self.needs_review += 1,
+            CaseOutcome::Clear => self.clear += 1,
+        }
     }
 }
 

@@ -132,7 +132,7 @@ struct JsonLines<'a> {
 }
 
 /// How much of an oversized record the rejects file keeps.
-const OVERSIZED_PREVIEW: usize = 1024;
+pub(crate) const OVERSIZED_PREVIEW: usize = 1024;
 
 /// The rejection of a record longer than the limit, keeping the start of
 /// what was read of it.

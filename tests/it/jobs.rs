@@ -192,6 +192,56 @@ fn a_rejects_file_and_the_summary_are_the_same_for_every_n() {
     assert!(files.iter().all(|f| *f == files[0]));
 }
 
+/// A file (read straight into the chunks, past the reader's buffer) and
+/// the same file gzip-compressed give what `--jobs 1` gives, for chunks
+/// smaller and larger than a read: lines crossing reads and chunks, long
+/// lines cut, CR LF, blank lines, a last line without a line break.
+#[test]
+fn files_and_gzip_files_give_what_one_job_gives_for_every_chunk_size() {
+    let valid = valid_lines();
+    let lines: Vec<Line> = (0..3000)
+        .map(|i| match i % 11 {
+            0 => Line::BadJson,
+            1 => Line::Blank,
+            2 => Line::TooLong((i % 12) as u8),
+            3 => Line::Crlf(i, (i % 40) as u8),
+            4 => Line::NoId,
+            _ => Line::Valid(i, (i % 60) as u8),
+        })
+        .collect();
+    let input = render_batch(&lines, &valid, true);
+    assert!(input.len() > 3 << 16, "longer than a few reads");
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("cases.jsonl");
+    std::fs::write(&plain, &input).unwrap();
+    let gzip = dir.path().join("cases.jsonl.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut encoder, input.as_bytes()).unwrap();
+    std::fs::write(&gzip, encoder.finish().unwrap()).unwrap();
+    let max = MAX_RECORD.to_string();
+    for file in [&plain, &gzip] {
+        let eval = |jobs: usize, chunk: usize| {
+            Test::new()
+                .args(["eval", "--rules", RULES, "--format", "jsonl"])
+                .args(["--max-rejects", "50%", "--max-record-bytes", &max])
+                .arg(file)
+                .arg("--jobs")
+                .arg(jobs.to_string())
+                .arg("--chunk-bytes")
+                .arg(chunk.to_string())
+                .run()
+        };
+        let one = eval(1, 1);
+        assert!(one.stderr.contains("too-long"), "{}", one.stderr);
+        for chunk in [1, 333, 4096, 65535, 65536, 100_000, 1 << 20] {
+            let two = eval(2, chunk);
+            assert_eq!(two.code, one.code, "exit code, {file:?}, chunk {chunk}");
+            assert_eq!(two.stdout, one.stdout, "stdout, {file:?}, chunk {chunk}");
+            assert_eq!(two.stderr, one.stderr, "stderr, {file:?}, chunk {chunk}");
+        }
+    }
+}
+
 #[test]
 fn jobs_zero_is_a_usage_error() {
     let out = Test::new()

@@ -2,18 +2,19 @@
 //! in [`records`], any other input: records read on the calling thread,
 //! evaluated by the workers).
 //!
-//! The calling thread reads the input into chunks of whole lines (each
-//! knows its first line number) and hands them to the workers through a
-//! bounded channel; each worker decodes and evaluates its chunk with its
-//! own `Evaluator` and records (through the same `decode_json_line` and
-//! `evaluate_case` as the single-threaded path) and sends back, per line,
-//! the evaluated case or the rejection; before that, in chunk order
-//! ([`id_turns`]), it adds the chunk's case ids to the one set of ids
-//! seen and notes which are duplicates. The calling thread takes the
-//! chunks back in input order, counts there, and feeds the one `Sink`:
-//! everything downstream (formats, rejection lines and summary, rejects
-//! file, totals) sees exactly what `--jobs 1` shows it, in the same order.
-//! At most `2 × N` chunks are in flight, so memory stays flat.
+//! The calling thread reads the input into chunks of whole lines ([`lines`];
+//! each chunk knows its first line number) and hands them to the workers
+//! through a bounded channel; each worker decodes and evaluates its chunk
+//! with its own `Evaluator`, into the chunk's own records (through the same
+//! `decode_json_line` and `evaluate_case` as the single-threaded path), and
+//! notes per line the evaluated case or the rejection; before it sends the
+//! chunk back, in chunk order ([`id_turns`]), it adds the chunk's case ids
+//! to the one set of ids seen and notes which are duplicates. The calling
+//! thread takes the chunks back in input order, counts there, and feeds
+//! the one `Sink`: everything downstream (formats, rejection lines and
+//! summary, rejects file, totals) sees exactly what `--jobs 1` shows it, in
+//! the same order. At most `2 × N` chunks are in flight, so memory stays
+//! flat; a chunk, once emitted, is read into again with all its buffers.
 
 use std::collections::{HashSet, VecDeque};
 use std::hash::BuildHasher;
@@ -24,30 +25,29 @@ use std::sync::{Arc, Mutex};
 
 use crate::compile::Compiled;
 use crate::eval::batch::{
-    count_case, duplicate_case_id, evaluate_case, Batch, BatchError, BatchOptions, CaseContext,
+    duplicate_case_id, evaluate_case, Batch, BatchError, BatchOptions, CaseContext, CaseCount,
     Sink, Stop,
 };
-use crate::eval::case_ids::TooManyIds;
+use crate::eval::case_ids::{CaseIds, TooManyIds};
 use crate::eval::compiled::Evaluator;
 use crate::eval::finding::CaseResult;
 use crate::records::case::CaseRecord;
-use crate::records::input::{
-    decode_json_line, json_line_raw, read_bounded_line, JsonLineDecoder, Read1,
-};
+use crate::records::input::{decode_json_line, json_line_raw, JsonLineDecoder, Read1};
 use crate::records::rejection::Rejection;
 use crate::records::schema_index::SchemaIndex;
 
 mod id_turns;
+mod lines;
 mod records;
 
 use id_turns::{IdTurns, TurnGuard};
+use lines::{LineReader, Lines};
 
-/// The default size of a chunk of input handed to a worker.
-pub(crate) const CHUNK_BYTES: usize = 1 << 20;
-
-/// The most bytes reserved for a chunk before it is filled (a chunk's lines
-/// may take more; `--chunk-bytes` may ask for much more).
-const MAX_RESERVED: usize = 1 << 26;
+/// The default size of a chunk of input handed to a worker. Smaller
+/// chunks mean more hand-overs (a thread woken for each); larger ones, more
+/// records and results in flight, out of the caches (`--format summary`
+/// ran 1.54x as fast as `--jobs 1` with 256 KiB, 1.37x with 1 MiB).
+pub(crate) const CHUNK_BYTES: usize = 1 << 18;
 
 /// How a JSON Lines input is split among workers.
 #[derive(Clone, Copy)]
@@ -68,66 +68,161 @@ pub(crate) struct Parallel<'r> {
 pub(crate) type RenderCase<'r> =
     &'r (dyn Fn(&mut Vec<u8>, &Compiled, &CaseContext<'_>, &CaseResult) + Sync);
 
-/// Whole lines of the input, as `read_bounded_line` read them.
+/// A chunk of the input and what a worker made of it. The whole goes
+/// round, buffers and all: the calling thread reads into it, a worker
+/// decodes, evaluates and renders into it, the calling thread hands it to
+/// the sink and reads into it again.
 #[derive(Default)]
 struct Chunk {
-    /// The lines, one after the other.
-    data: Vec<u8>,
-    /// Per line: where it ends in `data`, and whether it was cut (too long).
-    ends: Vec<(usize, bool)>,
-    /// The line number of the first line (1-based).
+    /// Its lines (a JSON Lines input; none for [`records`]).
+    input: Lines,
+    /// The line number of its first line (1-based).
     first_line: usize,
     /// Its place among the chunks of the input (0, 1, ...): the order of
     /// the duplicate check.
     seq: u64,
+    /// What the worker made of it.
+    out: Evaluated,
 }
 
-/// What a worker made of one line.
+/// The records of a chunk, evaluated. Once its buffers have grown to their
+/// size, nothing is allocated, moved or freed per record, and no memory is
+/// freed by another thread than the one that allocated it (which contends
+/// in glibc's malloc).
+#[derive(Default)]
+struct Evaluated {
+    /// Per record, in input order: the case or the rejection.
+    items: Vec<Item>,
+    /// The case ids of the cases, one after the other (`Item::Case::id`).
+    ids: String,
+    /// The records decoded, by slot (`Item::Case::slot`); more than the
+    /// cases when an earlier round had more. When workers render, the
+    /// writer needs neither records nor results: every case is decoded
+    /// and evaluated in slot 0, which stays in the worker's cache.
+    records: Vec<CaseRecord>,
+    /// Their results, by slot.
+    results: Vec<CaseResult>,
+    /// The cases rendered by the worker (`Item::Case::rendered`).
+    rendered: Vec<u8>,
+    /// Fields the schema does not know, met in the chunk.
+    unknown_keys: HashSet<String>,
+}
+
+/// What a worker made of one record.
 enum Item {
     /// A record decoded and evaluated.
     Case {
-        /// Its line.
+        /// Its first line.
         line: usize,
-        /// Its text in the chunk (for a duplicate's rejection).
+        /// Its text in the chunk's input (for a duplicate's rejection).
         raw: Range<usize>,
-        /// The record.
-        record: Box<CaseRecord>,
+        /// Its record and result in [`Evaluated`] (unless workers render).
+        slot: usize,
+        /// Its case id in `Evaluated::ids`.
+        id: Range<usize>,
+        /// What it adds to the totals.
+        count: CaseCount,
         /// The hash of its case id, for the duplicate check.
         id_hash: u64,
         /// Whether its case id was seen before (by the worker, in its turn;
         /// false without the check or when checked as it was read).
         duplicate: Result<bool, TooManyIds>,
-        /// Its findings.
-        result: CaseResult,
-        /// Its text in the output format, in `Done::rendered`, when
+        /// Its text in the output format, in `Evaluated::rendered`, when
         /// workers render.
         rendered: Range<usize>,
     },
     /// A record rejected.
     Rejected(Rejection),
+    /// A record read on the calling thread ([`records`]) into slot `slot`
+    /// from line `line`, for a worker to evaluate (which makes it a
+    /// `Case`).
+    Pending {
+        /// Its record in [`Evaluated`].
+        slot: usize,
+        /// Its first line.
+        line: usize,
+    },
 }
 
-/// A chunk as a worker gives it back.
-struct Done {
-    /// The worker that made it (its records go back to its pool).
-    worker: usize,
-    chunk: Chunk,
-    rendered: Vec<u8>,
-    items: Vec<Item>,
-    unknown_keys: HashSet<String>,
+/// What a worker needs to evaluate and render a case.
+#[derive(Clone, Copy)]
+struct CaseWork<'a> {
+    compiled: &'a Compiled,
+    options: BatchOptions,
+    render: Option<RenderCase<'a>>,
+    /// The input's name.
+    file: &'a str,
 }
 
-/// A chunk to evaluate, and where its result goes.
-type Job = (Chunk, SyncSender<Done>);
+/// The most records a chunk keeps for its next round (those of a chunk of
+/// tiny lines are let go; memory stays bounded).
+const RECORDS_KEPT: usize = 1 << 13;
 
-/// A record and a result to decode and evaluate into, reused: the writer
-/// gives them back once the sink has seen them, so that workers do not
-/// allocate (and the writer free) one per record.
-type Slot = (Box<CaseRecord>, CaseResult);
+impl Evaluated {
+    /// Makes ready for a new chunk: no items, nothing rendered, buffers
+    /// kept.
+    fn clear(&mut self) {
+        self.items.clear();
+        self.ids.clear();
+        self.rendered.clear();
+        self.unknown_keys.clear();
+        self.records.truncate(RECORDS_KEPT);
+        self.results.truncate(RECORDS_KEPT);
+    }
 
-/// The most slots kept for reuse, per worker (more than the records of the
-/// chunks in flight at about 1 MiB each; memory stays bounded).
-const POOL_MAX: usize = 1 << 13;
+    /// Makes a record for slot `slot` (of a schema of `fields` fields) if
+    /// there is none yet.
+    fn make_record(&mut self, slot: usize, fields: usize) {
+        if self.records.len() <= slot {
+            self.records
+                .resize_with(slot + 1, || CaseRecord::with_fields(fields));
+        }
+    }
+
+    /// Evaluates the record of `slot`, read from line `line` (its text at
+    /// `raw` in the chunk's input), into the result of the same slot
+    /// (explaining every finding when the options ask), and renders it
+    /// when workers render: its item, not yet checked for duplicates (its
+    /// case id hashed by `hasher` for the check).
+    fn evaluate(
+        &mut self,
+        (slot, line, raw): (usize, usize, Range<usize>),
+        evaluator: &mut Evaluator<'_>,
+        work: &CaseWork<'_>,
+        hasher: Option<&foldhash::fast::RandomState>,
+    ) -> Item {
+        if self.results.len() <= slot {
+            self.results.resize_with(slot + 1, CaseResult::default);
+        }
+        let (record, result) = (&mut self.records[slot], &mut self.results[slot]);
+        let options = work.options;
+        evaluate_case(evaluator, record, result, options, |_| options.explain);
+        let from = self.rendered.len();
+        if let Some(render) = work.render {
+            let context = CaseContext {
+                record,
+                file: work.file,
+                line,
+            };
+            render(&mut self.rendered, work.compiled, &context, result);
+        }
+        let id = self.ids.len()..self.ids.len() + record.case_id.len();
+        self.ids.push_str(&record.case_id);
+        Item::Case {
+            line,
+            raw,
+            slot,
+            id,
+            count: CaseCount::of(work.compiled, result),
+            id_hash: hasher.map_or(0, |h| h.hash_one(&record.case_id)),
+            duplicate: Ok(false),
+            rendered: from..self.rendered.len(),
+        }
+    }
+}
+
+/// A chunk to evaluate, and where it goes once done.
+type Job = (Chunk, SyncSender<Chunk>);
 
 impl Batch<'_> {
     /// Reads every record of JSON Lines `input` (named `file`) with
@@ -152,59 +247,49 @@ impl Batch<'_> {
             name: file,
             max_record_bytes: parallel.max_record_bytes,
         };
-        // One pool per worker: what a worker allocated is reused and freed
-        // by that worker alone (freeing across threads contends in malloc).
-        let pools: Vec<Mutex<Vec<Slot>>> = (0..jobs).map(|_| Mutex::new(Vec::new())).collect();
         let turns = self.lend_ids().map(IdTurns::new);
         let id_hasher = turns
             .as_ref()
             .map_or_else(foldhash::fast::RandomState::default, IdTurns::hasher);
+        let mut reader = LineReader::new(input, parallel.chunk_bytes, parallel.max_record_bytes);
+        let work = Work {
+            decoder: &decoder,
+            case: CaseWork {
+                compiled,
+                options,
+                render: parallel.render,
+                file,
+            },
+            id_hasher: &id_hasher,
+            turns: turns.as_ref(),
+        };
         let outcome = std::thread::scope(|scope| {
-            let (work, queue) = sync_channel::<Job>(limit);
+            let (queue_in, queue) = sync_channel::<Job>(limit);
             let queue = Arc::new(Mutex::new(queue));
-            for (id, pool) in pools.iter().enumerate() {
+            for _ in 0..jobs {
                 let queue = Arc::clone(&queue);
-                let decoder = &decoder;
-                let work = Work {
-                    decoder,
-                    options,
-                    render: parallel.render,
-                    id_hasher: &id_hasher,
-                    turns: turns.as_ref(),
-                };
-                scope.spawn(move || worker(id, &queue, pool, &work));
+                let work = &work;
+                scope.spawn(move || worker(&queue, work));
             }
-            let mut used: Vec<Slot> = Vec::new();
-            let mut pending: VecDeque<Receiver<Done>> = VecDeque::new();
-            let mut line = 0;
-            let mut line_buffer = Vec::new();
-            let mut at_end = false;
+            let mut pending: VecDeque<Receiver<Chunk>> = VecDeque::new();
             let mut read_error = None;
             let mut seq = 0;
             let mut spare_chunks: Vec<Chunk> = Vec::new();
             let outcome = loop {
-                if !at_end && pending.len() < limit {
-                    // A chunk back from the workers, or one with room for
-                    // its bytes: filling it neither grows nor faults in pages.
-                    let mut chunk = spare_chunks.pop().unwrap_or_else(|| Chunk {
-                        data: Vec::with_capacity(parallel.chunk_bytes.min(MAX_RESERVED)),
-                        ..Chunk::default()
-                    });
-                    chunk.data.clear();
-                    chunk.ends.clear();
-                    chunk.first_line = line + 1;
+                if read_error.is_none() && !reader.at_end() && pending.len() < limit {
+                    // A chunk back from the workers: filling it neither
+                    // grows its buffers nor faults in new pages.
+                    let mut chunk = spare_chunks.pop().unwrap_or_default();
+                    chunk.out.clear();
                     chunk.seq = seq;
-                    match fill_chunk(input, &mut chunk, &mut line, &mut line_buffer, parallel) {
-                        Ok(more) => at_end = !more,
-                        Err(error) => {
-                            at_end = true;
-                            read_error = Some(error);
-                        }
+                    chunk.first_line = reader.lines_read() + 1;
+                    if let Err(error) = reader.fill(&mut chunk.input) {
+                        read_error = Some(error);
                     }
-                    if !chunk.ends.is_empty() {
+                    if !chunk.input.lines.is_empty() {
                         seq += 1;
                         let (reply, result) = sync_channel(1);
-                        if work.send((chunk, reply)).is_err() {
+                        if queue_in.send((chunk, reply)).is_err() {
                             break Err(BatchError::Read(stopped()));
                         }
                         pending.push_back(result);
@@ -220,22 +305,9 @@ impl Batch<'_> {
                 let Ok(mut done) = result.recv() else {
                     break Err(BatchError::Read(stopped()));
                 };
-                unknown_keys.extend(std::mem::take(&mut done.unknown_keys));
+                unknown_keys.extend(done.out.unknown_keys.drain());
                 let emitted = self.emit(compiled, file, &done, sink);
-                if spare_chunks.len() < limit {
-                    spare_chunks.push(std::mem::take(&mut done.chunk));
-                }
-                used.extend(done.items.into_iter().filter_map(|item| match item {
-                    Item::Case { record, result, .. } => Some((record, result)),
-                    Item::Rejected(_) => None,
-                }));
-                let pool = pools.get(done.worker);
-                if let Some(Ok(mut pool)) = pool.map(Mutex::lock) {
-                    let room = POOL_MAX.saturating_sub(pool.len());
-                    let keep = used.len().min(room);
-                    pool.extend(used.drain(..keep));
-                }
-                used.clear();
+                spare_chunks.push(done);
                 match emitted {
                     Ok(Stop::Finished) => {}
                     other => break other,
@@ -243,7 +315,7 @@ impl Batch<'_> {
             };
             // Workers stop once the queue is closed; results no one waits
             // for any more are dropped.
-            drop(work);
+            drop(queue_in);
             drop(pending);
             outcome
         });
@@ -257,36 +329,38 @@ impl Batch<'_> {
         &mut self,
         compiled: &Compiled,
         file: &str,
-        done: &Done,
+        chunk: &Chunk,
         sink: &mut dyn Sink,
     ) -> Result<Stop, BatchError> {
-        let chunk = &done.chunk;
-        for item in &done.items {
+        let out = &chunk.out;
+        for item in &out.items {
             self.totals.read += 1;
-            let (line, raw, record, duplicate, result, rendered) = match item {
-                Item::Rejected(rejection) => {
+            let Item::Case {
+                line,
+                raw,
+                slot,
+                id,
+                count,
+                duplicate,
+                rendered,
+                ..
+            } = item
+            else {
+                if let Item::Rejected(rejection) = item {
                     if self.reject(rejection.clone(), sink)? == Stop::Strict {
                         return Ok(Stop::Strict);
                     }
-                    continue;
                 }
-                Item::Case {
-                    line,
-                    raw,
-                    record,
-                    duplicate,
-                    result,
-                    rendered,
-                    ..
-                } => (*line, raw, record, *duplicate, result, rendered),
+                continue;
             };
+            let case_id = out.ids.get(id.clone()).unwrap_or_default();
             if duplicate.map_err(BatchError::TooManyIds)? {
-                let text = chunk.data.get(raw.clone()).unwrap_or_default();
+                let text = chunk.input.data.get(raw.clone()).unwrap_or_default();
                 let rejection = Rejection::new(
                     file,
-                    line,
-                    Some(record.case_id.clone()),
-                    vec![duplicate_case_id(&record.case_id)],
+                    *line,
+                    Some(case_id.to_string()),
+                    vec![duplicate_case_id(case_id)],
                     json_line_raw(text),
                 );
                 if self.reject(rejection, sink)? == Stop::Strict {
@@ -294,14 +368,18 @@ impl Batch<'_> {
                 }
                 continue;
             }
-            count_case(&mut self.totals, compiled, result);
-            tracing::trace!(case_id = %result.case_id, findings = result.findings.len(), "case evaluated");
-            let written = if done.rendered.is_empty() {
-                let context = CaseContext { record, file, line };
-                sink.case(compiled, &context, result)
-            } else {
-                let bytes = done.rendered.get(rendered.clone()).unwrap_or_default();
-                sink.case_rendered(bytes)
+            self.totals.add(count);
+            tracing::trace!(case_id = %case_id, findings = count.findings, "case evaluated");
+            let written = match (out.records.get(*slot), out.results.get(*slot)) {
+                (Some(record), Some(result)) if out.rendered.is_empty() => {
+                    let context = CaseContext {
+                        record,
+                        file,
+                        line: *line,
+                    };
+                    sink.case(compiled, &context, result)
+                }
+                _ => sink.case_rendered(out.rendered.get(rendered.clone()).unwrap_or_default()),
             };
             written.map_err(BatchError::Write)?;
         }
@@ -314,159 +392,97 @@ fn stopped() -> std::io::Error {
     std::io::Error::other("a worker thread stopped")
 }
 
-/// Reads whole lines into `chunk` until it holds `chunk_bytes` or the input
-/// ends (`line` counts the lines read); whether the input goes on. Lines
-/// that lie whole in the reader's buffer are found with `memchr` and copied
-/// at once; a line that crosses the buffer's end, or may be too long, is
-/// read by [`read_bounded_line`] (through `buffer`), which bounds it.
-fn fill_chunk(
-    input: &mut dyn BufRead,
-    chunk: &mut Chunk,
-    line: &mut usize,
-    buffer: &mut Vec<u8>,
-    parallel: Parallel<'_>,
-) -> std::io::Result<bool> {
-    while chunk.data.len() < parallel.chunk_bytes {
-        let available = input.fill_buf()?;
-        let base = chunk.data.len();
-        let mut taken = 0;
-        while base + taken < parallel.chunk_bytes {
-            let rest = available.get(taken..).unwrap_or_default();
-            match memchr::memchr(b'\n', rest) {
-                Some(at) if at < parallel.max_record_bytes => {
-                    taken += at + 1;
-                    *line += 1;
-                    chunk.ends.push((base + taken, false));
-                }
-                _ => break,
-            }
-        }
-        if taken > 0 {
-            chunk
-                .data
-                .extend_from_slice(available.get(..taken).unwrap_or_default());
-            input.consume(taken);
-            continue;
-        }
-        let Some(too_long) = read_bounded_line(input, buffer, parallel.max_record_bytes)? else {
-            return Ok(false);
-        };
-        *line += 1;
-        chunk.data.extend_from_slice(buffer);
-        chunk.ends.push((chunk.data.len(), too_long));
-    }
-    Ok(true)
-}
-
 /// What every worker shares.
 struct Work<'a> {
     decoder: &'a JsonLineDecoder<'a>,
-    options: BatchOptions,
-    render: Option<RenderCase<'a>>,
+    case: CaseWork<'a>,
     id_hasher: &'a foldhash::fast::RandomState,
     /// The duplicate check (`None`: no check).
-    turns: Option<&'a IdTurns>,
+    turns: Option<&'a IdTurns<Job>>,
 }
 
-/// Worker `id`: takes chunks off the queue until it is closed, reusing the
-/// records of its own `pool`.
-fn worker(id: usize, queue: &Mutex<Receiver<Job>>, pool: &Mutex<Vec<Slot>>, work: &Work<'_>) {
-    let Work {
-        decoder,
-        options,
-        render,
-        id_hasher,
-        turns,
-    } = *work;
-    let compiled = decoder.compiled;
-    let mut evaluator = Evaluator::new(compiled);
-    let fields = compiled.program.schema.fields.len();
-    let mut spare = Box::new(CaseRecord::with_fields(fields));
+/// A worker: takes chunks off the queue until it is closed.
+fn worker(queue: &Mutex<Receiver<Job>>, work: &Work<'_>) {
+    let mut evaluator = Evaluator::new(work.case.compiled);
     loop {
         let job = match queue.lock() {
             Ok(queue) => queue.recv(),
             Err(_) => return,
         };
-        let Ok((chunk, reply)) = job else { return };
-        let guard = TurnGuard::new(turns);
-        let mut slots: Vec<Slot> = match pool.lock() {
-            Ok(mut pool) => {
-                let from = pool.len().saturating_sub(chunk.ends.len());
-                pool.split_off(from)
-            }
-            Err(_) => Vec::new(),
-        };
-        let mut items = Vec::with_capacity(chunk.ends.len());
-        let mut rendered = Vec::new();
-        let mut unknown_keys = HashSet::new();
-        let mut start = 0;
-        for (i, &(end, too_long)) in chunk.ends.iter().enumerate() {
-            let line = chunk.first_line + i;
-            let text = chunk.data.get(start..end).unwrap_or_default();
-            let raw = start..end;
-            start = end;
-            match decode_json_line(decoder, line, text, too_long, &mut spare, &mut unknown_keys) {
-                None => {}
-                Some(Read1::Rejected(rejection)) => items.push(Item::Rejected(rejection)),
-                Some(Read1::Record(line)) => {
-                    let (next, mut result) = slots.pop().unwrap_or_else(|| {
-                        (
-                            Box::new(CaseRecord::with_fields(fields)),
-                            CaseResult::default(),
-                        )
-                    });
-                    let mut record = std::mem::replace(&mut spare, next);
-                    evaluate_case(&mut evaluator, &mut record, &mut result, options, |_| {
-                        options.explain
-                    });
-                    let from = rendered.len();
-                    if let Some(render) = render {
-                        let context = CaseContext {
-                            record: &record,
-                            file: decoder.name,
-                            line,
-                        };
-                        render(&mut rendered, compiled, &context, &result);
-                    }
-                    items.push(Item::Case {
-                        line,
-                        raw,
-                        id_hash: if turns.is_some() {
-                            id_hasher.hash_one(&record.case_id)
-                        } else {
-                            0
-                        },
-                        duplicate: Ok(false),
-                        record,
-                        result,
-                        rendered: from..rendered.len(),
-                    });
-                }
-            }
-        }
-        if let Some(turns) = turns {
-            turns.take_turn(chunk.seq, |ids| {
-                for item in &mut items {
-                    if let Item::Case {
-                        record,
-                        id_hash,
-                        duplicate,
-                        ..
-                    } = item
-                    {
-                        *duplicate = ids.insert_hashed(&record.case_id, *id_hash).map(|new| !new);
-                    }
-                }
-            });
+        let Ok((mut chunk, reply)) = job else { return };
+        let guard = TurnGuard::new(work.turns);
+        evaluate_lines(&mut chunk, &mut evaluator, work);
+        match work.turns {
+            Some(turns) => turns.take_turn(chunk.seq, (chunk, reply), check_ids),
+            None => send(chunk, &reply),
         }
         guard.done();
-        // The writer may have stopped (an error, --strict): nothing to do.
-        let _ = reply.send(Done {
-            worker: id,
-            chunk,
-            rendered,
-            items,
-            unknown_keys,
-        });
+    }
+}
+
+/// Adds the case ids of `chunk`'s cases to `ids` in order, noting which
+/// were seen before, and sends it on: its turn has come.
+fn check_ids(ids: &mut CaseIds, (mut chunk, reply): Job) {
+    let out = &mut chunk.out;
+    for item in &mut out.items {
+        if let Item::Case {
+            id,
+            id_hash,
+            duplicate,
+            ..
+        } = item
+        {
+            let id = out.ids.get(id.clone()).unwrap_or_default();
+            *duplicate = ids.insert_hashed(id, *id_hash).map(|new| !new);
+        }
+    }
+    send(chunk, &reply);
+}
+
+/// Sends a chunk evaluated back to the writer.
+fn send(chunk: Chunk, reply: &SyncSender<Chunk>) {
+    // The writer may have stopped (an error, --strict): nothing to do.
+    let _ = reply.send(chunk);
+}
+
+/// Decodes and evaluates every line of `chunk` into its items (the
+/// duplicate check aside).
+fn evaluate_lines(chunk: &mut Chunk, evaluator: &mut Evaluator<'_>, work: &Work<'_>) {
+    let Chunk {
+        input,
+        first_line,
+        out,
+        ..
+    } = chunk;
+    let fields = work.case.compiled.program.schema.fields.len();
+    let mut slot = 0;
+    for (i, line) in input.lines.iter().enumerate() {
+        let text = input.data.get(line.bytes.clone()).unwrap_or_default();
+        out.make_record(slot, fields);
+        let read = decode_json_line(
+            work.decoder,
+            *first_line + i,
+            text,
+            line.cut,
+            &mut out.records[slot],
+            &mut out.unknown_keys,
+        );
+        match read {
+            None => {}
+            Some(Read1::Rejected(rejection)) => out.items.push(Item::Rejected(rejection)),
+            Some(Read1::Record(number)) => {
+                let hasher = work.turns.map(|_| work.id_hasher);
+                let item = out.evaluate(
+                    (slot, number, line.bytes.clone()),
+                    evaluator,
+                    &work.case,
+                    hasher,
+                );
+                out.items.push(item);
+                if work.case.render.is_none() {
+                    slot += 1;
+                }
+            }
+        }
     }
 }

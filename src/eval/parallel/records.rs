@@ -5,39 +5,16 @@
 //! [`Batch::run`] does; N workers evaluate the records and render them;
 //! the calling thread hands them to the sink in input order.
 
-use std::collections::{HashSet, VecDeque};
-use std::sync::mpsc::{sync_channel, Receiver, SyncSender};
+use std::collections::VecDeque;
+use std::sync::mpsc::{sync_channel, Receiver};
 use std::sync::{Arc, Mutex};
 
-use crate::eval::batch::{
-    duplicate_case_id, evaluate_case, Batch, BatchError, BatchOptions, CaseContext, Sink, Stop,
-};
+use crate::eval::batch::{duplicate_case_id, Batch, BatchError, Sink, Stop};
 use crate::eval::compiled::Evaluator;
-use crate::eval::finding::CaseResult;
-use crate::records::case::CaseRecord;
 use crate::records::input::{Read1, RecordReader};
 use crate::records::rejection::Rejection;
 
-use super::{stopped, Chunk, Done, Item, RenderCase, POOL_MAX};
-
-/// Records of the input, read and checked, for a worker to evaluate.
-enum Read {
-    /// A record to evaluate, and its first line.
-    Case(Box<CaseRecord>, usize),
-    /// A record the reader (or the duplicate check) rejected.
-    Rejected(Rejection),
-}
-
-/// A chunk of records to evaluate, and where the result goes.
-type Job = (Vec<Read>, SyncSender<Done>);
-
-/// What every worker shares.
-struct Work<'a> {
-    compiled: &'a crate::compile::Compiled,
-    options: BatchOptions,
-    render: Option<RenderCase<'a>>,
-    file: &'a str,
-}
+use super::{stopped, CaseWork, Chunk, Evaluated, Item, Job, RenderCase};
 
 impl Batch<'_> {
     /// Reads every record of `reader` (named `file`) on this thread and
@@ -58,12 +35,7 @@ impl Batch<'_> {
         let per_chunk = per_chunk.max(1);
         let limit = 2 * jobs;
         let fields = compiled.program.schema.fields.len();
-        // Results are made and reused by their worker; records by this
-        // thread, which reads into them.
-        let results: Vec<Mutex<Vec<CaseResult>>> =
-            (0..jobs).map(|_| Mutex::new(Vec::new())).collect();
-        let mut records: Vec<Box<CaseRecord>> = Vec::new();
-        let work = Work {
+        let work = CaseWork {
             compiled,
             options,
             render,
@@ -72,59 +44,27 @@ impl Batch<'_> {
         std::thread::scope(|scope| {
             let (queue_in, queue) = sync_channel::<Job>(limit);
             let queue = Arc::new(Mutex::new(queue));
-            for (id, pool) in results.iter().enumerate() {
+            for _ in 0..jobs {
                 let queue = Arc::clone(&queue);
                 let work = &work;
-                scope.spawn(move || worker(id, &queue, pool, work));
+                scope.spawn(move || worker(&queue, work));
             }
-            let mut pending: VecDeque<Receiver<Done>> = VecDeque::new();
+            let mut pending: VecDeque<Receiver<Chunk>> = VecDeque::new();
+            let mut spare_chunks: Vec<Chunk> = Vec::new();
             let mut at_end = false;
             let mut read_error = None;
             let outcome = loop {
                 if !at_end && pending.len() < limit {
-                    let mut chunk = Vec::with_capacity(per_chunk);
-                    while chunk.len() < per_chunk {
-                        let mut record = records
-                            .pop()
-                            .unwrap_or_else(|| Box::new(CaseRecord::with_fields(fields)));
-                        match reader.next_record(&mut record) {
-                            Ok(Some(Read1::Record(line))) => {
-                                match self.is_duplicate(&record.case_id) {
-                                    Ok(false) => chunk.push(Read::Case(record, line)),
-                                    Ok(true) => {
-                                        let id = record.case_id.clone();
-                                        chunk.push(Read::Rejected(Rejection::new(
-                                            file,
-                                            line,
-                                            Some(id.clone()),
-                                            vec![duplicate_case_id(&id)],
-                                            reader.raw(),
-                                        )));
-                                        records.push(record);
-                                    }
-                                    Err(error) => {
-                                        read_error = Some(error);
-                                        at_end = true;
-                                        break;
-                                    }
-                                }
-                            }
-                            Ok(Some(Read1::Rejected(rejection))) => {
-                                chunk.push(Read::Rejected(rejection));
-                                records.push(record);
-                            }
-                            Ok(None) => {
-                                at_end = true;
-                                break;
-                            }
-                            Err(error) => {
-                                read_error = Some(BatchError::Read(error));
-                                at_end = true;
-                                break;
-                            }
+                    let mut chunk = spare_chunks.pop().unwrap_or_default();
+                    chunk.out.clear();
+                    match self.read_chunk(reader, file, fields, per_chunk, &mut chunk.out) {
+                        Ok(more) => at_end = !more,
+                        Err(error) => {
+                            read_error = Some(error);
+                            at_end = true;
                         }
                     }
-                    if !chunk.is_empty() {
+                    if !chunk.out.items.is_empty() {
                         let (reply, result) = sync_channel(1);
                         if queue_in.send((chunk, reply)).is_err() {
                             break Err(BatchError::Read(stopped()));
@@ -139,23 +79,11 @@ impl Batch<'_> {
                         None => Ok(Stop::Finished),
                     };
                 };
-                let Ok(mut done) = result.recv() else {
+                let Ok(done) = result.recv() else {
                     break Err(BatchError::Read(stopped()));
                 };
                 let emitted = self.emit(compiled, file, &done, sink);
-                let mut used = Vec::new();
-                for item in std::mem::take(&mut done.items) {
-                    if let Item::Case { record, result, .. } = item {
-                        if records.len() < POOL_MAX {
-                            records.push(record);
-                        }
-                        used.push(result);
-                    }
-                }
-                if let Some(Ok(mut pool)) = results.get(done.worker).map(Mutex::lock) {
-                    let room = POOL_MAX.saturating_sub(pool.len());
-                    pool.extend(used.into_iter().take(room));
-                }
+                spare_chunks.push(done);
                 match emitted {
                     Ok(Stop::Finished) => {}
                     other => break other,
@@ -167,66 +95,69 @@ impl Batch<'_> {
             outcome
         })
     }
+
+    /// Reads up to `per_chunk` records of `reader` into `out` (records of
+    /// `fields` fields), checking each case id as it is read, as
+    /// [`Batch::run`] does; whether the input goes on.
+    fn read_chunk(
+        &mut self,
+        reader: &mut dyn RecordReader,
+        file: &str,
+        fields: usize,
+        per_chunk: usize,
+        out: &mut Evaluated,
+    ) -> Result<bool, BatchError> {
+        let mut slot = 0;
+        while out.items.len() < per_chunk {
+            out.make_record(slot, fields);
+            let record = &mut out.records[slot];
+            let line = match reader.next_record(record).map_err(BatchError::Read)? {
+                None => return Ok(false),
+                Some(Read1::Rejected(rejection)) => {
+                    out.items.push(Item::Rejected(rejection));
+                    continue;
+                }
+                Some(Read1::Record(line)) => line,
+            };
+            if self.is_duplicate(&record.case_id)? {
+                let id = record.case_id.clone();
+                out.items.push(Item::Rejected(Rejection::new(
+                    file,
+                    line,
+                    Some(id.clone()),
+                    vec![duplicate_case_id(&id)],
+                    reader.raw(),
+                )));
+                continue;
+            }
+            // Evaluated by a worker (`worker`), which makes the item.
+            out.items.push(Item::Pending { slot, line });
+            slot += 1;
+        }
+        Ok(true)
+    }
 }
 
-/// Worker `id`: evaluates (and renders) chunks until the queue is closed,
-/// reusing the results of its own `pool`.
-fn worker(id: usize, queue: &Mutex<Receiver<Job>>, pool: &Mutex<Vec<CaseResult>>, work: &Work<'_>) {
+/// A worker: evaluates (and renders) the records of chunks until the queue
+/// is closed.
+fn worker(queue: &Mutex<Receiver<Job>>, work: &CaseWork<'_>) {
     let mut evaluator = Evaluator::new(work.compiled);
     loop {
         let job = match queue.lock() {
             Ok(queue) => queue.recv(),
             Err(_) => return,
         };
-        let Ok((chunk, reply)) = job else { return };
-        let mut spare: Vec<CaseResult> = match pool.lock() {
-            Ok(mut pool) => {
-                let from = pool.len().saturating_sub(chunk.len());
-                pool.split_off(from)
-            }
-            Err(_) => Vec::new(),
-        };
-        let mut items = Vec::with_capacity(chunk.len());
-        let mut rendered = Vec::new();
-        for read in chunk {
-            let (mut record, line) = match read {
-                Read::Rejected(rejection) => {
-                    items.push(Item::Rejected(rejection));
-                    continue;
+        let Ok((mut chunk, reply)) = job else { return };
+        let out = &mut chunk.out;
+        for i in 0..out.items.len() {
+            if let Some(&Item::Pending { slot, line }) = out.items.get(i) {
+                let item = out.evaluate((slot, line, 0..0), &mut evaluator, work, None);
+                if let Some(pending) = out.items.get_mut(i) {
+                    *pending = item;
                 }
-                Read::Case(record, line) => (record, line),
-            };
-            let mut result = spare.pop().unwrap_or_default();
-            let options = work.options;
-            evaluate_case(&mut evaluator, &mut record, &mut result, options, |_| {
-                options.explain
-            });
-            let from = rendered.len();
-            if let Some(render) = work.render {
-                let context = CaseContext {
-                    record: &record,
-                    file: work.file,
-                    line,
-                };
-                render(&mut rendered, work.compiled, &context, &result);
             }
-            items.push(Item::Case {
-                line,
-                raw: 0..0,
-                record,
-                id_hash: 0,
-                duplicate: Ok(false),
-                result,
-                rendered: from..rendered.len(),
-            });
         }
         // The writer may have stopped (an error, --strict): nothing to do.
-        let _ = reply.send(Done {
-            worker: id,
-            chunk: Chunk::default(),
-            rendered,
-            items,
-            unknown_keys: HashSet::new(),
-        });
+        let _ = reply.send(chunk);
     }
 }
