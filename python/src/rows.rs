@@ -12,7 +12,7 @@
 use std::fmt::Write as _;
 use std::ops::Range;
 
-use nrscreen::{CaseView, FactValue, RuleSet};
+use nrscreen::{CaseView, FactValue, FindingKind, RuleInfo, RuleSet};
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
@@ -20,10 +20,14 @@ use pyo3::types::{PyBool, PyDict, PyList, PyString};
 
 /// A rule's strings, made once.
 struct RuleNames {
-    id: Py<PyString>,
-    gap: Py<PyString>,
-    severity: Py<PyString>,
     cites: Vec<Py<PyString>>,
+    /// The dicts its findings are copies of, by outcome and shape: a
+    /// finding's keys in the JSON order, the rule's `rule`, `gap`,
+    /// `severity` and the `outcome` set and the others `None`; without and
+    /// with `cleared_by` (bit 0 of the shape) and `unknown` (bit 1). A copy
+    /// never grows key by key, and only the case's values are set in it.
+    /// Never handed out.
+    templates: [[Py<PyDict>; 4]; 3],
 }
 
 /// The rule set's names as Python strings (made once, shared by every
@@ -31,11 +35,6 @@ struct RuleNames {
 pub(crate) struct Names {
     rules: Vec<RuleNames>,
     fields: Vec<Py<PyString>>,
-    /// A finding's keys in the JSON order, each `None`: without and with
-    /// `cleared_by` (bit 0) and `unknown` (bit 1). A finding's dict is a
-    /// copy, its values then set, so that it never grows key by key.
-    /// Never handed out.
-    findings: [Py<PyDict>; 4],
 }
 
 impl Names {
@@ -44,54 +43,69 @@ impl Names {
         let rule_names = rules
             .rules()
             .into_iter()
-            .map(|rule| RuleNames {
-                id: PyString::intern(py, &rule.id).unbind(),
-                gap: PyString::intern(py, &rule.gap).unbind(),
-                severity: PyString::intern(py, rule.severity.as_str()).unbind(),
-                cites: rule
-                    .cites
-                    .iter()
-                    .map(|c| PyString::new(py, c).unbind())
-                    .collect(),
+            .map(|rule| {
+                let shapes = |outcome| -> PyResult<[Py<PyDict>; 4]> {
+                    let template = |shape| finding_template(py, &rule, outcome, shape);
+                    Ok([template(0)?, template(1)?, template(2)?, template(3)?])
+                };
+                Ok(RuleNames {
+                    cites: rule
+                        .cites
+                        .iter()
+                        .map(|c| PyString::new(py, c).unbind())
+                        .collect(),
+                    templates: [
+                        shapes(FindingKind::Flagged)?,
+                        shapes(FindingKind::NeedsReview)?,
+                        shapes(FindingKind::Cleared)?,
+                    ],
+                })
             })
-            .collect();
+            .collect::<PyResult<_>>()?;
         let fields = rules
             .fields()
             .into_iter()
             .map(|field| PyString::intern(py, &field.name).unbind())
             .collect();
-        let findings = [
-            finding_keys(py, 0)?,
-            finding_keys(py, 1)?,
-            finding_keys(py, 2)?,
-            finding_keys(py, 3)?,
-        ];
         Ok(Names {
             rules: rule_names,
             fields,
-            findings,
         })
     }
 }
 
-/// A dict of a finding's keys, in the JSON order, each `None`: with
-/// `cleared_by` when bit 0 of `shape` is set, `unknown` when bit 1 is.
-fn finding_keys(py: Python<'_>, shape: usize) -> PyResult<Py<PyDict>> {
-    let keys = [
-        (intern!(py, "rule"), true),
-        (intern!(py, "gap"), true),
-        (intern!(py, "severity"), true),
-        (intern!(py, "outcome"), true),
-        (intern!(py, "cleared_by"), shape & 1 != 0),
-        (intern!(py, "because"), true),
-        (intern!(py, "unknown"), shape & 2 != 0),
-        (intern!(py, "facts"), true),
-        (intern!(py, "cites"), true),
+/// The dict `rule`'s findings with `outcome` are copies of: its keys in the
+/// JSON order, `rule`, `gap`, `severity` and `outcome` set, the others
+/// `None`; with `cleared_by` when bit 0 of `shape` is set, `unknown` when
+/// bit 1 is.
+fn finding_template(
+    py: Python<'_>,
+    rule: &RuleInfo,
+    outcome: FindingKind,
+    shape: usize,
+) -> PyResult<Py<PyDict>> {
+    let none = py.None().into_bound(py);
+    let (cleared_by, unknown) = (shape & 1 != 0, shape & 2 != 0);
+    let items = [
+        ("rule", PyString::intern(py, &rule.id).into_any(), true),
+        ("gap", PyString::intern(py, &rule.gap).into_any(), true),
+        (
+            "severity",
+            PyString::intern(py, rule.severity.as_str()).into_any(),
+            true,
+        ),
+        ("outcome", word(py, outcome.as_str()).into_any(), true),
+        ("cleared_by", none.clone(), cleared_by),
+        ("because", none.clone(), true),
+        ("unknown", none.clone(), unknown),
+        ("facts", none.clone(), true),
+        ("cites", none, true),
     ];
     let d = PyDict::new(py);
-    for (key, present) in keys {
+    for (key, value, present) in items {
         if present {
-            d.set_item(key, py.None())?;
+            // Interned: the keys `finding` sets are these same objects.
+            d.set_item(PyString::intern(py, key), value)?;
         }
     }
     Ok(d.unbind())
@@ -107,7 +121,7 @@ struct CaseRow {
 /// One finding: its rule by index, its texts by place.
 struct FindingRow {
     rule: usize,
-    outcome: &'static str,
+    outcome: FindingKind,
     cleared_by: Option<Range<usize>>,
     because: Range<usize>,
     unknown: Range<usize>,
@@ -175,7 +189,7 @@ impl Rows {
             }
             self.findings.push(FindingRow {
                 rule: f.rule_index(),
-                outcome: f.outcome().as_str(),
+                outcome: f.outcome(),
                 cleared_by,
                 because,
                 unknown: unknown_start..self.unknown.len(),
@@ -265,7 +279,7 @@ impl Rows {
             intern!(py, "case_id"),
             PyString::new(py, &self.text[case.id.clone()]),
         )?;
-        d.set_item(intern!(py, "outcome"), outcome(py, case.outcome))?;
+        d.set_item(intern!(py, "outcome"), word(py, case.outcome))?;
         let findings = self.findings[case.findings.clone()]
             .iter()
             .map(|f| self.finding(py, names, f))
@@ -296,11 +310,12 @@ impl Rows {
                 .ok_or_else(|| PyValueError::new_err("no such field (a bug of nrscreen)"))
         };
         let shape = usize::from(f.cleared_by.is_some()) | usize::from(!f.unknown.is_empty()) << 1;
-        let d = names.findings[shape].bind(py).copy()?;
-        d.set_item(intern!(py, "rule"), rule.id.bind(py))?;
-        d.set_item(intern!(py, "gap"), rule.gap.bind(py))?;
-        d.set_item(intern!(py, "severity"), rule.severity.bind(py))?;
-        d.set_item(intern!(py, "outcome"), outcome(py, f.outcome))?;
+        let outcome = match f.outcome {
+            FindingKind::Flagged => 0,
+            FindingKind::NeedsReview => 1,
+            FindingKind::Cleared => 2,
+        };
+        let d = rule.templates[outcome][shape].bind(py).copy()?;
         if let Some(by) = &f.cleared_by {
             d.set_item(
                 intern!(py, "cleared_by"),
@@ -336,7 +351,7 @@ impl Rows {
 
 /// An outcome's word (`flagged`, `needs-review`, `clear`, `cleared`), the
 /// same string object every time.
-fn outcome<'py>(py: Python<'py>, word: &'static str) -> Bound<'py, PyString> {
+fn word<'py>(py: Python<'py>, word: &'static str) -> Bound<'py, PyString> {
     match word {
         "flagged" => intern!(py, "flagged").clone(),
         "needs-review" => intern!(py, "needs-review").clone(),
