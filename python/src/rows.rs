@@ -4,7 +4,8 @@
 //! view borrowing from it; [`Rows`] keeps what Python will need in a few
 //! flat buffers (the texts of a case in one string, the rule set's rules
 //! and fields as indexes, a fact's value as a few tokens), with no per-case
-//! copies of rule ids, gaps, citations or field names and no allocation. Once the GIL is held again, [`Rows::case`] makes the dicts of the
+//! copies of rule ids, gaps, citations or field names and no allocation.
+//! Once the GIL is held again, [`Rows::case`] makes the dicts of the
 //! documented JSON shape. The rule set's own names are Python strings made
 //! once ([`Names`]) and shared between cases: `str` is immutable, so sharing
 //! is not observable. Every list and dict is made fresh for its case.
