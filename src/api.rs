@@ -38,6 +38,7 @@ use crate::records::rejection::{Problem, ProblemKind, Rejection};
 use crate::records::schema_index::SchemaIndex;
 use crate::records::stream::open_text;
 use crate::report::case_json::CaseReport;
+use crate::report::case_view::CaseView;
 use crate::ruletest::file::load_tests;
 use crate::ruletest::run::run_tests;
 use crate::source::Sources;
@@ -489,8 +490,8 @@ impl std::error::Error for FileError {
 }
 
 /// What receives each case of a file: `cases` gets an owned copy, or a
-/// caller's function the borrowed report.
-type EachCase<'f> = &'f mut dyn FnMut(CaseReport<'_>);
+/// caller's function the view of the case.
+type EachCase<'f> = &'f mut dyn FnMut(CaseView<'_>);
 
 /// A sink that keeps every rejection, and every case (or hands each to a
 /// caller's function).
@@ -508,10 +509,10 @@ impl Sink for Collect<'_> {
         context: &CaseContext<'_>,
         result: &CaseResult,
     ) -> std::io::Result<()> {
-        let report = CaseReport::of(compiled, context.record, result);
+        let case = CaseView::new(compiled, context.record, result);
         match &mut self.each {
-            Some(each) => each(report),
-            None => self.cases.push(report.into_owned()),
+            Some(each) => each(case),
+            None => self.cases.push(case.report().into_owned()),
         }
         Ok(())
     }
@@ -551,7 +552,7 @@ impl RuleSet {
         &self,
         path: impl AsRef<Path>,
         options: &FileOptions,
-        each: &mut dyn FnMut(CaseReport<'_>),
+        each: &mut dyn FnMut(CaseView<'_>),
     ) -> Result<FileResult, FileError> {
         self.evaluate_path(path.as_ref(), options, Some(each))
     }
@@ -591,7 +592,7 @@ impl RuleSet {
         name: &str,
         bytes: &[u8],
         options: &FileOptions,
-        each: &mut dyn FnMut(CaseReport<'_>),
+        each: &mut dyn FnMut(CaseView<'_>),
     ) -> Result<FileResult, FileError> {
         self.evaluate_stream(name, Box::new(bytes), options, Some(each))
     }
@@ -757,7 +758,7 @@ impl Screener<'_> {
     /// Screens one record given as JSON text (one object; a field absent or
     /// `null` is unknown, never false).
     pub fn screen_json(&mut self, text: &str) -> Result<CaseReport<'static>, RecordError> {
-        self.screen_json_with(text, |report| report.into_owned())
+        self.screen_json_with(text, |case| case.report().into_owned())
     }
 
     /// Screens one record given as JSON text, as [`Screener::screen_json`]
@@ -766,7 +767,7 @@ impl Screener<'_> {
     pub fn screen_json_with<T>(
         &mut self,
         text: &str,
-        use_report: impl FnOnce(CaseReport<'_>) -> T,
+        use_report: impl FnOnce(CaseView<'_>) -> T,
     ) -> Result<T, RecordError> {
         self.decode(text)?;
         Ok(self.evaluate_with(use_report))
@@ -786,11 +787,11 @@ impl Screener<'_> {
 
     /// Evaluates the decoded record, as an owned report.
     fn evaluate(&mut self) -> CaseReport<'static> {
-        self.evaluate_with(|report| report.into_owned())
+        self.evaluate_with(|case| case.report().into_owned())
     }
 
     /// Evaluates the decoded record and hands its report to `use_report`.
-    fn evaluate_with<T>(&mut self, use_report: impl FnOnce(CaseReport<'_>) -> T) -> T {
+    fn evaluate_with<T>(&mut self, use_report: impl FnOnce(CaseView<'_>) -> T) -> T {
         evaluate_case(
             &mut self.evaluator,
             &mut self.record,
@@ -798,7 +799,7 @@ impl Screener<'_> {
             self.options,
             |_| self.options.explain,
         );
-        use_report(CaseReport::of(self.compiled, &self.record, &self.result))
+        use_report(CaseView::new(self.compiled, &self.record, &self.result))
     }
 
     /// Screens one record given as a JSON value.
@@ -821,6 +822,7 @@ impl Screener<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::eval::fact_value::FactValue;
 
     fn standard() -> RuleSet {
         RuleSet::load(Path::new(env!("CARGO_MANIFEST_DIR")).join("rules")).unwrap()
@@ -942,7 +944,7 @@ mod tests {
             };
             let kept = rules.evaluate_file(&path, &options).unwrap();
             let mut seen = Vec::new();
-            let mut each = |case: CaseReport<'_>| seen.push(case.into_owned());
+            let mut each = |case: CaseView<'_>| seen.push(case.report().into_owned());
             let streamed = rules
                 .evaluate_file_each(&path, &options, &mut each)
                 .unwrap();
@@ -960,9 +962,52 @@ mod tests {
         let mut screener = rules.screener();
         let line = text.lines().next().unwrap();
         let borrowed = screener
-            .screen_json_with(line, |report| report.into_owned())
+            .screen_json_with(line, |case| case.report().into_owned())
             .unwrap();
         assert_eq!(borrowed, rules.screener().screen_json(line).unwrap());
+    }
+
+    /// A view's indexes are places in `rules()` and `fields()`, naming what
+    /// its report names, and its facts are the report's, value for value.
+    #[test]
+    fn a_case_views_indexes_name_what_its_report_names() {
+        let rules = standard();
+        let (rule_list, field_list) = (rules.rules(), rules.fields());
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/workload-3000.jsonl");
+        let (mut findings, mut unknown, mut lists) = (0, 0, 0);
+        let mut each = |case: CaseView<'_>| {
+            let report = case.report();
+            assert_eq!(case.findings().len(), report.findings.len());
+            for (view, reported) in case.findings().zip(&report.findings) {
+                findings += 1;
+                assert_eq!(rule_list[view.rule_index()].id, reported.rule);
+                let names: Vec<&str> = view
+                    .unknown_fields()
+                    .map(|f| field_list[f].name.as_str())
+                    .collect();
+                assert_eq!(names, reported.unknown);
+                unknown += names.len();
+                let facts: Vec<(&str, serde_json::Value)> = view
+                    .facts()
+                    .map(|(f, value)| {
+                        lists += usize::from(matches!(value, FactValue::List(_)));
+                        (field_list[f].name.as_str(), value.to_json())
+                    })
+                    .collect();
+                let expected: Vec<(&str, serde_json::Value)> = reported
+                    .facts
+                    .0
+                    .iter()
+                    .map(|(k, v)| (k.as_ref(), v.clone().into_owned()))
+                    .collect();
+                assert_eq!(facts, expected);
+            }
+        };
+        rules
+            .evaluate_file_each(&path, &FileOptions::default(), &mut each)
+            .unwrap();
+        // The batch exercises every part compared.
+        assert!(findings > 1000 && unknown > 100 && lists > 100);
     }
 
     #[test]

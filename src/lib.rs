@@ -81,8 +81,10 @@ pub use api::{
 // What the `nrscreen` binary runs; not part of the library's API.
 #[doc(hidden)]
 pub use cli::{run, Exit};
+pub use eval::fact_value::{FactDate, FactList, FactValue};
 pub use eval::finding::{CaseOutcome, FindingKind};
 pub use records::rejection::{Problem, ProblemKind};
 pub use report::case_json::{CaseReport, Facts, FindingReport};
+pub use report::case_view::{CaseView, FindingView};
 pub use ruleset::LoadError as ReadError;
 pub use severity::Severity;

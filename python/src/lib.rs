@@ -556,11 +556,10 @@ impl PyRuleSet {
             rules
                 .screener()
                 .show_cleared(show_cleared)
-                .screen_json_with(&text, |case| rows.push(names, case))
+                .screen_json_with(&text, |case| rows.push(case))
         });
         match result {
-            Ok(Ok(row)) => rows.case(py, names, row),
-            Ok(Err(bug)) => Err(PyValueError::new_err(bug)),
+            Ok(row) => rows.case(py, names, row),
             Err(error) => Err(native_record_error(
                 py,
                 &error,
@@ -691,7 +690,7 @@ impl PyRuleSet {
         py: Python<'_>,
         screen: impl FnOnce(
                 &RuleSet,
-                &mut dyn FnMut(nrscreen::CaseReport<'_>),
+                &mut dyn FnMut(nrscreen::CaseView<'_>),
             ) -> Result<FileResult, nrscreen::FileError>
             + Send,
     ) -> PyResult<PyFileResult> {
@@ -729,14 +728,13 @@ struct Build<'n> {
 
 impl Build<'_> {
     /// Keeps `case`, making the chunk's dicts when it is full.
-    fn push(&mut self, case: nrscreen::CaseReport<'_>) {
+    fn push(&mut self, case: nrscreen::CaseView<'_>) {
         if self.failed.is_some() {
             return;
         }
-        match self.rows.push(self.names, case) {
-            Err(bug) => self.failed = Some(PyValueError::new_err(bug)),
-            Ok(_) if self.rows.len() >= GC_CHUNK => self.flush(),
-            Ok(_) => {}
+        self.rows.push(case);
+        if self.rows.len() >= GC_CHUNK {
+            self.flush();
         }
     }
 
@@ -888,13 +886,10 @@ impl CaseStream {
                     Err(e) => Screened::Python(e),
                     Ok(text) => {
                         let screened = screener.screen_json_with(&text, |case| {
-                            if !seen.insert(case.case_id.to_string()) {
-                                return Screened::Duplicate(case.case_id.into_owned());
+                            if !seen.insert(case.case_id().to_string()) {
+                                return Screened::Duplicate(case.case_id().to_string());
                             }
-                            match rows.push(names, case) {
-                                Ok(row) => Screened::Row(row),
-                                Err(bug) => Screened::Python(PyValueError::new_err(bug)),
-                            }
+                            Screened::Row(rows.push(case))
                         });
                         screened.unwrap_or_else(Screened::Refused)
                     }

@@ -1,139 +1,115 @@
 //! Evaluated cases on their way to Python, made cheaply.
 //!
 //! The evaluation runs with the GIL released and hands over each case as a
-//! report borrowing from it; [`Rows`] keeps what Python will need in a few
-//! flat buffers (the texts of a case in one string, the rule set's names as
-//! indexes), with no per-case copies of rule ids, gaps, citations or field
-//! names. Once the GIL is held again, [`Rows::case`] makes the dicts of the
+//! view borrowing from it; [`Rows`] keeps what Python will need in a few
+//! flat buffers (the texts of a case in one string, the rule set's rules
+//! and fields as indexes, a fact's value as a few tokens), with no per-case
+//! copies of rule ids, gaps, citations or field names and no allocation.
+//! Once the GIL is held again, [`Rows::case`] makes the dicts of the
 //! documented JSON shape. The rule set's own names are Python strings made
 //! once ([`Names`]) and shared between cases: `str` is immutable, so sharing
 //! is not observable. Every list and dict is made fresh for its case.
 
+use std::fmt::Write as _;
 use std::ops::Range;
 
-use nrscreen::{CaseReport, RuleSet};
+use nrscreen::{CaseView, FactValue, FindingKind, RuleInfo, RuleSet};
 use pyo3::exceptions::PyValueError;
 use pyo3::intern;
 use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyList, PyString};
 
-/// Names to their indexes.
-/// (foldhash: the keys are the rule set's own short names, looked up once
-/// per finding and fact.)
-type Index = foldhash::HashMap<Box<str>, u32>;
-
 /// A rule's strings, made once.
 struct RuleNames {
-    id: Py<PyString>,
-    gap: Py<PyString>,
-    severity: Py<PyString>,
     cites: Vec<Py<PyString>>,
+    /// The dicts its findings are copies of, by outcome and shape: a
+    /// finding's keys in the JSON order, the rule's `rule`, `gap`,
+    /// `severity` and the `outcome` set and the others `None`; without and
+    /// with `cleared_by` (bit 0 of the shape) and `unknown` (bit 1). A copy
+    /// never grows key by key, and only the case's values are set in it.
+    /// Never handed out.
+    templates: [[Py<PyDict>; 4]; 3],
 }
 
-/// The rule set's names: their indexes (looked up without the GIL) and
-/// their Python strings (made once, shared by every case).
+/// The rule set's names as Python strings (made once, shared by every
+/// case), by the index of their rule or field.
 pub(crate) struct Names {
-    rule_index: Index,
-    field_index: Index,
     rules: Vec<RuleNames>,
     fields: Vec<Py<PyString>>,
-    /// A finding's keys in the JSON order, each `None`: without and with
-    /// `cleared_by` (bit 0) and `unknown` (bit 1). A finding's dict is a
-    /// copy, its values then set, so that it never grows key by key.
-    /// Never handed out.
-    findings: [Py<PyDict>; 4],
 }
 
 impl Names {
     /// The names of `rules`' rules and fields.
     pub(crate) fn new(py: Python<'_>, rules: &RuleSet) -> PyResult<Names> {
-        let mut rule_index = Index::default();
-        let mut field_index = Index::default();
         let rule_names = rules
             .rules()
             .into_iter()
-            .enumerate()
-            .map(|(n, rule)| {
-                rule_index.insert(rule.id.as_str().into(), index(n));
-                RuleNames {
-                    id: PyString::intern(py, &rule.id).unbind(),
-                    gap: PyString::intern(py, &rule.gap).unbind(),
-                    severity: PyString::intern(py, rule.severity.as_str()).unbind(),
+            .map(|rule| {
+                let shapes = |outcome| -> PyResult<[Py<PyDict>; 4]> {
+                    let template = |shape| finding_template(py, &rule, outcome, shape);
+                    Ok([template(0)?, template(1)?, template(2)?, template(3)?])
+                };
+                Ok(RuleNames {
                     cites: rule
                         .cites
                         .iter()
                         .map(|c| PyString::new(py, c).unbind())
                         .collect(),
-                }
+                    templates: [
+                        shapes(FindingKind::Flagged)?,
+                        shapes(FindingKind::NeedsReview)?,
+                        shapes(FindingKind::Cleared)?,
+                    ],
+                })
             })
-            .collect();
+            .collect::<PyResult<_>>()?;
         let fields = rules
             .fields()
             .into_iter()
-            .enumerate()
-            .map(|(n, field)| {
-                field_index.insert(field.name.as_str().into(), index(n));
-                PyString::intern(py, &field.name).unbind()
-            })
+            .map(|field| PyString::intern(py, &field.name).unbind())
             .collect();
-        let findings = [
-            finding_keys(py, 0)?,
-            finding_keys(py, 1)?,
-            finding_keys(py, 2)?,
-            finding_keys(py, 3)?,
-        ];
         Ok(Names {
-            rule_index,
-            field_index,
             rules: rule_names,
             fields,
-            findings,
         })
-    }
-
-    /// The index of rule `id`.
-    fn rule(&self, id: &str) -> Result<u32, String> {
-        self.rule_index
-            .get(id)
-            .copied()
-            .ok_or_else(|| format!("no rule `{id}` in the rule set (a bug of nrscreen)"))
-    }
-
-    /// The index of field `name`.
-    fn field(&self, name: &str) -> Result<u32, String> {
-        self.field_index
-            .get(name)
-            .copied()
-            .ok_or_else(|| format!("no field `{name}` in the schema (a bug of nrscreen)"))
     }
 }
 
-/// A dict of a finding's keys, in the JSON order, each `None`: with
-/// `cleared_by` when bit 0 of `shape` is set, `unknown` when bit 1 is.
-fn finding_keys(py: Python<'_>, shape: usize) -> PyResult<Py<PyDict>> {
-    let keys = [
-        (intern!(py, "rule"), true),
-        (intern!(py, "gap"), true),
-        (intern!(py, "severity"), true),
-        (intern!(py, "outcome"), true),
-        (intern!(py, "cleared_by"), shape & 1 != 0),
-        (intern!(py, "because"), true),
-        (intern!(py, "unknown"), shape & 2 != 0),
-        (intern!(py, "facts"), true),
-        (intern!(py, "cites"), true),
+/// The dict `rule`'s findings with `outcome` are copies of: its keys in the
+/// JSON order, `rule`, `gap`, `severity` and `outcome` set, the others
+/// `None`; with `cleared_by` when bit 0 of `shape` is set, `unknown` when
+/// bit 1 is.
+fn finding_template(
+    py: Python<'_>,
+    rule: &RuleInfo,
+    outcome: FindingKind,
+    shape: usize,
+) -> PyResult<Py<PyDict>> {
+    let none = py.None().into_bound(py);
+    let (cleared_by, unknown) = (shape & 1 != 0, shape & 2 != 0);
+    let items = [
+        ("rule", PyString::intern(py, &rule.id).into_any(), true),
+        ("gap", PyString::intern(py, &rule.gap).into_any(), true),
+        (
+            "severity",
+            PyString::intern(py, rule.severity.as_str()).into_any(),
+            true,
+        ),
+        ("outcome", word(py, outcome.as_str()).into_any(), true),
+        ("cleared_by", none.clone(), cleared_by),
+        ("because", none.clone(), true),
+        ("unknown", none.clone(), unknown),
+        ("facts", none.clone(), true),
+        ("cites", none, true),
     ];
     let d = PyDict::new(py);
-    for (key, present) in keys {
+    for (key, value, present) in items {
         if present {
-            d.set_item(key, py.None())?;
+            // Interned: the keys `finding` sets are these same objects.
+            d.set_item(PyString::intern(py, key), value)?;
         }
     }
     Ok(d.unbind())
-}
-
-/// An index as `u32` (the rule set's rules and fields are far fewer).
-fn index(n: usize) -> u32 {
-    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// One case: where its texts and findings are.
@@ -145,8 +121,8 @@ struct CaseRow {
 
 /// One finding: its rule by index, its texts by place.
 struct FindingRow {
-    rule: u32,
-    outcome: &'static str,
+    rule: usize,
+    outcome: FindingKind,
     cleared_by: Option<Range<usize>>,
     because: Range<usize>,
     unknown: Range<usize>,
@@ -160,8 +136,19 @@ pub(crate) struct Rows {
     text: String,
     cases: Vec<CaseRow>,
     findings: Vec<FindingRow>,
-    unknown: Vec<u32>,
-    facts: Vec<(u32, serde_json::Value)>,
+    unknown: Vec<usize>,
+    /// Per fact: its field's index and where its value's tokens begin.
+    facts: Vec<(usize, usize)>,
+    values: Vec<Token>,
+}
+
+/// A fact's value, flat: a list is its length followed by its elements.
+enum Token {
+    Null,
+    Bool(bool),
+    Int(i64),
+    Text(Range<usize>),
+    List(usize),
 }
 
 impl Rows {
@@ -177,6 +164,7 @@ impl Rows {
         self.findings.clear();
         self.unknown.clear();
         self.facts.clear();
+        self.values.clear();
     }
 
     /// Appends `text`; where it is.
@@ -186,25 +174,23 @@ impl Rows {
         start..self.text.len()
     }
 
-    /// Keeps `case` (its facts' values are moved, not copied); its row.
-    pub(crate) fn push(&mut self, names: &Names, case: CaseReport<'_>) -> Result<usize, String> {
-        let id = self.text(&case.case_id);
+    /// Keeps `case`; its row.
+    pub(crate) fn push(&mut self, case: CaseView<'_>) -> usize {
+        let id = self.text(case.case_id());
         let first = self.findings.len();
-        for f in case.findings {
-            let rule = names.rule(&f.rule)?;
-            let cleared_by = f.cleared_by.as_deref().map(|by| self.text(by));
-            let because = self.text(&f.because);
+        for f in case.findings() {
+            let cleared_by = f.cleared_by().map(|by| self.text(by));
+            let because = self.text(f.because());
             let unknown_start = self.unknown.len();
-            for u in &f.unknown {
-                self.unknown.push(names.field(u)?);
-            }
+            self.unknown.extend(f.unknown_fields());
             let facts_start = self.facts.len();
-            for (k, v) in f.facts.0 {
-                self.facts.push((names.field(&k)?, v.into_owned()));
+            for (field, value) in f.facts() {
+                self.facts.push((field, self.values.len()));
+                self.value(value);
             }
             self.findings.push(FindingRow {
-                rule,
-                outcome: f.outcome.as_str(),
+                rule: f.rule_index(),
+                outcome: f.outcome(),
                 cleared_by,
                 because,
                 unknown: unknown_start..self.unknown.len(),
@@ -213,10 +199,68 @@ impl Rows {
         }
         self.cases.push(CaseRow {
             id,
-            outcome: case.outcome.as_str(),
+            outcome: case.outcome().as_str(),
             findings: first..self.findings.len(),
         });
-        Ok(self.cases.len() - 1)
+        self.cases.len() - 1
+    }
+
+    /// Keeps a fact's value as tokens.
+    fn value(&mut self, value: FactValue<'_>) {
+        let token = match value {
+            FactValue::Null => Token::Null,
+            FactValue::Bool(b) => Token::Bool(b),
+            FactValue::Int(i) => Token::Int(i),
+            FactValue::Text(text) => Token::Text(self.text(text)),
+            FactValue::Date(date) => {
+                let start = self.text.len();
+                match date.iso() {
+                    // Digits and dashes.
+                    Some(iso) => self.text.extend(iso.iter().map(|&b| char::from(b))),
+                    None => {
+                        let _ = write!(self.text, "{date}");
+                    }
+                }
+                Token::Text(start..self.text.len())
+            }
+            FactValue::Code(code) => {
+                let start = self.text.len();
+                let _ = write!(self.text, "{code}");
+                Token::Text(start..self.text.len())
+            }
+            FactValue::List(list) => {
+                self.values.push(Token::List(list.len()));
+                for item in list.iter() {
+                    self.value(item);
+                }
+                return;
+            }
+        };
+        self.values.push(token);
+    }
+
+    /// The Python object of the value whose tokens begin at `*at`; `*at`
+    /// moves past them.
+    fn value_to_py<'py>(&self, py: Python<'py>, at: &mut usize) -> PyResult<Bound<'py, PyAny>> {
+        let token = self
+            .values
+            .get(*at)
+            .ok_or_else(|| PyValueError::new_err("no such value (a bug of nrscreen)"))?;
+        *at += 1;
+        Ok(match token {
+            Token::Null => py.None().into_bound(py),
+            Token::Bool(b) => PyBool::new(py, *b).to_owned().into_any(),
+            Token::Int(i) => i.into_pyobject(py)?.into_any(),
+            Token::Text(range) => PyString::new(py, &self.text[range.clone()]).into_any(),
+            Token::List(len) => {
+                let items = (0..*len)
+                    .map(|_| self.value_to_py(py, at))
+                    .collect::<PyResult<Vec<_>>>()?;
+                let list = PyList::new(py, items)?;
+                untrack(&list);
+                list.into_any()
+            }
+        })
     }
 
     /// Case `row` as a dict of the documented JSON shape (one line of
@@ -236,7 +280,7 @@ impl Rows {
             intern!(py, "case_id"),
             PyString::new(py, &self.text[case.id.clone()]),
         )?;
-        d.set_item(intern!(py, "outcome"), outcome(py, case.outcome))?;
+        d.set_item(intern!(py, "outcome"), word(py, case.outcome))?;
         let findings = self.findings[case.findings.clone()]
             .iter()
             .map(|f| self.finding(py, names, f))
@@ -257,21 +301,22 @@ impl Rows {
     ) -> PyResult<Bound<'py, PyDict>> {
         let rule = names
             .rules
-            .get(f.rule as usize)
+            .get(f.rule)
             .ok_or_else(|| PyValueError::new_err("no such rule (a bug of nrscreen)"))?;
-        let field = |n: u32| {
+        let field = |n: usize| {
             names
                 .fields
-                .get(n as usize)
+                .get(n)
                 .map(|s| s.bind(py))
                 .ok_or_else(|| PyValueError::new_err("no such field (a bug of nrscreen)"))
         };
         let shape = usize::from(f.cleared_by.is_some()) | usize::from(!f.unknown.is_empty()) << 1;
-        let d = names.findings[shape].bind(py).copy()?;
-        d.set_item(intern!(py, "rule"), rule.id.bind(py))?;
-        d.set_item(intern!(py, "gap"), rule.gap.bind(py))?;
-        d.set_item(intern!(py, "severity"), rule.severity.bind(py))?;
-        d.set_item(intern!(py, "outcome"), outcome(py, f.outcome))?;
+        let outcome = match f.outcome {
+            FindingKind::Flagged => 0,
+            FindingKind::NeedsReview => 1,
+            FindingKind::Cleared => 2,
+        };
+        let d = rule.templates[outcome][shape].bind(py).copy()?;
         if let Some(by) = &f.cleared_by {
             d.set_item(
                 intern!(py, "cleared_by"),
@@ -292,8 +337,8 @@ impl Rows {
             d.set_item(intern!(py, "unknown"), unknown)?;
         }
         let facts = PyDict::new(py);
-        for (k, v) in &self.facts[f.facts.clone()] {
-            facts.set_item(field(*k)?, json_to_py(py, v)?)?;
+        for &(k, value) in &self.facts[f.facts.clone()] {
+            facts.set_item(field(k)?, self.value_to_py(py, &mut { value })?)?;
         }
         untrack(&facts);
         d.set_item(intern!(py, "facts"), facts)?;
@@ -307,7 +352,7 @@ impl Rows {
 
 /// An outcome's word (`flagged`, `needs-review`, `clear`, `cleared`), the
 /// same string object every time.
-fn outcome<'py>(py: Python<'py>, word: &'static str) -> Bound<'py, PyString> {
+fn word<'py>(py: Python<'py>, word: &'static str) -> Bound<'py, PyString> {
     match word {
         "flagged" => intern!(py, "flagged").clone(),
         "needs-review" => intern!(py, "needs-review").clone(),

@@ -15,6 +15,7 @@ use crate::compile::val::Val;
 use crate::compile::{Compiled, CompiledPart, CompiledRule};
 use crate::date::Date;
 use crate::eval::compiled::Evaluator;
+use crate::eval::fact_value::FactValue;
 use crate::eval::finding::Finding;
 use crate::eval::outcome::RuleOutcome;
 use crate::records::case::CaseRecord;
@@ -291,32 +292,6 @@ pub(crate) fn display_into(
     }
 }
 
-/// A field's value as JSON, for the `facts` of a finding.
-pub(crate) fn json(
-    compiled: &Compiled,
-    record: &CaseRecord,
-    value: Val,
-    ty: &Type,
-) -> serde_json::Value {
-    match (value, ty) {
-        (Val::Unknown, _) => serde_json::Value::Null,
-        (Val::Bool(b), _) => b.into(),
-        (Val::Int(i), _) => i.into(),
-        (Val::Duration(d), _) => d.into(),
-        (Val::Present, _) => true.into(),
-        (Val::List(..) | Val::ConstList(..), _) => {
-            let element = ty.element().unwrap_or(&Type::Str);
-            record
-                .elements(compiled, value)
-                .iter()
-                .map(|&v| json(compiled, record, v, element))
-                .collect::<Vec<_>>()
-                .into()
-        }
-        _ => display(compiled, record, value, ty).into(),
-    }
-}
-
 /// The known fields a rule read, with their values and types, in schema
 /// order (groups such as `nri` are left out: their fields speak for them):
 /// the facts of its finding.
@@ -347,6 +322,6 @@ pub(crate) fn facts(
         return Vec::new();
     };
     fact_values(compiled, record, rule)
-        .map(|(field, value, ty)| (field, json(compiled, record, value, ty)))
+        .map(|(field, value, ty)| (field, FactValue::of(compiled, record, value, ty).to_json()))
         .collect()
 }

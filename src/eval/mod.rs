@@ -14,6 +14,7 @@ pub(crate) mod batch;
 pub(crate) mod case_ids;
 pub(crate) mod compiled;
 pub(crate) mod explain;
+pub(crate) mod fact_value;
 pub(crate) mod finding;
 pub(crate) mod interpret;
 pub(crate) mod outcome;

@@ -8,11 +8,8 @@ use std::borrow::Cow;
 use serde::ser::{SerializeMap, Serializer};
 use serde::Serialize;
 
-use crate::compile::Compiled;
-use crate::eval::explain;
-use crate::eval::finding::{CaseOutcome, CaseResult, Finding, FindingKind};
-use crate::records::case::CaseRecord;
-use crate::ruleset::schema::FieldId;
+use crate::eval::finding::{CaseOutcome, FindingKind};
+use crate::report::case_view::{CaseView, FindingView};
 use crate::severity::Severity;
 
 /// One evaluated case: its id, its outcome and its findings.
@@ -76,19 +73,11 @@ impl Serialize for Facts<'_> {
 impl<'a> CaseReport<'a> {
     /// The report of an evaluated case, borrowing from it and its record
     /// (the facts are the record's values).
-    pub(crate) fn of(
-        compiled: &'a Compiled,
-        record: &CaseRecord,
-        result: &'a CaseResult,
-    ) -> CaseReport<'a> {
+    pub(crate) fn of(case: &CaseView<'a>) -> CaseReport<'a> {
         CaseReport {
-            case_id: Cow::Borrowed(&result.case_id),
-            outcome: result.outcome(),
-            findings: result
-                .findings
-                .iter()
-                .map(|f| FindingReport::of(compiled, record, f))
-                .collect(),
+            case_id: Cow::Borrowed(case.case_id()),
+            outcome: case.outcome(),
+            findings: case.findings().map(|f| FindingReport::of(&f)).collect(),
         }
     }
 
@@ -107,27 +96,27 @@ impl<'a> CaseReport<'a> {
 }
 
 impl<'a> FindingReport<'a> {
-    fn of(compiled: &'a Compiled, record: &CaseRecord, finding: &'a Finding) -> FindingReport<'a> {
-        let program = &compiled.program;
-        let rule = &program.rules[finding.rule()];
-        let field = |f: &FieldId| Cow::Borrowed(program.schema.field(*f).name.as_str());
+    fn of(finding: &FindingView<'a>) -> FindingReport<'a> {
         FindingReport {
-            rule: Cow::Borrowed(&rule.id),
-            gap: Cow::Borrowed(&program.taxonomy.get(rule.gap).id),
-            severity: rule.severity,
-            outcome: finding.kind(),
-            cleared_by: finding
-                .cleared_by()
-                .map(|i| Cow::Borrowed(rule.exceptions[i].name.as_str())),
+            rule: Cow::Borrowed(finding.rule()),
+            gap: Cow::Borrowed(finding.gap()),
+            severity: finding.severity(),
+            outcome: finding.outcome(),
+            cleared_by: finding.cleared_by().map(Cow::Borrowed),
             because: Cow::Borrowed(finding.because()),
-            unknown: finding.unknown().iter().map(field).collect(),
+            unknown: finding.unknown().map(Cow::Borrowed).collect(),
             facts: Facts(
-                explain::facts(compiled, record, finding)
-                    .into_iter()
-                    .map(|(f, v)| (field(&f), Cow::Owned(v)))
+                finding
+                    .facts()
+                    .map(|(field, value)| {
+                        (
+                            Cow::Borrowed(finding.field_name(field)),
+                            Cow::Owned(value.to_json()),
+                        )
+                    })
                     .collect(),
             ),
-            cites: Cow::Borrowed(&rule.cites),
+            cites: Cow::Borrowed(finding.cites()),
         }
     }
 

@@ -12,17 +12,15 @@
 
 use std::io::Write;
 
-use crate::compile::val::Val;
 use crate::compile::Compiled;
-use crate::date::Date;
 use crate::escape;
 use crate::eval::batch::CaseContext;
 use crate::eval::explain;
 use crate::eval::finding::{CaseResult, FindingKind};
 use crate::records::case::CaseRecord;
-use crate::types::Type;
 
 use super::Format;
+use crate::eval::fact_value::FactValue;
 
 /// The JSON Lines writer.
 pub(crate) struct JsonLines {
@@ -175,7 +173,7 @@ impl CaseJson {
                         }
                         out.extend_from_slice(self.field(field.0 as usize));
                         out.push(b':');
-                        fact_json(out, compiled, record, value, ty);
+                        fact_json(out, FactValue::of(compiled, record, value, ty));
                     }
                 }
             }
@@ -191,51 +189,41 @@ impl CaseJson {
     }
 }
 
-/// Appends a fact's value as JSON: what [`explain::json`] makes of it,
-/// serialised.
-fn fact_json(out: &mut Vec<u8>, compiled: &Compiled, record: &CaseRecord, value: Val, ty: &Type) {
+/// Appends a fact's value as JSON: what [`FactValue::to_json`] makes of
+/// it, serialised.
+fn fact_json(out: &mut Vec<u8>, value: FactValue<'_>) {
     // Writing to a `Vec` cannot fail.
-    match (value, ty) {
-        (Val::Unknown, _) => out.extend_from_slice(b"null"),
-        (Val::Bool(b), _) => out.extend_from_slice(if b { b"true" } else { b"false" }),
-        (Val::Int(i) | Val::Duration(i), _) => {
+    match value {
+        FactValue::Null => out.extend_from_slice(b"null"),
+        FactValue::Bool(b) => out.extend_from_slice(if b { b"true" } else { b"false" }),
+        FactValue::Int(i) => {
             let _ = write!(out, "{i}");
         }
-        (Val::Present, _) => out.extend_from_slice(b"true"),
-        (Val::List(..) | Val::ConstList(..), _) => {
-            let element = ty.element().unwrap_or(&Type::Str);
+        FactValue::List(list) => {
             out.push(b'[');
-            for (i, &item) in record.elements(compiled, value).iter().enumerate() {
+            for (i, item) in list.iter().enumerate() {
                 if i > 0 {
                     out.push(b',');
                 }
-                fact_json(out, compiled, record, item, element);
+                fact_json(out, item);
             }
             out.push(b']');
         }
-        (Val::Date(d), _) => {
-            // A date's text is digits and dashes: nothing to escape.
-            match Date(d).iso_bytes() {
-                Some(text) => {
-                    out.push(b'"');
-                    out.extend_from_slice(&text);
-                    out.push(b'"');
-                }
-                None => {
-                    let _ = write!(out, "\"{}\"", Date(d));
-                }
+        // A date's text is digits and dashes: nothing to escape.
+        FactValue::Date(date) => match date.iso() {
+            Some(text) => {
+                out.push(b'"');
+                out.extend_from_slice(&text);
+                out.push(b'"');
             }
-        }
-        (Val::Enum(code), Type::Enum(id)) => {
-            let values = &compiled.program.schema.enum_def(*id).values;
-            escape::json_str_into(out, values.get(code as usize).map_or("", String::as_str));
-        }
-        (Val::Enum(code), _) => {
+            None => {
+                let _ = write!(out, "\"{date}\"");
+            }
+        },
+        FactValue::Code(code) => {
             let _ = write!(out, "\"{code}\"");
         }
-        (Val::Sym(_) | Val::Text(..), _) => {
-            escape::json_str_into(out, record.text_of(compiled, value).unwrap_or(""));
-        }
+        FactValue::Text(text) => escape::json_str_into(out, text),
     }
 }
 

@@ -2,6 +2,7 @@
 //! reporting shared by all of them.
 
 pub(crate) mod case_json;
+pub(crate) mod case_view;
 pub(crate) mod charts;
 pub(crate) mod collect;
 pub(crate) mod csv;

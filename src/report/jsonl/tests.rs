@@ -16,7 +16,7 @@ use crate::eval::finding::CaseResult;
 use crate::records::case::CaseRecord;
 use crate::records::json::decode_line;
 use crate::records::schema_index::SchemaIndex;
-use crate::report::case_json::CaseReport;
+use crate::report::case_view::CaseView;
 
 /// A rule set of the repository, compiled.
 fn compiled(dir: &str) -> Compiled {
@@ -53,8 +53,11 @@ fn compare<'a>(compiled: &Compiled, lines: impl Iterator<Item = &'a str>, explai
         let mut fast = b"before".to_vec();
         json.render(&mut fast, compiled, &record, &result);
         let mut reference = b"before".to_vec();
-        escape::write_json(&mut reference, &CaseReport::of(compiled, &record, &result))
-            .expect("writing to memory");
+        escape::write_json(
+            &mut reference,
+            &CaseView::new(compiled, &record, &result).report(),
+        )
+        .expect("writing to memory");
         reference.push(b'\n');
         assert_eq!(
             String::from_utf8_lossy(&fast),
