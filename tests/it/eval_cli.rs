@@ -415,16 +415,19 @@ fn the_progress_bar_shows_counts_on_a_terminal() {
         eprintln!("skipped: no `script` command to give nrscreen a terminal");
         return;
     }
+    // The bar appears once a run has lasted a second: half the records
+    // come at once, the other half after a pause longer than that, so the
+    // bar shows however fast this build evaluates.
     let batch = repo_root().join("tests/data/workload-3000.jsonl");
-    let text = std::fs::read_to_string(&batch).unwrap().repeat(40);
+    let text = std::fs::read_to_string(&batch).unwrap().repeat(20);
     let dir = tempfile::tempdir().unwrap();
-    let input = dir.path().join("big.jsonl");
+    let input = dir.path().join("half.jsonl");
     std::fs::write(&input, text).unwrap();
     let command = format!(
-        "{} eval --rules {} {} --format flags --no-duplicate-check > /dev/null",
+        "(cat {input}; sleep 1.5; cat {input}) | {} eval --rules {} - --format flags --no-duplicate-check > /dev/null",
         env!("CARGO_BIN_EXE_nrscreen"),
         repo_root().join("benches/workload").display(),
-        input.display()
+        input = input.display()
     );
     let output = std::process::Command::new("script")
         .args(["-qfec", &command, "/dev/null"])
