@@ -7,10 +7,11 @@
 //! program reading the same file, as ratios of their throughputs: the
 //! benchmark workload with `--format flags`, and the standard pack in JSON
 //! Lines and `summary`, each with `--jobs 1` and `--jobs 2`. Runs of the
-//! baseline and of each command alternate and the medians are compared, so
-//! that the ratios hold on a machine whose load changes (absolute times do
-//! not). `cargo bench --bench throughput -- --ci` runs a short version of
-//! the workload line alone and fails if its ratio is below [`CI_MIN_RATIO`].
+//! baseline and of each command alternate and the best times are compared
+//! (a busy machine only adds time), so that the ratios hold on a machine
+//! whose load changes (absolute times do not). `cargo bench --bench
+//! throughput -- --ci` runs a short version of the workload line alone and
+//! fails if its ratio is below [`CI_MIN_RATIO`] twice in a row.
 //!
 //! Then, in process, each measurement cycled until it runs for two seconds,
 //! single-threaded:
@@ -57,11 +58,18 @@ fn main() {
     let ci = std::env::args().any(|arg| arg == "--ci");
     let ratio = binary::table(if ci { 20 } else { 60 }, ci);
     if ci {
+        // A shared virtual machine can run one side slowly for seconds
+        // (seen: 0.45 to 0.87 on the same build): a ratio under the line
+        // is measured once more, and only a second one under it fails.
         if ratio < CI_MIN_RATIO {
-            eprintln!(
-                "the workload ratio {ratio:.2} is below {CI_MIN_RATIO}: a change made nrscreen slower"
-            );
-            std::process::exit(1);
+            eprintln!("the workload ratio {ratio:.2} is below {CI_MIN_RATIO}: measuring again");
+            let again = binary::table(20, ci);
+            if again < CI_MIN_RATIO {
+                eprintln!(
+                    "the workload ratio {again:.2} is below {CI_MIN_RATIO} again: a change made nrscreen slower"
+                );
+                std::process::exit(1);
+            }
         }
         return;
     }
@@ -290,18 +298,19 @@ mod binary {
         seconds
     }
 
-    fn median(mut times: Vec<f64>) -> f64 {
-        times.sort_by(f64::total_cmp);
-        times[times.len() / 2]
+    /// The shortest of the times: a shared machine only ever adds time
+    /// (the runs alternate, so a slow spell does not favour one side).
+    fn best(times: Vec<f64>) -> f64 {
+        times.into_iter().fold(f64::INFINITY, f64::min)
     }
 
     /// Prints the table (markdown) over the batch cycled `cycles` times,
-    /// three alternating rounds (five with `ci`; only the first line);
-    /// the first line's ratio.
+    /// the best of five alternating rounds (nine with `ci`, only the
+    /// first line); the first line's ratio.
     pub(super) fn table(cycles: usize, ci: bool) -> f64 {
         let (path, records) = batch(cycles);
         let runs = if ci { &RUNS[..1] } else { &RUNS[..] };
-        let rounds = if ci { 5 } else { 3 };
+        let rounds = if ci { 9 } else { 5 };
         let mut base_times = Vec::new();
         let mut times = vec![Vec::new(); runs.len()];
         for _ in 0..rounds {
@@ -310,10 +319,10 @@ mod binary {
                 times.push(nrscreen(run, &path));
             }
         }
-        let base = median(base_times);
+        let base = best(base_times);
         let rate = |seconds: f64| records as f64 / seconds;
         println!(
-            "{records} records ({:.0} MB), the median of {rounds} alternating runs:\n",
+            "{records} records ({:.0} MB), the best of {rounds} alternating runs:\n",
             std::fs::metadata(&path).map_or(0, |m| m.len()) as f64 / 1e6
         );
         println!("| what | `--jobs` | cases/s | ratio to the baseline |");
@@ -324,7 +333,7 @@ mod binary {
         );
         let mut ratios = Vec::new();
         for (run, times) in runs.iter().zip(times) {
-            let seconds = median(times);
+            let seconds = best(times);
             ratios.push(base / seconds);
             println!(
                 "| {} | {} | {:.0} | {:.2} |",

@@ -1,15 +1,16 @@
 """Throughput of the Python binding against `nrscreen eval` on the same batch.
 
-    python python/bench/throughput.py NRSCREEN_BINARY [BATCH.jsonl] [--copies N]
+    python python/bench/throughput.py NRSCREEN_BINARY [BATCH.jsonl] [--copies N] [--jobs J] [--runs R]
 
 The batch (default: tests/data/workload-3000.jsonl) is repeated N times
-(case ids suffixed, so none repeats) into a temporary file; each way is run
-5 times and the best wall time kept, and the best processor time (user and
-system, of this process and the CLI's; every thread counted), which a loaded
-machine disturbs less than the wall time. JSON Lines output of the CLI goes
-to /dev/null; the Python ways build every case as a dict. The load average
-is printed before and after.
-"""
+(case ids suffixed, so none repeats) into a temporary file. The ways are
+run in turn, R rounds (default 5), so that a machine slowed for a while
+slows them all; each way's best wall time is kept, and its best processor
+time (user and system, of this process and the CLI's; every thread
+counted), which a loaded machine disturbs less than the wall time.
+`evaluate` is timed on the first 3,000 records and scaled. JSON Lines
+output of the CLI goes to /dev/null; the Python ways build every case as a
+dict. The load average is printed before and after."""
 
 import argparse
 import json
@@ -32,17 +33,24 @@ def cpu():
     return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
 
 
-def best(f, runs=5):
-    """The best wall and processor times of `f()`, its result kept until
-    timed (freeing the dicts of a run is not counted: a caller keeps them)."""
-    walls, cpus = [], []
+def timed(f):
+    """The wall and processor times of `f()`, its result kept until timed
+    (freeing the dicts of a run is not counted: a caller keeps them)."""
+    start, start_cpu = time.perf_counter(), cpu()
+    result = f()
+    wall, proc = time.perf_counter() - start, cpu() - start_cpu
+    del result
+    return wall, proc
+
+
+def best_interleaved(ways, runs):
+    """The best wall and processor times of each way, the ways run in turn
+    `runs` times (a machine that slows for a while slows them all)."""
+    times = {name: [] for name in ways}
     for _ in range(runs):
-        start, start_cpu = time.perf_counter(), cpu()
-        result = f()
-        walls.append(time.perf_counter() - start)
-        cpus.append(cpu() - start_cpu)
-        del result
-    return min(walls), min(cpus)
+        for name, f in ways.items():
+            times[name].append(timed(f))
+    return {name: (min(w for w, _ in t), min(p for _, p in t)) for name, t in times.items()}
 
 
 def main():
@@ -51,6 +59,7 @@ def main():
     parser.add_argument("batch", nargs="?", default=str(ROOT / "tests/data/workload-3000.jsonl"))
     parser.add_argument("--copies", type=int, default=10)
     parser.add_argument("--jobs", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     lines = Path(args.batch).read_text(encoding="utf-8").splitlines()
     records = []
@@ -65,20 +74,25 @@ def main():
         batch = Path(tmp) / "batch.jsonl"
         batch.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
         rules_dir = str(ROOT / "rules")
-        cli = best(
-            lambda: subprocess.run(
-                [args.binary, "eval", "--rules", rules_dir, str(batch), "--jobs", str(args.jobs), "--quiet"],
-                stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL,
-                check=True,
-            )
-        )
         rules = nrscreen.load(rules_dir)
-        load = best(lambda: nrscreen.load(rules_dir))
-        file = best(lambda: rules.evaluate_file(batch, jobs=args.jobs))
-        many = best(lambda: list(rules.evaluate_many(records)))
         sample = min(3000, n)
-        one = [t * n / sample for t in best(lambda: [rules.evaluate(r) for r in records[:sample]], runs=3)]
+        best = best_interleaved(
+            {
+                "cli": lambda: subprocess.run(
+                    [args.binary, "eval", "--rules", rules_dir, str(batch), "--jobs", str(args.jobs), "--quiet"],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                    check=True,
+                ),
+                "load": lambda: nrscreen.load(rules_dir),
+                "file": lambda: rules.evaluate_file(batch, jobs=args.jobs),
+                "many": lambda: list(rules.evaluate_many(records)),
+                "one": lambda: [rules.evaluate(r) for r in records[:sample]],
+            },
+            args.runs,
+        )
+        cli, load, file, many = best["cli"], best["load"], best["file"], best["many"]
+        one = [t * n / sample for t in best["one"]]
     load_after = os.getloadavg()
     print(f"{n} records of {args.batch} (x{args.copies}), jobs {args.jobs}")
     print(f"load average {load_before[0]:.2f} before, {load_after[0]:.2f} after, on {os.cpu_count()} cores")
