@@ -23,11 +23,10 @@ use crate::syntax::syntax_error;
 /// Parses one rule file. Returns the declarations that parsed and a
 /// diagnostic for each syntax error.
 pub(crate) fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>) {
-    enable_error_detail();
     if let Some(diagnostic) = depth::check_nesting(file, text) {
         return (Module::default(), vec![diagnostic]);
     }
-    match parse_chunk(file, text, 0) {
+    match parse_chunk(file, text, 0, Detail::Off) {
         Ok(module) => (module, Vec::new()),
         Err(_) => {
             // Re-parse declaration by declaration to find every error.
@@ -44,7 +43,7 @@ pub(crate) fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>
                     diagnostics.push(too_deep);
                     continue;
                 }
-                match parse_chunk(file, &text[start..end], start) {
+                match parse_chunk(file, &text[start..end], start, Detail::On) {
                     Ok(part) => module.items.extend(part.items),
                     Err(diagnostic) => diagnostics.push(diagnostic),
                 }
@@ -54,19 +53,54 @@ pub(crate) fn parse_module(file: FileId, text: &str) -> (Module, Vec<Diagnostic>
     }
 }
 
-/// Switches on pest's tracking of the literal tokens tried at the furthest
-/// position, which syntax errors need to say "expected `=`". The switch is
-/// process-wide, so it is set once and never turned off: turning it on and
-/// off around a parse would change the messages of parses running at the
-/// same time in other threads.
-fn enable_error_detail() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| pest::set_error_detail(true));
+/// Whether pest tracks the literal tokens tried at the furthest position,
+/// which a syntax error needs to say "expected `=`" but which makes a parse
+/// allocate for every token it tries (it was most of the time of loading
+/// the standard pack). A whole file is parsed without it; only when that
+/// fails are its declarations parsed again, one by one, with it.
+#[derive(Clone, Copy)]
+enum Detail {
+    Off,
+    On,
+}
+
+/// pest's switch of [`Detail`] is process-wide (read when a parse starts):
+/// parses without detail share this lock, a parse with it holds the lock
+/// alone while it turns the switch on and off again, so that no parse in
+/// another thread sees the switch other than it asked.
+static ERROR_DETAIL: std::sync::RwLock<()> = std::sync::RwLock::new(());
+
+/// Parses `text` as the grammar rule `rule`, with or without the detail of
+/// the tokens tried.
+fn parse_pairs(
+    rule: Rule,
+    text: &str,
+    detail: Detail,
+) -> Result<Pairs<'_, Rule>, pest::error::Error<Rule>> {
+    use std::sync::PoisonError;
+    match detail {
+        Detail::Off => {
+            let _shared = ERROR_DETAIL.read().unwrap_or_else(PoisonError::into_inner);
+            RuleParser::parse(rule, text)
+        }
+        Detail::On => {
+            let _alone = ERROR_DETAIL.write().unwrap_or_else(PoisonError::into_inner);
+            pest::set_error_detail(true);
+            let parsed = RuleParser::parse(rule, text);
+            pest::set_error_detail(false);
+            parsed
+        }
+    }
 }
 
 /// Parses a slice of a file that starts at byte `offset`.
-fn parse_chunk(file: FileId, text: &str, offset: usize) -> Result<Module, Diagnostic> {
-    let pairs = RuleParser::parse(Rule::file, text)
+fn parse_chunk(
+    file: FileId,
+    text: &str,
+    offset: usize,
+    detail: Detail,
+) -> Result<Module, Diagnostic> {
+    let pairs = parse_pairs(Rule::file, text, detail)
         .map_err(|error| syntax_error::from_pest(file, text, offset, &error))?;
     let builder = Builder { file, offset };
     builder.module(pairs)
@@ -75,11 +109,10 @@ fn parse_chunk(file: FileId, text: &str, offset: usize) -> Result<Module, Diagno
 /// Parses a single expression (used by tests).
 #[cfg(test)]
 pub(crate) fn parse_expr(file: FileId, text: &str) -> Result<Expr, Diagnostic> {
-    enable_error_detail();
     if let Some(diagnostic) = depth::check_nesting(file, text) {
         return Err(diagnostic);
     }
-    let mut pairs = RuleParser::parse(Rule::expr, text)
+    let mut pairs = parse_pairs(Rule::expr, text, Detail::On)
         .map_err(|error| syntax_error::from_pest(file, text, 0, &error))?;
     let builder = Builder { file, offset: 0 };
     let pair = builder.next(&mut pairs, "an expression")?;
@@ -643,5 +676,29 @@ mod tests {
         assert_eq!(parsed("unknown - a"), bin(BinaryOp::Sub, value, a()));
         let test = node(ExprKind::Unary(UnaryOp::Unknown, Box::new(paren(neg(a())))));
         assert_eq!(parsed("unknown (-a)"), test);
+    }
+
+    /// A file is parsed without pest's error detail, and only a file that
+    /// fails again with it: errors still say what was expected, and parses
+    /// in other threads at the same time (with and without errors) see no
+    /// difference.
+    #[test]
+    fn syntax_errors_keep_their_detail_while_other_threads_parse() {
+        let bad = "def a 1\n\ndef b = (1\n";
+        let good = "def returned = returned_to_mexico == true\n";
+        let (_, alone) = parse_module(FileId(0), bad);
+        assert_eq!(alone.len(), 2, "{alone:?}");
+        assert_eq!(alone[0].message, "expected `=`, found `1`");
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for _ in 0..25 {
+                        assert_eq!(parse_module(FileId(0), bad).1, alone);
+                        let (_, errors) = parse_module(FileId(0), good);
+                        assert!(errors.is_empty(), "{errors:?}");
+                    }
+                });
+            }
+        });
     }
 }
